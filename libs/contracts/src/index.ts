@@ -1,0 +1,4 @@
+export * from './event-taxonomy';
+export * from './event.schema';
+export * from './event.validation';
+export * from './messaging.constants';
