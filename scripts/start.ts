@@ -1,0 +1,114 @@
+/**
+ * `npm start`: the whole system on this machine, no Docker. Makes sure PostgreSQL and NATS are up,
+ * builds, migrates, then runs every service (and the publisher emulator) as supervised processes with
+ * prefixed logs until Ctrl-C, when each one shuts down gracefully.
+ */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type ConcurrentlyCommandInput, concurrently } from 'concurrently';
+
+const root = resolve(__dirname, '..');
+
+const { values: flags } = parseArgs({
+  options: {
+    'no-publisher': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    'real-rate': { type: 'boolean', default: false },
+    'batch-min': { type: 'string' },
+    'batch-max': { type: 'string' },
+    interval: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (flags.help) {
+  console.log(`Usage: npm start -- [options]
+  --no-publisher        run the services without the publisher emulator
+  --real-rate           publish like the real image: 1,000-50,000 events every second (heavy for 2 cores)
+  --batch-min N         smallest batch the emulator sends (default 200)
+  --batch-max N         largest batch the emulator sends (default 2000)
+  --interval MS         time between batches (default 1000)
+  --no-build            skip the TypeScript build (use what dist/ holds)
+Environment variables (see .env.example) configure ports and URLs.`);
+  process.exit(0);
+}
+
+const env = process.env;
+const ports = {
+  gateway: env.GATEWAY_PORT ?? '3000',
+  fbCollector: env.FB_COLLECTOR_PORT ?? '3001',
+  ttkCollector: env.TTK_COLLECTOR_PORT ?? '3002',
+  reporter: env.REPORTER_PORT ?? '3003',
+};
+
+function step(title: string, command: string, args: string[]): void {
+  console.log(`\n▶ ${title}`);
+  execFileSync(command, args, { cwd: root, stdio: 'inherit', env });
+}
+
+step('infrastructure (PostgreSQL, NATS JetStream)', 'bash', ['scripts/infra.sh']);
+if (!flags['no-build']) step('build', 'npm', ['run', '--silent', 'build']);
+step('database migrations', 'npm', ['run', '--silent', 'db:migrate']);
+
+const service = (name: string, app: string, port: string, color: string): ConcurrentlyCommandInput => ({
+  name,
+  command: `node apps/${app}/dist/main.js`,
+  prefixColor: color,
+  env: { PORT: port },
+});
+
+const commands: ConcurrentlyCommandInput[] = [
+  service('gateway', 'gateway', ports.gateway, 'cyan'),
+  service('fb-collector', 'fb-collector', ports.fbCollector, 'blue'),
+  service('ttk-collector', 'ttk-collector', ports.ttkCollector, 'magenta'),
+  service('reporter', 'reporter', ports.reporter, 'green'),
+];
+
+if (!flags['no-publisher']) {
+  const batchMin = flags['batch-min'] ?? (flags['real-rate'] ? '1000' : '200');
+  const batchMax = flags['batch-max'] ?? (flags['real-rate'] ? '50000' : '2000');
+  const interval = flags.interval ?? '1000';
+  commands.push({
+    name: 'publisher',
+    // Like the compose deployment, the emulator fires only once the gateway is ready.
+    command: `node scripts/wait-ready.mjs http://127.0.0.1:${ports.gateway}/health/readiness && exec node apps/publisher/dist/main.js`,
+    prefixColor: 'yellow',
+    env: {
+      EVENT_ENDPOINT: env.EVENT_ENDPOINT ?? `http://127.0.0.1:${ports.gateway}/webhook`,
+      BATCH_MIN: batchMin,
+      BATCH_MAX: batchMax,
+      INTERVAL_MS: interval,
+    },
+  });
+}
+
+console.log(`
+▶ starting ${commands.map((command) => (typeof command === 'string' ? command : command.name)).join(', ')} (Ctrl-C stops everything gracefully)
+  webhook       POST http://127.0.0.1:${ports.gateway}/webhook
+  reports       http://127.0.0.1:${ports.reporter}/reports/events | /reports/revenue | /reports/demographics
+  API docs      http://127.0.0.1:${ports.reporter}/api/docs
+  metrics       http://127.0.0.1:{${Object.values(ports).join(',')}}/metrics
+  health        http://127.0.0.1:<port>/health/liveness | /health/readiness
+`);
+
+const { result } = concurrently(commands, {
+  prefix: 'name',
+  padPrefix: true,
+  // A service that crashes is restarted; one that stops cleanly (exit 0, e.g. on Ctrl-C) is not.
+  restartTries: 5,
+  restartDelay: 'exponential',
+  killSignal: 'SIGTERM',
+  // Longer than any service's graceful shutdown timeout.
+  killTimeout: 30_000,
+  cwd: root,
+});
+
+result.then(
+  () => process.exit(0),
+  (events: Array<{ command: { name: string }; exitCode: number | string }>) => {
+    const failed = events.filter((event) => event.exitCode !== 0 && event.exitCode !== 'SIGINT' && event.exitCode !== 'SIGTERM');
+    for (const event of failed) console.error(`${event.command.name} exited with ${event.exitCode}`);
+    process.exit(failed.length > 0 ? 1 : 0);
+  },
+);
