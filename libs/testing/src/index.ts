@@ -5,3 +5,8 @@ export * from './events/vocabulary';
 export * from './system/build';
 export * from './system/free-port';
 export * from './system/service.process';
+export * from './nats/private-nats.server';
+export * from './nats/unique-names';
+export * from './postgres/postgres.urls';
+export * from './postgres/test-database';
+export * from './postgres/private-postgres';
