@@ -15,7 +15,10 @@ export interface StreamDefinition {
   retention?: 'workqueue' | 'limits';
   /** Window in which a repeated Nats-Msg-Id is dropped by the broker. @default 120_000 */
   duplicateWindowMs?: number;
-  /** Oldest message kept. @default 7 days */
+  /**
+   * Oldest message kept; 0 keeps messages until consumed.
+   * @default 0 for `workqueue` streams (unconsumed work is never aged out), 7 days for `limits` streams
+   */
   maxAgeMs?: number;
   /** Stream size cap; when full, new publishes are refused (never silently dropping unconsumed events). @default -1 (unlimited) */
   maxBytes?: number;
@@ -32,8 +35,10 @@ export interface ConsumerDefinition {
   ackWaitMs?: number;
   /** Messages fetched per pull. @default 1000 */
   batchSize?: number;
-  /** Longest a pull waits to fill a batch. @default 1000 */
+  /** Longest a pull waits to fill a batch (at least 1000). @default 1000 */
   maxWaitMs?: number;
+  /** Messages delivered and not yet acked before the broker stops delivering; shared by all instances. @default 10 × batchSize */
+  maxAckPending?: number;
 }
 
 /** A message to publish. */
@@ -86,4 +91,11 @@ export interface DeadLetter {
   data: Uint8Array;
   msgId?: string;
   correlationId?: string;
+  /**
+   * Nats-Msg-Id of the dead-letter message itself: the same id for the same failed message makes a repeated
+   * dead-lettering (after a crash between publish and term) store one letter.
+   */
+  deadLetterId?: string;
+  /** More context headers (delivery count, stream sequence, …). */
+  headers?: Record<string, string>;
 }

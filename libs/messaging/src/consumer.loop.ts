@@ -1,0 +1,224 @@
+import { runWithCorrelation } from '@evp/observability';
+import { Logger } from '@nestjs/common';
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { toConsumedMessage } from './consumed.message';
+import type { ConsumerSettings } from './jetstream.settings';
+import type { BatchHandler, ConsumedMessage, DeadLetter, MessageOutcome, PublishReport } from './jetstream.types';
+import { sharedCorrelationId, withMessageCorrelation } from './message.correlation';
+import { messageOf } from './messaging.errors';
+import type { MessagingMetrics, TermReason } from './messaging.metrics';
+import { type RetryBackoff, retryDelayMs } from './retry.backoff';
+
+export interface ConsumerLoopDependencies {
+  js: JetStreamClient;
+  deadLetterMany(letters: readonly DeadLetter[]): Promise<PublishReport>;
+  metrics: MessagingMetrics;
+  backoff: RetryBackoff;
+}
+
+interface LabelledCounter {
+  inc(value?: number): void;
+}
+
+interface PendingDeadLetter {
+  index: number;
+  reason: string;
+  termReason: TermReason;
+}
+
+/** Pause after a failed fetch: 0.5 s doubling to 15 s, so a long outage is not a busy loop. */
+const FETCH_RETRY_BASE_MS = 500;
+const FETCH_RETRY_MAX_MS = 15_000;
+
+/**
+ * Pulls batches from one durable consumer and runs its handler on each, then applies the outcomes: `ack`;
+ * `retry` → nak with back-off, or dead-letter once `maxDeliver` is reached; `dead-letter` → publish to the
+ * dead-letter stream, wait for its PubAck, then term. A handler that throws retries the whole batch. Nothing is
+ * acked that the handler did not say to ack. Fetch failures (NATS down, consumer missing) are retried forever.
+ */
+export class ConsumerLoop {
+  private readonly logger: Logger;
+  private readonly acked: LabelledCounter;
+  private readonly naked: LabelledCounter;
+  private readonly redelivered: LabelledCounter;
+  private stopping = false;
+  private running: Promise<void> | undefined;
+  private currentFetch: ConsumerMessages | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly consumer: ConsumerSettings,
+    private readonly handler: BatchHandler,
+    private readonly deps: ConsumerLoopDependencies,
+  ) {
+    this.logger = new Logger(`JetStreamConsumer:${consumer.durable}`);
+    const labels = { durable: consumer.durable };
+    this.acked = deps.metrics.acked.labels(labels);
+    this.naked = deps.metrics.naked.labels(labels);
+    this.redelivered = deps.metrics.redelivered.labels(labels);
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Stops pulling, lets the batch in hand finish and its outcomes be applied. Safe to call twice. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.currentFetch?.stop();
+    this.wake?.();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { stream, durable } = this.consumer;
+    let consumer: Consumer | undefined;
+    let failures = 0;
+    this.logger.log(`consuming ${stream}/${durable} in batches of up to ${this.consumer.batchSize}`);
+    while (!this.stopping) {
+      let failure: unknown;
+      let batch: JsMsg[] = [];
+      try {
+        consumer ??= await this.deps.js.consumers.get(stream, durable);
+        batch = await this.fetchBatch(consumer, (error) => (failure = error));
+      } catch (error) {
+        failure = error;
+      }
+      if (batch.length > 0) await this.process(batch);
+      if (failure === undefined) {
+        if (failures > 0) this.logger.log(`fetching from ${durable} works again after ${failures} failed attempts`);
+        failures = 0;
+      } else if (!this.stopping) {
+        failures++;
+        const pauseMs = Math.min(FETCH_RETRY_MAX_MS, FETCH_RETRY_BASE_MS * 2 ** Math.min(failures - 1, 10));
+        this.logger.warn(`fetch from ${durable} failed (attempt ${failures}, next in ${pauseMs} ms): ${messageOf(failure)}`);
+        // The consumer may have been re-created: look it up again next time.
+        consumer = undefined;
+        await this.pause(pauseMs);
+      }
+    }
+    this.logger.log(`stopped consuming ${stream}/${durable}`);
+  }
+
+  /** Messages of one pull; what arrived before a failure is returned too, so it gets handled rather than left to time out. */
+  private async fetchBatch(consumer: Consumer, onError: (error: unknown) => void): Promise<JsMsg[]> {
+    const messages: JsMsg[] = [];
+    const iterator = await consumer.fetch({ max_messages: this.consumer.batchSize, expires: this.consumer.maxWaitMs });
+    this.currentFetch = iterator;
+    // stop() may have run while the pull was being set up.
+    if (this.stopping) iterator.stop();
+    try {
+      for await (const message of iterator) messages.push(message);
+    } catch (error) {
+      onError(error);
+    } finally {
+      this.currentFetch = undefined;
+    }
+    return messages;
+  }
+
+  private async process(batch: JsMsg[]): Promise<void> {
+    const messages = batch.map(toConsumedMessage);
+    const outcomes = await this.runHandler(messages);
+    const letters: PendingDeadLetter[] = [];
+    let acked = 0;
+    let naked = 0;
+    let redelivered = 0;
+    for (let index = 0; index < batch.length; index++) {
+      const message = batch[index] as JsMsg;
+      const { deliveryCount } = messages[index] as ConsumedMessage;
+      const outcome = outcomes[index] as MessageOutcome;
+      if (deliveryCount > 1) redelivered++;
+      if (outcome.kind === 'ack') {
+        message.ack();
+        acked++;
+      } else if (outcome.kind === 'dead-letter') {
+        letters.push({ index, reason: outcome.reason, termReason: 'dead-letter' });
+      } else if (deliveryCount >= this.consumer.maxDeliver) {
+        letters.push({ index, reason: `max deliveries reached: ${outcome.reason}`, termReason: 'max-deliveries' });
+      } else {
+        message.nak(retryDelayMs(deliveryCount, this.deps.backoff));
+        naked++;
+      }
+    }
+    if (letters.length > 0) naked += await this.deadLetter(batch, messages, letters);
+    if (acked > 0) this.acked.inc(acked);
+    if (naked > 0) this.naked.inc(naked);
+    if (redelivered > 0) this.redelivered.inc(redelivered);
+  }
+
+  private async runHandler(messages: ConsumedMessage[]): Promise<readonly MessageOutcome[]> {
+    try {
+      const correlationId = sharedCorrelationId(messages);
+      const outcomes =
+        correlationId === undefined ? await this.handler(messages) : await runWithCorrelation({ correlationId }, () => this.handler(messages));
+      if (outcomes.length !== messages.length) {
+        throw new Error(`handler returned ${outcomes.length} outcomes for ${messages.length} messages`);
+      }
+      return outcomes;
+    } catch (error) {
+      this.logger.error(`handler failed on a batch of ${messages.length}; the whole batch will be retried: ${messageOf(error)}`);
+      const retry: MessageOutcome = { kind: 'retry', reason: `handler failed: ${messageOf(error)}` };
+      return messages.map(() => retry);
+    }
+  }
+
+  /**
+   * Publishes the dead letters, and terms the originals only once the dead-letter stream confirmed them. If that
+   * publish fails the originals are naked to try again later; returns how many were naked.
+   */
+  private async deadLetter(batch: JsMsg[], messages: ConsumedMessage[], letters: PendingDeadLetter[]): Promise<number> {
+    const { stream, durable } = this.consumer;
+    try {
+      await this.deps.deadLetterMany(
+        letters.map(({ index, reason }) => {
+          const message = messages[index] as ConsumedMessage;
+          return {
+            origin: durable,
+            reason,
+            originalSubject: message.subject,
+            data: message.data,
+            msgId: message.msgId,
+            correlationId: message.correlationId,
+            deadLetterId: `${durable}:${stream}:${message.streamSequence}`,
+            headers: {
+              'x-original-stream': stream,
+              'x-original-sequence': String(message.streamSequence),
+              'x-delivery-count': String(message.deliveryCount),
+            },
+          };
+        }),
+      );
+    } catch (error) {
+      this.logger.error(`dead-lettering ${letters.length} messages failed; they will be retried: ${messageOf(error)}`);
+      for (const { index } of letters) {
+        (batch[index] as JsMsg).nak(retryDelayMs((messages[index] as ConsumedMessage).deliveryCount, this.deps.backoff));
+      }
+      return letters.length;
+    }
+    const termed = new Map<TermReason, number>();
+    for (const { index, reason, termReason } of letters) {
+      // NATS 2.9 ignores a term with a reason (`+TERM <reason>` arrived in 2.11): the reason lives in the dead letter.
+      (batch[index] as JsMsg).term();
+      termed.set(termReason, (termed.get(termReason) ?? 0) + 1);
+      const message = messages[index] as ConsumedMessage;
+      withMessageCorrelation(message, () =>
+        this.logger.warn(`dead-lettered ${message.msgId ?? `sequence ${message.streamSequence}`} from ${message.subject}: ${reason}`),
+      );
+    }
+    for (const [reason, count] of termed) this.deps.metrics.termed.inc({ durable, reason }, count);
+    return 0;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+}

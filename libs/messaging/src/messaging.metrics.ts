@@ -1,0 +1,91 @@
+import { METRICS_REGISTRY } from '@evp/observability';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { JetStreamInfoCache } from './jetstream-info.cache';
+import { type JetStreamSettings } from './jetstream.settings';
+import { JETSTREAM_SETTINGS } from './messaging.constants';
+
+/** Why the module terminated a message; a fixed set, so the label stays low-cardinality. */
+export type TermReason = 'dead-letter' | 'max-deliveries';
+
+/**
+ * The module's Prometheus metrics, in the application's registry when the observability module provides one
+ * (`METRICS_REGISTRY`), otherwise in a private registry so the module also works on its own.
+ */
+@Injectable()
+export class MessagingMetrics {
+  readonly registry: Registry;
+  readonly published: Counter<'subject'>;
+  readonly publishDuplicates: Counter;
+  readonly publishFailures: Counter<'reason'>;
+  readonly acked: Counter<'durable'>;
+  readonly naked: Counter<'durable'>;
+  readonly termed: Counter<'durable' | 'reason'>;
+  readonly redelivered: Counter<'durable'>;
+  readonly consumerPending: Gauge<'stream' | 'durable'>;
+
+  constructor(
+    infoCache: JetStreamInfoCache,
+    @Inject(JETSTREAM_SETTINGS) settings: JetStreamSettings,
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
+  ) {
+    this.registry = registry ?? new Registry();
+    const registers = [this.registry];
+    this.published = new Counter({
+      name: 'messaging_published_total',
+      help: 'Messages JetStream stored (new, not duplicates), by subject.',
+      labelNames: ['subject'],
+      registers,
+    });
+    this.publishDuplicates = new Counter({
+      name: 'messaging_publish_duplicates_total',
+      help: 'Published messages JetStream acknowledged as duplicates of a message id inside its window.',
+      registers,
+    });
+    this.publishFailures = new Counter({
+      name: 'messaging_publish_failures_total',
+      help: 'Messages of failed publishes that were not confirmed, by reason (rejected, no-responders, timeout, disconnected, invalid-message).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.acked = new Counter({ name: 'messaging_acked_total', help: 'Messages acked by consumers.', labelNames: ['durable'], registers });
+    this.naked = new Counter({
+      name: 'messaging_naked_total',
+      help: 'Messages naked with a delay for a later retry.',
+      labelNames: ['durable'],
+      registers,
+    });
+    this.termed = new Counter({
+      name: 'messaging_termed_total',
+      help: 'Messages terminated after dead-lettering, by reason (dead-letter, max-deliveries).',
+      labelNames: ['durable', 'reason'],
+      registers,
+    });
+    this.redelivered = new Counter({
+      name: 'messaging_redelivered_total',
+      help: 'Messages received again after an earlier delivery (nak, ack timeout, crash).',
+      labelNames: ['durable'],
+      registers,
+    });
+    const consumers = settings.consumers;
+    const consumerPending = new Gauge<'stream' | 'durable'>({
+      name: 'messaging_consumer_pending',
+      help: 'Messages a durable consumer has not finished: not yet delivered plus delivered and not acked.',
+      labelNames: ['stream', 'durable'],
+      registers,
+      async collect() {
+        await Promise.all(
+          consumers.map(async ({ stream, durable }) => {
+            try {
+              const info = await infoCache.consumer(stream, durable);
+              consumerPending.set({ stream, durable }, info.num_pending + info.num_ack_pending);
+            } catch {
+              // The readiness check reports an unreachable consumer; a scrape keeps the last known value.
+            }
+          }),
+        );
+      },
+    });
+    this.consumerPending = consumerPending;
+  }
+}
