@@ -1,4 +1,5 @@
 # syntax=docker/dockerfile:1
+# Builds with BuildKit (docker build, docker compose) and with the classic builder (docker-compose 1.x) alike.
 # One image for every pipeline service: SERVICE (gateway | fb-collector | ttk-collector | reporter) picks the app
 # at start-up. deploy/README.md explains why one image and how to build and run it.
 #
@@ -30,7 +31,7 @@ WORKDIR /app
 # once the schema is in place, and nothing else the build uses needs one.
 FROM base AS build-deps
 COPY --from=manifests /manifests ./
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-scripts
+RUN npm ci --no-audit --no-fund --ignore-scripts
 
 FROM build-deps AS build
 COPY . .
@@ -46,7 +47,7 @@ RUN npm run generate --if-present -w @evp/database \
 # @evp/database: collectors and reporter apply migrations at start-up.
 FROM base AS prod-deps
 COPY --from=manifests /manifests ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
 FROM base AS runtime
 ENV NODE_ENV=production
