@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { BatchHandler } from './jetstream.types';
 import { JETSTREAM_BATCH_HANDLER } from './messaging.constants';
@@ -14,9 +14,9 @@ export interface DiscoveredBatchHandler {
 @Injectable()
 export class BatchHandlerExplorer {
   constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(Reflector) private readonly reflector: Reflector,
   ) {}
 
   discover(): DiscoveredBatchHandler[] {

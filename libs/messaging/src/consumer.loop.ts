@@ -16,6 +16,11 @@ export interface ConsumerLoopDependencies {
   backoff: RetryBackoff;
 }
 
+interface FetchResult {
+  messages: JsMsg[];
+  failure?: unknown;
+}
+
 interface LabelledCounter {
   inc(value?: number): void;
 }
@@ -43,7 +48,8 @@ export class ConsumerLoop {
   private readonly redelivered: LabelledCounter;
   private stopping = false;
   private running: Promise<void> | undefined;
-  private currentFetch: ConsumerMessages | undefined;
+  private consumerHandle: Consumer | undefined;
+  private readonly fetches = new Set<ConsumerMessages>();
   private wake: (() => void) | undefined;
 
   constructor(
@@ -62,29 +68,28 @@ export class ConsumerLoop {
     this.running ??= this.run();
   }
 
-  /** Stops pulling, lets the batch in hand finish and its outcomes be applied. Safe to call twice. */
+  /** Stops pulling, lets the batches in hand finish and their outcomes be applied. Safe to call twice. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.currentFetch?.stop();
+    for (const fetch of this.fetches) fetch.stop();
     this.wake?.();
     await this.running;
   }
 
+  /**
+   * Pulls the next batch while the handler works on the current one, so the server delivers and the client
+   * handles at the same time (one pull at a time left both sides idle half the time). On stop, the pull under way
+   * is cut short and whatever it already received is handled too: nothing delivered is left to time out.
+   */
   private async run(): Promise<void> {
-    const { stream, durable } = this.consumer;
-    let consumer: Consumer | undefined;
+    const { stream, durable, batchSize } = this.consumer;
     let failures = 0;
-    this.logger.log(`consuming ${stream}/${durable} in batches of up to ${this.consumer.batchSize}`);
-    while (!this.stopping) {
-      let failure: unknown;
-      let batch: JsMsg[] = [];
-      try {
-        consumer ??= await this.deps.js.consumers.get(stream, durable);
-        batch = await this.fetchBatch(consumer, (error) => (failure = error));
-      } catch (error) {
-        failure = error;
-      }
-      if (batch.length > 0) await this.process(batch);
+    let next: Promise<FetchResult> | undefined;
+    this.logger.log(`consuming ${stream}/${durable} in batches of up to ${batchSize}`);
+    while (!this.stopping || next !== undefined) {
+      const { messages, failure } = await (next ?? this.fetchBatch());
+      next = failure === undefined && !this.stopping ? this.fetchBatch() : undefined;
+      if (messages.length > 0) await this.process(messages);
       if (failure === undefined) {
         if (failures > 0) this.logger.log(`fetching from ${durable} works again after ${failures} failed attempts`);
         failures = 0;
@@ -92,29 +97,31 @@ export class ConsumerLoop {
         failures++;
         const pauseMs = Math.min(FETCH_RETRY_MAX_MS, FETCH_RETRY_BASE_MS * 2 ** Math.min(failures - 1, 10));
         this.logger.warn(`fetch from ${durable} failed (attempt ${failures}, next in ${pauseMs} ms): ${messageOf(failure)}`);
-        // The consumer may have been re-created: look it up again next time.
-        consumer = undefined;
+        // The consumer may have been deleted and re-created: look it up again.
+        this.consumerHandle = undefined;
         await this.pause(pauseMs);
       }
     }
     this.logger.log(`stopped consuming ${stream}/${durable}`);
   }
 
-  /** Messages of one pull; what arrived before a failure is returned too, so it gets handled rather than left to time out. */
-  private async fetchBatch(consumer: Consumer, onError: (error: unknown) => void): Promise<JsMsg[]> {
+  /** One pull. What arrived before a failure is returned with it, so it gets handled rather than left to time out. */
+  private async fetchBatch(): Promise<FetchResult> {
     const messages: JsMsg[] = [];
-    const iterator = await consumer.fetch({ max_messages: this.consumer.batchSize, expires: this.consumer.maxWaitMs });
-    this.currentFetch = iterator;
-    // stop() may have run while the pull was being set up.
-    if (this.stopping) iterator.stop();
+    let iterator: ConsumerMessages | undefined;
     try {
+      this.consumerHandle ??= await this.deps.js.consumers.get(this.consumer.stream, this.consumer.durable);
+      iterator = await this.consumerHandle.fetch({ max_messages: this.consumer.batchSize, expires: this.consumer.maxWaitMs });
+      this.fetches.add(iterator);
+      // stop() may have run while the pull was being set up.
+      if (this.stopping) iterator.stop();
       for await (const message of iterator) messages.push(message);
-    } catch (error) {
-      onError(error);
+      return { messages };
+    } catch (failure) {
+      return { messages, failure };
     } finally {
-      this.currentFetch = undefined;
+      if (iterator !== undefined) this.fetches.delete(iterator);
     }
-    return messages;
   }
 
   private async process(batch: JsMsg[]): Promise<void> {

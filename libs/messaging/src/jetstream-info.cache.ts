@@ -18,7 +18,7 @@ export class JetStreamInfoCache {
   private readonly entries = new Map<string, CacheEntry<StreamInfo | ConsumerInfo>>();
 
   constructor(
-    private readonly connection: JetStreamConnection,
+    @Inject(JetStreamConnection) private readonly connection: JetStreamConnection,
     @Inject(JETSTREAM_SETTINGS) private readonly settings: JetStreamSettings,
   ) {}
 

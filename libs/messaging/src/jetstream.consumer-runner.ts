@@ -29,9 +29,9 @@ export class JetStreamConsumerRunner {
   private stopped: Promise<void> | undefined;
 
   constructor(
-    private readonly connection: JetStreamConnection,
-    private readonly publisher: JetStreamPublisher,
-    private readonly metrics: MessagingMetrics,
+    @Inject(JetStreamConnection) private readonly connection: JetStreamConnection,
+    @Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher,
+    @Inject(MessagingMetrics) private readonly metrics: MessagingMetrics,
     @Inject(JETSTREAM_SETTINGS) private readonly settings: JetStreamSettings,
   ) {}
 

@@ -14,10 +14,10 @@ import { declaredStreams } from './stream.config';
 @Injectable()
 export class JetStreamHealth {
   constructor(
-    private readonly connection: JetStreamConnection,
-    private readonly infoCache: JetStreamInfoCache,
+    @Inject(JetStreamConnection) private readonly connection: JetStreamConnection,
+    @Inject(JetStreamInfoCache) private readonly infoCache: JetStreamInfoCache,
     @Inject(JETSTREAM_SETTINGS) private readonly settings: JetStreamSettings,
-    @Optional() private readonly readiness?: ReadinessRegistry,
+    @Optional() @Inject(ReadinessRegistry) private readonly readiness?: ReadinessRegistry,
   ) {}
 
   register(): void {

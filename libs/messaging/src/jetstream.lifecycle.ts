@@ -30,12 +30,12 @@ export class JetStreamLifecycle implements OnModuleInit, OnApplicationBootstrap,
   private closed: Promise<void> | undefined;
 
   constructor(
-    private readonly connection: JetStreamConnection,
-    private readonly provisioner: JetStreamProvisioner,
-    private readonly health: JetStreamHealth,
-    private readonly explorer: BatchHandlerExplorer,
-    private readonly runner: JetStreamConsumerRunner,
-    private readonly publisher: JetStreamPublisher,
+    @Inject(JetStreamConnection) private readonly connection: JetStreamConnection,
+    @Inject(JetStreamProvisioner) private readonly provisioner: JetStreamProvisioner,
+    @Inject(JetStreamHealth) private readonly health: JetStreamHealth,
+    @Inject(BatchHandlerExplorer) private readonly explorer: BatchHandlerExplorer,
+    @Inject(JetStreamConsumerRunner) private readonly runner: JetStreamConsumerRunner,
+    @Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher,
     @Inject(JETSTREAM_SETTINGS) private readonly settings: JetStreamSettings,
   ) {}
 

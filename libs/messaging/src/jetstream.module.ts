@@ -19,6 +19,9 @@ import { MessagingMetrics } from './messaging.metrics';
  * (global by default; `isGlobal: false` to scope it). Provides `JetStreamPublisher` and `JetStreamConsumerRunner`,
  * discovers `@JetStreamBatchHandler` methods, provisions the declared streams and consumers, registers readiness
  * checks and metrics, and owns the shutdown order (`JetStreamLifecycle.close()`).
+ *
+ * Every constructor names its dependencies with `@Inject(token)`, so the module also works where decorator
+ * metadata is not emitted (scripts and benchmarks run with tsx/esbuild).
  */
 @Module({
   imports: [DiscoveryModule],

@@ -12,7 +12,7 @@ export class JetStreamProvisioner {
   private readonly logger = new Logger(JetStreamProvisioner.name);
 
   constructor(
-    private readonly connection: JetStreamConnection,
+    @Inject(JetStreamConnection) private readonly connection: JetStreamConnection,
     @Inject(JETSTREAM_SETTINGS) private readonly settings: JetStreamSettings,
   ) {}
 

@@ -36,9 +36,9 @@ export class JetStreamPublisher {
   private readonly inFlight = new Set<Promise<PublishReport>>();
 
   constructor(
-    private readonly connection: JetStreamConnection,
+    @Inject(JetStreamConnection) private readonly connection: JetStreamConnection,
     @Inject(JETSTREAM_SETTINGS) private readonly settings: JetStreamSettings,
-    private readonly metrics: MessagingMetrics,
+    @Inject(MessagingMetrics) private readonly metrics: MessagingMetrics,
   ) {
     this.router = new PubAckRouter(connection.nc);
     connection.onDisconnect(() => this.router.connectionLost());

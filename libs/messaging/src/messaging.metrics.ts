@@ -25,7 +25,7 @@ export class MessagingMetrics {
   readonly consumerPending: Gauge<'stream' | 'durable'>;
 
   constructor(
-    infoCache: JetStreamInfoCache,
+    @Inject(JetStreamInfoCache) infoCache: JetStreamInfoCache,
     @Inject(JETSTREAM_SETTINGS) settings: JetStreamSettings,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {

@@ -1,9 +1,11 @@
-import { type INestApplicationContext, Module, type Provider } from '@nestjs/common';
+import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
+import { Global, type INestApplicationContext, Module, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { UniqueNames } from '@evp/testing';
 import { type JetStreamManager, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { Registry } from 'prom-client';
 import {
   type ConsumerDefinition,
   JetStreamConnection,
@@ -44,8 +46,24 @@ export function suiteConsumer(names: UniqueNames, durable: string, overrides: Pa
   return { stream: names.stream, durable, filterSubject: `${names.subjectPrefix}.>`, ackWaitMs: 5_000, maxWaitMs: 1_000, ...overrides };
 }
 
-export async function startJetStreamApp(options: JetStreamModuleOptions, providers: Provider[] = []): Promise<JetStreamApp> {
-  @Module({ imports: [JetStreamModule.forRoot(options)], providers })
+/** Stands in for the observability module: a global readiness registry and metrics registry. */
+export function observabilityStub(): { module: Type; readiness: ReadinessRegistry; registry: Registry } {
+  const readiness = new ReadinessRegistry();
+  const registry = new Registry();
+  @Global()
+  @Module({
+    providers: [
+      { provide: ReadinessRegistry, useValue: readiness },
+      { provide: METRICS_REGISTRY, useValue: registry },
+    ],
+    exports: [ReadinessRegistry, METRICS_REGISTRY],
+  })
+  class ObservabilityStubModule {}
+  return { module: ObservabilityStubModule, readiness, registry };
+}
+
+export async function startJetStreamApp(options: JetStreamModuleOptions, providers: Provider[] = [], imports: Type[] = []): Promise<JetStreamApp> {
+  @Module({ imports: [...imports, JetStreamModule.forRoot(options)], providers })
   class TestAppModule {}
 
   const context = await NestFactory.createApplicationContext(TestAppModule, { logger: ['error', 'warn'] });
