@@ -1,0 +1,53 @@
+import { Module, type Type } from '@nestjs/common';
+import { eventSubject } from '@evp/contracts';
+import { JetStreamModule } from '@evp/messaging';
+import { ObservabilityModule } from '@evp/observability';
+import { EVENT_SINK, GATEWAY_CONFIG } from './gateway.constants';
+import { type GatewayConfig } from './gateway.config';
+import { EventIngestService } from './ingest/event-ingest.service';
+import { IngestReplyBuilder } from './ingest/ingest-reply.builder';
+import { IngestMetrics } from './ingest/ingest.metrics';
+import { JetStreamEventSink } from './ingest/jetstream-event.sink';
+import { InFlightRequests } from './intake/in-flight.requests';
+import { WebhookController } from './intake/webhook.controller';
+
+/**
+ * The gateway's root module for one configuration. Built by a function because the configuration decides
+ * the imported modules (stream names, NATS servers); tests build one per suite with their own streams.
+ */
+export function createGatewayModule(config: GatewayConfig): Type {
+  @Module({
+    imports: [
+      ObservabilityModule.forRoot({ service: 'gateway', logLevel: config.LOG_LEVEL }),
+      JetStreamModule.forRoot({
+        servers: config.NATS_URL,
+        connectionName: 'gateway',
+        streams: [
+          {
+            name: config.EVENTS_STREAM,
+            subjects: [eventSubject('facebook', config.EVENTS_SUBJECT_PREFIX), eventSubject('tiktok', config.EVENTS_SUBJECT_PREFIX)],
+            retention: 'workqueue',
+          },
+        ],
+        deadLetter: { stream: config.DEAD_LETTER_STREAM, subjectPrefix: config.DEAD_LETTER_SUBJECT_PREFIX },
+        publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+        // In-flight requests get most of the shutdown budget first (InFlightRequests); this bounds what follows.
+        shutdownTimeoutMs: Math.max(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 5)),
+      }),
+    ],
+    controllers: [WebhookController],
+    providers: [
+      { provide: GATEWAY_CONFIG, useValue: config },
+      { provide: EVENT_SINK, useClass: JetStreamEventSink },
+      {
+        provide: IngestReplyBuilder,
+        useValue: new IngestReplyBuilder({ maxReportedErrors: config.MAX_REPORTED_ERRORS, retryAfterSeconds: config.RETRY_AFTER_SECONDS }),
+      },
+      EventIngestService,
+      IngestMetrics,
+      InFlightRequests,
+    ],
+  })
+  class GatewayModule {}
+  return GatewayModule;
+}

@@ -1,0 +1,116 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { type Source, type ValidationIssue, isSource, validateEvent } from '@evp/contracts';
+import { UnsupportedBodyError } from './event-batch.errors';
+import { type ItemSpan, JsonBodyScanner } from './json/json-body.scanner';
+
+/** An event that passed the contract; its original bytes are `body[start, end)`. */
+export interface ValidEvent {
+  /** Position in the request's array (0 for a single-object body). */
+  index: number;
+  source: Source;
+  eventId: string;
+  start: number;
+  end: number;
+}
+
+/** An event that failed the contract, kept with its original bytes for the dead-letter stream. */
+export interface InvalidEvent {
+  index: number;
+  /** Its `source` when that is a known one, so failure metrics can still name it. */
+  source: Source | undefined;
+  eventId: string | undefined;
+  issues: ValidationIssue[];
+  start: number;
+  end: number;
+}
+
+/** The events of one slice of the body, sorted by the contract. */
+export interface EventSlice {
+  valid: ValidEvent[];
+  invalid: InvalidEvent[];
+}
+
+export interface EventBatchReaderOptions {
+  /**
+   * Bytes checked for JSON syntax between two event-loop turns (about 600 publisher-shaped events).
+   * @default 262_144
+   */
+  scanSliceBytes?: number;
+  /**
+   * Events parsed and validated between two event-loop turns (a few milliseconds of work).
+   * @default 500
+   */
+  validateSliceEvents?: number;
+}
+
+/**
+ * Reads a webhook body (a JSON array of events or one event object) in two passes, each cut into slices
+ * with a turn of the event loop between them, so health checks and other requests keep being served while
+ * a body of tens of megabytes is handled:
+ *
+ * 1. `open()` checks the JSON syntax of the whole body and finds each event's bytes. A malformed body fails
+ *    here (`JsonSyntaxError`, with the byte position), before any of its events could have been used; JSON
+ *    that is neither an array nor an object fails with `UnsupportedBodyError`.
+ * 2. `slices()` parses each event from its own bytes and validates it against the contract. The bytes
+ *    themselves are what gets published, so nothing is serialised again.
+ */
+export class EventBatchReader {
+  private readonly scanSliceBytes: number;
+  private readonly validateSliceEvents: number;
+  private items: ItemSpan[] | undefined;
+
+  constructor(
+    private readonly body: Buffer,
+    options: EventBatchReaderOptions = {},
+  ) {
+    this.scanSliceBytes = options.scanSliceBytes ?? 262_144;
+    this.validateSliceEvents = options.validateSliceEvents ?? 500;
+  }
+
+  /** Number of events in the body; known after `open()`. */
+  get size(): number {
+    return this.items?.length ?? 0;
+  }
+
+  async open(): Promise<void> {
+    const scanner = new JsonBodyScanner(this.body);
+    const items: ItemSpan[] = [];
+    for (;;) {
+      for (const item of scanner.scan(this.scanSliceBytes)) items.push(item);
+      if (scanner.error) throw scanner.error;
+      if (scanner.done) break;
+      await nextTurn();
+    }
+    if (scanner.topLevel === 'other') throw new UnsupportedBodyError(describe(JSON.parse(this.body.toString('utf8', items[0]?.start, items[0]?.end))));
+    this.items = items;
+  }
+
+  /** The events, slice by slice, in body order. */
+  async *slices(): AsyncGenerator<EventSlice> {
+    const items = this.items;
+    if (!items) throw new Error('EventBatchReader.open() must complete before slices() is read');
+    for (let first = 0; first < items.length; first += this.validateSliceEvents) {
+      if (first > 0) await nextTurn();
+      const slice: EventSlice = { valid: [], invalid: [] };
+      const last = Math.min(items.length, first + this.validateSliceEvents);
+      for (let index = first; index < last; index++) this.read(index, items[index] as ItemSpan, slice);
+      yield slice;
+    }
+  }
+
+  private read(index: number, { start, end }: ItemSpan, slice: EventSlice): void {
+    // The syntax check of `open()` guarantees this parses.
+    const input: unknown = JSON.parse(this.body.toString('utf8', start, end));
+    const result = validateEvent(input);
+    if (result.ok) {
+      slice.valid.push({ index, source: result.event.source, eventId: result.event.eventId, start, end });
+    } else {
+      const source = (input as { source?: unknown } | null)?.source;
+      slice.invalid.push({ index, source: isSource(source) ? source : undefined, eventId: result.eventId, issues: result.issues, start, end });
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value;
+}

@@ -1,0 +1,45 @@
+import { CORRELATION_ID_HEADER } from '@evp/contracts';
+import { ReadinessRegistry } from '@evp/observability';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WEBHOOK_ROUTES } from '../gateway.constants';
+import { type GatewayConfig } from '../gateway.config';
+import { IngestReplyBuilder } from '../ingest/ingest-reply.builder';
+import { InFlightRequests } from './in-flight.requests';
+import { IntakeErrorFilter } from './intake-error.filter';
+
+/**
+ * HTTP-level set-up of the webhook, applied before the server listens:
+ * - `application/json` bodies (any charset) are kept as raw bytes up to the size limit: the ingest reads them
+ *   in slices instead of one blocking `JSON.parse`, and publishes each event's original bytes; any other
+ *   content type is refused with 415;
+ * - a webhook request counts as in flight from its first byte, so shutdown waits for a body still uploading;
+ *   once shutdown has begun, new webhook requests are answered 503 before their body is read;
+ * - 413 and 415 refusals get the gateway's JSON error shape.
+ */
+export function configureWebhookIntake(app: NestFastifyApplication, config: GatewayConfig): void {
+  // Fastify's own parsers would otherwise hand text/plain bodies to the webhook as strings.
+  app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
+  app.useBodyParser('application/json', { bodyLimit: config.BODY_LIMIT_BYTES });
+  app.useGlobalFilters(new IntakeErrorFilter(app.getHttpAdapter(), config.BODY_LIMIT_BYTES));
+
+  const readiness = app.get(ReadinessRegistry);
+  const inFlight = app.get(InFlightRequests);
+  const replies = app.get(IngestReplyBuilder);
+  const webhookRoutes = new Set<string>(WEBHOOK_ROUTES);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      if (request.method !== 'POST' || !webhookRoutes.has(request.routeOptions.url ?? '')) {
+        done();
+        return;
+      }
+      if (readiness.isShuttingDown) {
+        const answer = replies.shuttingDown(String(request.headers[CORRELATION_ID_HEADER]));
+        void reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
+        return;
+      }
+      reply.raw.once('close', inFlight.begin());
+      done();
+    });
+}

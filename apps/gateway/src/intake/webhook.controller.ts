@@ -1,0 +1,53 @@
+import { Controller, Logger, Post, Req, Res } from '@nestjs/common';
+import { CORRELATION_ID_HEADER } from '@evp/contracts';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { WEBHOOK_ROUTES } from '../gateway.constants';
+import { EventIngestService } from '../ingest/event-ingest.service';
+import { IngestReplyBuilder, type WebhookReply } from '../ingest/ingest-reply.builder';
+import { IngestMetrics } from '../ingest/ingest.metrics';
+import { InFlightRequests } from './in-flight.requests';
+
+/** `POST /webhook` (and its aliases): a JSON array of events or one event object. */
+@Controller()
+export class WebhookController {
+  private readonly logger = new Logger(WebhookController.name);
+
+  constructor(
+    private readonly ingest: EventIngestService,
+    private readonly replies: IngestReplyBuilder,
+    private readonly inFlight: InFlightRequests,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  @Post(WEBHOOK_ROUTES.map((route) => route.slice(1)))
+  async receive(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const started = performance.now();
+    const release = this.inFlight.begin();
+    // The bootstrap's request hook has already replaced a missing or unusable id with a fresh one.
+    const correlationId = String(request.headers[CORRELATION_ID_HEADER]);
+    // Bodies arrive as raw bytes (see the intake set-up); an empty POST has none.
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    let answer: WebhookReply;
+    try {
+      answer = this.replies.result(await this.ingest.ingest(body, correlationId), correlationId);
+    } catch (error) {
+      answer = this.replies.failure(error, correlationId);
+    } finally {
+      release();
+    }
+    void reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
+
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.requestHandled(request.routeOptions.url ?? request.url, answer.statusCode, seconds, body.length);
+    const summary = {
+      statusCode: answer.statusCode,
+      accepted: 'accepted' in answer.body ? answer.body.accepted : 0,
+      rejected: 'rejected' in answer.body ? answer.body.rejected : 0,
+      duplicates: 'duplicates' in answer.body ? answer.body.duplicates : 0,
+      bytes: body.length,
+      durationMs: Math.round(seconds * 1000),
+    };
+    if (answer.statusCode >= 500) this.logger.warn({ ...summary, error: answer.body.message }, 'webhook batch not stored');
+    else this.logger.log(summary, 'webhook batch handled');
+  }
+}
