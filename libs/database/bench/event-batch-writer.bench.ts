@@ -1,0 +1,74 @@
+/*
+ * Throughput of EventBatchWriter on this machine: rows/s for batches of 1,000 and 5,000 with one and two
+ * concurrent writers, each run into a table that already holds the previous runs' rows, plus the same
+ * statement sent through Prisma's `$queryRawUnsafe` as a baseline. Run: `npm run bench -w @evp/database`
+ * (options: --events <per run, default 200000> --runs <default 3>).
+ */
+import { parseArgs } from 'node:util';
+import { EventGenerator, createTestDatabase } from '@evp/testing';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { createDatabasePool, EventBatchWriter, type EventRow } from '../src';
+import { PrismaClient } from '../src/generated/prisma/client';
+import { serializeEventRows } from '../src/writer/event-batch.payload';
+import { WRITE_EVENT_BATCH_SQL } from '../src/writer/event-batch.sql';
+import { eventRowOf } from '../test/support/event-row.fixture';
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '3' } } });
+const eventsPerRun = Number(values.events);
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const runs = Number(values.runs);
+
+type Write = (rows: EventRow[]) => Promise<unknown>;
+
+async function measure(write: Write, rows: EventRow[], batchSize: number, writers: number): Promise<number> {
+  const batches: EventRow[][] = [];
+  for (let i = 0; i < rows.length; i += batchSize) batches.push(rows.slice(i, i + batchSize));
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < batches.length) await write(batches[next++] as EventRow[]);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return rows.length / seconds;
+}
+
+const stats = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const fmt = (x: number | undefined) => Math.round(x ?? 0).toLocaleString('en-US');
+  return `${fmt(sorted[0])} / ${fmt(sorted[Math.floor(sorted.length / 2)])} / ${fmt(sorted[sorted.length - 1])}`;
+};
+
+async function main(): Promise<void> {
+  const database = await createTestDatabase();
+  const pool = createDatabasePool({ url: database.url, poolSize: 2, connectTimeoutMs: 5_000 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const writer = new EventBatchWriter(pool);
+  const viaPrisma: Write = (rows) => prisma.$queryRawUnsafe(WRITE_EVENT_BATCH_SQL, serializeEventRows(rows));
+  const generator = new EventGenerator({ seed: 42 });
+  const freshRows = (count: number) => Array.from({ length: count }, () => eventRowOf(generator.next(), 'bench'));
+
+  const configurations: { method: string; write: Write; batch: number; writers: number }[] = [];
+  for (const batch of [1_000, 5_000]) {
+    for (const writers of [1, 2]) configurations.push({ method: 'EventBatchWriter (pg pool)', write: (rows) => writer.write(rows), batch, writers });
+  }
+  configurations.push({ method: 'same SQL via prisma.$queryRawUnsafe', write: viaPrisma, batch: 1_000, writers: 2 });
+
+  print(`events per run: ${eventsPerRun}, runs: ${runs}, database ${database.name}`);
+  const rowsBefore = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
+  for (const { method, write, batch, writers } of configurations) {
+    const rates: number[] = [];
+    for (let run = 0; run < runs; run++) rates.push(await measure(write, freshRows(eventsPerRun), batch, writers));
+    const line = `${method.padEnd(38)} batch ${String(batch).padStart(5)}  writers ${writers}  rows/s min/median/max ${stats(rates)}  (table now ${(await rowsBefore()).toLocaleString('en-US')} rows)`;
+    print(line);
+  }
+  await prisma.$disconnect();
+  await pool.end();
+  await database.drop();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

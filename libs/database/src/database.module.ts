@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { DATABASE_OPTIONS, DATABASE_POOL } from './database.constants';
+import { ConfigurableDatabaseModule, DATABASE_MODULE_OPTIONS } from './database.module-definition';
+import { type DatabaseModuleOptions, resolveDatabaseOptions, type ResolvedDatabaseOptions } from './database.options';
+import { DatabaseReadiness } from './health/database.readiness';
+import { createDatabasePool } from './prisma/database.pool';
+import { PrismaService } from './prisma/prisma.service';
+import { EventBatchWriter } from './writer/event-batch.writer';
+
+/**
+ * PostgreSQL for a service: `PrismaService`, the `EventBatchWriter`, start-up migrations (`migrateOnStart`) and the
+ * `database` readiness check. Global by default (`isGlobal: false` to scope it).
+ *
+ * @example DatabaseModule.forRoot({ url: config.DATABASE_URL, migrateOnStart: true })
+ * @example DatabaseModule.forRootAsync({ useFactory: (config: AppConfig) => ({ url: config.databaseUrl }), inject: [APP_CONFIG] })
+ */
+@Module({
+  providers: [
+    {
+      provide: DATABASE_OPTIONS,
+      useFactory: (options: DatabaseModuleOptions) => resolveDatabaseOptions(options),
+      inject: [DATABASE_MODULE_OPTIONS],
+    },
+    {
+      provide: DATABASE_POOL,
+      useFactory: (options: ResolvedDatabaseOptions) => createDatabasePool(options),
+      inject: [DATABASE_OPTIONS],
+    },
+    PrismaService,
+    EventBatchWriter,
+    DatabaseReadiness,
+  ],
+  exports: [PrismaService, EventBatchWriter, DatabaseReadiness, DATABASE_POOL],
+})
+export class DatabaseModule extends ConfigurableDatabaseModule {}

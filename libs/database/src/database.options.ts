@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { DatabaseOptionsError } from './errors/database.errors';
+
+export interface DatabaseModuleOptions {
+  /** PostgreSQL connection URL, e.g. `postgresql://postgres@127.0.0.1:5432/evp`. */
+  url: string;
+  /**
+   * Apply pending migrations (`prisma migrate deploy`) before connecting. Safe when several instances start at
+   * once: the CLI serialises them with an advisory lock, so each migration is applied once.
+   * @default false
+   */
+  migrateOnStart?: boolean;
+  /**
+   * Connections in the pool shared by Prisma and the batch writer. Two concurrent writers are the sweet spot on
+   * two cores (shared/notes/PERFORMANCE.md); the rest serves queries and the readiness check.
+   * @default 4
+   */
+  poolSize?: number;
+  /** Longest wait for a new connection before a query fails, in milliseconds. @default 5000 */
+  connectTimeoutMs?: number;
+  /** Longest the readiness check's `SELECT 1` may take, in milliseconds. @default 2000 */
+  readinessTimeoutMs?: number;
+  /** Longest the start-up migrations may take, in milliseconds. @default 120000 */
+  migrationTimeoutMs?: number;
+}
+
+export type ResolvedDatabaseOptions = Required<DatabaseModuleOptions>;
+
+const optionsSchema = z.object({
+  url: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }),
+  migrateOnStart: z.boolean().default(false),
+  poolSize: z.number().int().min(1).max(100).default(4),
+  connectTimeoutMs: z.number().int().positive().default(5_000),
+  readinessTimeoutMs: z.number().int().positive().default(2_000),
+  migrationTimeoutMs: z.number().int().positive().default(120_000),
+});
+
+/** Validates the options and fills in the defaults; throws `DatabaseOptionsError` naming every bad option. */
+export function resolveDatabaseOptions(options: DatabaseModuleOptions): ResolvedDatabaseOptions {
+  const result = optionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`);
+  throw new DatabaseOptionsError(`Invalid database options: ${problems.join('; ')}`);
+}
+
+/** Where a URL points, for messages: never includes the password. */
+export function describeDatabase(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `database "${decodeURIComponent(parsed.pathname.slice(1)) || 'postgres'}" on ${parsed.hostname}:${parsed.port || '5432'}`;
+  } catch {
+    return 'database (unparseable URL)';
+  }
+}

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DatabaseMigrationError } from '../errors/database.errors';
+
+export interface MigrationOptions {
+  /** Database to migrate. */
+  url: string;
+  /** Longest the CLI may run before it is killed, in milliseconds. @default 120000 */
+  timeoutMs?: number;
+}
+
+export interface MigrationResult {
+  /** Names of the migrations this run applied (empty when the database was up to date). */
+  applied: string[];
+  /** One line for the logs. */
+  summary: string;
+}
+
+/**
+ * Environment every Prisma CLI call needs on machines without Prisma's binary downloads
+ * (shared/notes/PRISMA.md): the JavaScript schema engine is used, so the native ones must not be fetched.
+ */
+export const PRISMA_CLI_ENV = {
+  PRISMA_QUERY_ENGINE_LIBRARY: '/dev/null',
+  PRISMA_SCHEMA_ENGINE_BINARY: '/bin/true',
+  PRISMA_HIDE_UPDATE_MESSAGE: '1',
+} as const;
+
+/**
+ * Applies pending migrations with `prisma migrate deploy`. The CLI holds a PostgreSQL advisory lock while it
+ * works, so instances starting together take turns and each migration is applied exactly once.
+ */
+export async function runMigrations(options: MigrationOptions): Promise<MigrationResult> {
+  const packageRoot = databasePackageRoot();
+  const cli = createRequire(join(packageRoot, 'package.json')).resolve('prisma/build/index.js');
+  const output = await runCli(process.execPath, [cli, 'migrate', 'deploy'], {
+    cwd: packageRoot,
+    env: { ...process.env, ...PRISMA_CLI_ENV, DATABASE_URL: options.url },
+    timeoutMs: options.timeoutMs ?? 120_000,
+  });
+  const applied = [...output.matchAll(/└─ (\S+)\/\s*$/gm)].map((match) => match[1] ?? '');
+  return { applied, summary: applied.length > 0 ? `applied ${applied.join(', ')}` : 'no pending migrations' };
+}
+
+/**
+ * A fingerprint of every migration file: equal fingerprints mean equal schemas, so a database migrated once can
+ * be cloned instead of migrated again (the test databases do this).
+ */
+export function migrationsFingerprint(): string {
+  const directory = join(databasePackageRoot(), 'prisma', 'migrations');
+  const hash = createHash('sha256');
+  for (const name of readdirSync(directory).sort()) {
+    const file = join(directory, name, 'migration.sql');
+    if (!existsSync(file)) continue;
+    hash.update(name).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The directory holding `prisma.config.ts` and `prisma/`, found from this file in `src/` or in `dist/`. */
+function databasePackageRoot(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'prisma', 'schema.prisma')) && existsSync(join(dir, 'prisma.config.ts'))) return dir;
+  }
+  throw new DatabaseMigrationError(`cannot find the database package (prisma/schema.prisma) above ${__dirname}`);
+}
+
+function runCli(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new DatabaseMigrationError(`prisma migrate deploy did not finish within ${options.timeoutMs} ms:\n${output.trim()}`));
+    }, options.timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new DatabaseMigrationError(`cannot run the Prisma CLI: ${error.message}`, { cause: error }));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new DatabaseMigrationError(`prisma migrate deploy failed (exit ${code ?? 'signal'}):\n${output.trim()}`));
+    });
+  });
+}

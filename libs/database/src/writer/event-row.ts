@@ -1,0 +1,54 @@
+import type { FunnelStage, Source } from '@evp/contracts';
+import type { DecimalAmount } from './decimal-amount';
+
+/**
+ * One normalised event, ready for `EventBatchWriter.write`: the typed columns of table `events` plus the raw
+ * event. Columns that do not apply to the event's source or funnel stage are left out (or null).
+ */
+export interface EventRow {
+  eventId: string;
+  /** The event's own `timestamp`, as the ISO-8601 text it arrived with (PostgreSQL parses it; no Date per row). */
+  occurredAt: string;
+  source: Source;
+  funnelStage: FunnelStage;
+  eventType: string;
+  userId: string;
+  /** Facebook `name` or TikTok `username`. */
+  userName?: string | null;
+  age?: number | null;
+  gender?: string | null;
+  /** Facebook `user.location.country`; TikTok top-funnel `engagement.country`. */
+  country?: string | null;
+  city?: string | null;
+  /** Must fit a 32-bit integer column. */
+  followers?: number | null;
+  campaignId?: string | null;
+  adId?: string | null;
+  /** Facebook bottom-funnel or TikTok top-funnel device. */
+  device?: string | null;
+  browser?: string | null;
+  referrer?: string | null;
+  clickPosition?: string | null;
+  videoId?: string | null;
+  watchTime?: number | null;
+  percentageWatched?: number | null;
+  profileId?: string | null;
+  purchasedItem?: string | null;
+  /** From `toDecimalAmount`: exact, never a float. */
+  purchaseAmount?: DecimalAmount | null;
+  /** ISO-8601 text, like `occurredAt`. */
+  actionTime?: string | null;
+  correlationId?: string | null;
+  /**
+   * The original event as received, as JSON text: embedded verbatim in the batch parameter, so an event
+   * already serialised (the message payload) costs nothing more. It must be valid JSON.
+   */
+  raw: string;
+}
+
+export interface EventBatchWriteResult {
+  /** Rows stored by this call. */
+  inserted: number;
+  /** Rows skipped because their event id was already stored, or repeated earlier in the same batch. */
+  duplicates: number;
+}
