@@ -1,0 +1,23 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ReportMetrics } from '../metrics/report.metrics';
+import { parseReportQuery } from '../query/query-parameters';
+import {
+  type DemographicsReport as DemographicsReportBody,
+  demographicsQuerySchema,
+} from './demographics-report.schema';
+import { DemographicsReport } from './demographics.report';
+
+@Controller('reports')
+export class DemographicsReportController {
+  constructor(
+    private readonly report: DemographicsReport,
+    private readonly metrics: ReportMetrics,
+  ) {}
+
+  @Get('demographics')
+  demographics(@Query() query: Record<string, unknown>): Promise<DemographicsReportBody> {
+    return this.metrics.measure('demographics', () =>
+      this.report.generate(parseReportQuery(demographicsQuerySchema, query)),
+    );
+  }
+}

@@ -1,0 +1,18 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ReportMetrics } from '../metrics/report.metrics';
+import { parseReportQuery } from '../query/query-parameters';
+import { eventsQuerySchema, type EventsReport as EventsReportBody } from './events-report.schema';
+import { EventsReport } from './events.report';
+
+@Controller('reports')
+export class EventsReportController {
+  constructor(
+    private readonly report: EventsReport,
+    private readonly metrics: ReportMetrics,
+  ) {}
+
+  @Get('events')
+  events(@Query() query: Record<string, unknown>): Promise<EventsReportBody> {
+    return this.metrics.measure('events', () => this.report.generate(parseReportQuery(eventsQuerySchema, query)));
+  }
+}

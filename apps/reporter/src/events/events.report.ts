@@ -1,0 +1,188 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_TYPES, FUNNEL_STAGES, SOURCES } from '@evp/contracts';
+import { Prisma } from '@evp/database';
+import { InvalidReportQueryError } from '../query/report-query.error';
+import { type ReportQuery, ReportReader } from '../query/report.reader';
+import { toIso } from '../query/report-filters.schema';
+import { tieredUnion } from '../query/tiered.sql';
+import { DAY_MS, HOUR_MS, MINUTE_MS, type Span, splitRange } from '../query/time-range.split';
+import { type ReporterConfig } from '../reporter.config';
+import { REPORTER_CONFIG } from '../reporter.constants';
+import { type EventsQuery, type EventsReport as EventsReportBody, type SeriesInterval } from './events-report.schema';
+
+const INTERVAL_MS: Record<SeriesInterval, number> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
+
+interface BreakdownRow {
+  source: string;
+  funnel_stage: string;
+  event_type: string;
+  count: string;
+}
+
+interface SeriesRow {
+  bucket_ms: string;
+  count: string;
+}
+
+interface ExtentRow {
+  first_ms: string | null;
+  last_ms: string | null;
+}
+
+/** The buckets a series covers, both inclusive, as epoch milliseconds of their starts. */
+interface SeriesBounds {
+  first: number;
+  last: number;
+}
+
+type Breakdown = EventsReportBody['breakdown'];
+
+/**
+ * `GET /reports/events`: counts by source, funnel stage and event type, and optionally a time series, summed
+ * from the count rollups (whole hours and minutes) and the raw events at the sub-minute edges of the range.
+ */
+@Injectable()
+export class EventsReport {
+  constructor(
+    private readonly reader: ReportReader,
+    @Inject(REPORTER_CONFIG) private readonly config: ReporterConfig,
+  ) {}
+
+  generate(query: EventsQuery): Promise<EventsReportBody> {
+    const range: Span = { from: query.from, to: query.to };
+    const filters = filterConditions(query);
+    return this.reader.snapshot(async (run) => {
+      const breakdownRows = await run<BreakdownRow>(breakdownSql(range, filters));
+      const breakdown = fillBreakdown(query, breakdownRows);
+      const body: EventsReportBody = {
+        filters: {
+          from: toIso(query.from),
+          to: toIso(query.to),
+          source: query.source,
+          funnelStage: query.funnelStage,
+          eventType: query.eventType,
+          interval: query.interval,
+        },
+        total: breakdown.reduce((sum, entry) => sum + entry.count, 0),
+        breakdown,
+      };
+      if (query.interval !== undefined) body.series = await this.series(run, query.interval, range, filters);
+      return body;
+    });
+  }
+
+  private async series(
+    run: ReportQuery,
+    interval: SeriesInterval,
+    range: Span,
+    filters: Prisma.Sql[],
+  ): Promise<EventsReportBody['series']> {
+    const bounds = await this.seriesBounds(run, interval, range);
+    if (bounds === undefined) return [];
+    const rows = await run<SeriesRow>(seriesSql(interval, range, filters));
+    const counts = new Map(rows.map((row) => [Number(row.bucket_ms), Number(row.count)]));
+    const step = INTERVAL_MS[interval];
+    const series: NonNullable<EventsReportBody['series']> = [];
+    for (let bucket = bounds.first; bucket <= bounds.last; bucket += step) {
+      series.push({ bucket: new Date(bucket).toISOString(), count: counts.get(bucket) ?? 0 });
+    }
+    return series;
+  }
+
+  /**
+   * From the bucket holding `from` to the one holding the range's last instant; an open side ends at the first
+   * or last stored event. Refuses (400 naming `interval`) a series longer than `REPORT_MAX_SERIES_POINTS`.
+   */
+  private async seriesBounds(
+    run: ReportQuery,
+    interval: SeriesInterval,
+    range: Span,
+  ): Promise<SeriesBounds | undefined> {
+    const step = INTERVAL_MS[interval];
+    let { from, to } = range;
+    if (from === undefined || to === undefined) {
+      const [extent] = await run<ExtentRow>(Prisma.sql`
+        SELECT (extract(epoch FROM min(bucket)) * 1000)::int8 AS first_ms, (extract(epoch FROM max(bucket)) * 1000)::int8 AS last_ms
+        FROM event_counts_minute`);
+      if (extent?.first_ms == null || extent.last_ms == null) return undefined;
+      from ??= Number(extent.first_ms);
+      to ??= Number(extent.last_ms) + MINUTE_MS;
+    }
+    if (from >= to) return undefined;
+    const first = Math.floor(from / step) * step;
+    const last = Math.floor((to - 1) / step) * step;
+    const points = (last - first) / step + 1;
+    if (points > this.config.REPORT_MAX_SERIES_POINTS) {
+      throw new InvalidReportQueryError([
+        {
+          parameter: 'interval',
+          message: `the range holds ${points} ${interval} buckets, more than the limit of ${this.config.REPORT_MAX_SERIES_POINTS}: narrow from/to or choose a coarser interval`,
+        },
+      ]);
+    }
+    return { first, last };
+  }
+}
+
+function filterConditions(query: EventsQuery): Prisma.Sql[] {
+  return [
+    ...(query.source === undefined ? [] : [Prisma.sql`source = ${query.source}`]),
+    ...(query.funnelStage === undefined ? [] : [Prisma.sql`funnel_stage = ${query.funnelStage}`]),
+    ...(query.eventType === undefined ? [] : [Prisma.sql`event_type = ${query.eventType}`]),
+  ];
+}
+
+const countTables = { minute: Prisma.raw('event_counts_minute'), hour: Prisma.raw('event_counts_hour') };
+
+function breakdownSql(range: Span, filters: Prisma.Sql[]): Prisma.Sql {
+  const tiers = tieredUnion(
+    splitRange(range),
+    {
+      rollup: (unit, where) =>
+        Prisma.sql`SELECT source, funnel_stage, event_type, events AS n FROM ${countTables[unit]} WHERE ${where}`,
+      raw: (where) =>
+        Prisma.sql`SELECT source, funnel_stage, event_type, count(*) AS n FROM events WHERE ${where} GROUP BY 1, 2, 3`,
+    },
+    filters,
+  );
+  return Prisma.sql`SELECT source, funnel_stage, event_type, sum(n)::int8 AS count FROM (${tiers}) AS tiers GROUP BY 1, 2, 3`;
+}
+
+function seriesSql(interval: SeriesInterval, range: Span, filters: Prisma.Sql[]): Prisma.Sql {
+  const unit = Prisma.sql`${interval}::text`;
+  const tiers = tieredUnion(
+    splitRange(range, interval === 'minute' ? 'minute' : 'hour'),
+    {
+      rollup: (table, where) =>
+        Prisma.sql`SELECT date_trunc(${unit}, bucket, 'UTC') AS b, events AS n FROM ${countTables[table]} WHERE ${where}`,
+      raw: (where) =>
+        Prisma.sql`SELECT date_trunc(${unit}, occurred_at, 'UTC') AS b, count(*) AS n FROM events WHERE ${where} GROUP BY 1`,
+    },
+    filters,
+  );
+  return Prisma.sql`SELECT (extract(epoch FROM b) * 1000)::int8 AS bucket_ms, sum(n)::int8 AS count FROM (${tiers}) AS tiers GROUP BY b`;
+}
+
+/** Every (source, stage, type) the filters allow, in taxonomy order, with zero where nothing was stored. */
+function fillBreakdown(query: EventsQuery, rows: BreakdownRow[]): Breakdown {
+  const counted = new Map(
+    rows.map((row) => [`${row.source}|${row.funnel_stage}|${row.event_type}`, Number(row.count)]),
+  );
+  const breakdown: Breakdown = [];
+  for (const source of SOURCES) {
+    if (query.source !== undefined && query.source !== source) continue;
+    for (const funnelStage of FUNNEL_STAGES) {
+      if (query.funnelStage !== undefined && query.funnelStage !== funnelStage) continue;
+      for (const eventType of EVENT_TYPES[source][funnelStage]) {
+        if (query.eventType !== undefined && query.eventType !== eventType) continue;
+        breakdown.push({
+          source,
+          funnelStage,
+          eventType,
+          count: counted.get(`${source}|${funnelStage}|${eventType}`) ?? 0,
+        });
+      }
+    }
+  }
+  return breakdown;
+}

@@ -1,0 +1,111 @@
+import { type OpenAPIObject } from '@nestjs/swagger';
+import { z } from 'zod';
+import { demographicsQuerySchema, demographicsReportSchema } from '../demographics/demographics-report.schema';
+import { eventsQuerySchema, eventsReportSchema } from '../events/events-report.schema';
+import { revenueQuerySchema, revenueReportSchema } from '../revenue/revenue-report.schema';
+import { badRequestSchema, unavailableSchema } from './error-responses.schema';
+
+/** Version of the reports contract (paths, parameters, field names): bumped when a client would notice. */
+export const REPORTS_API_VERSION = '1.0.0';
+
+type JsonSchema = Record<string, unknown>;
+type ParameterObject = { name: string; in: 'query'; required: boolean; description?: string; schema: JsonSchema };
+
+interface ReportOperation {
+  path: string;
+  summary: string;
+  description: string;
+  query: z.ZodObject;
+  response: z.ZodType;
+  responseName: string;
+}
+
+const REPORTS: ReportOperation[] = [
+  {
+    path: '/reports/events',
+    summary: 'Event counts by source, funnel stage and event type',
+    description:
+      'Counts of the events whose own timestamp lies in [from, to), with a breakdown and, with `interval`, a time series. Exact for any instants: whole hours and minutes come from the rollups, the sub-minute edges from the events.',
+    query: eventsQuerySchema,
+    response: eventsReportSchema,
+    responseName: 'EventsReport',
+  },
+  {
+    path: '/reports/revenue',
+    summary: 'Revenue of transactional events',
+    description:
+      'Revenue of Facebook checkout.complete and TikTok purchase events with an amount, in [from, to): total, per source and top Facebook campaigns. Money is an exact decimal string with two places.',
+    query: revenueQuerySchema,
+    response: revenueReportSchema,
+    responseName: 'RevenueReport',
+  },
+  {
+    path: '/reports/demographics',
+    summary: 'Demographics of the users with events in the range',
+    description:
+      'Distinct users with events in [from, to), each counted once with the attributes of their earliest event in the range. With `source`, only that source’s object is present.',
+    query: demographicsQuerySchema,
+    response: demographicsReportSchema,
+    responseName: 'DemographicsReport',
+  },
+];
+
+const toJsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema =>
+  z.toJSONSchema(schema, { target: 'openapi-3.0', io });
+
+/** The query parameters of a report, from the same Zod schema that validates them. */
+function queryParameters(query: z.ZodObject): ParameterObject[] {
+  const schema = toJsonSchema(query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property as JsonSchema & { description?: string };
+    return { name, in: 'query', required: schema.required?.includes(name) ?? false, description, schema: rest };
+  });
+}
+
+const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
+
+/**
+ * The reporter's OpenAPI 3 document, generated from the Zod schemas that validate the requests and describe
+ * the answers, so the documentation cannot drift from the behaviour.
+ */
+export function buildOpenApiDocument(): OpenAPIObject {
+  const schemas: Record<string, JsonSchema> = {
+    BadRequest: toJsonSchema(badRequestSchema, 'output'),
+    ServiceUnavailable: toJsonSchema(unavailableSchema, 'output'),
+  };
+  const paths: OpenAPIObject['paths'] = {};
+  for (const report of REPORTS) {
+    schemas[report.responseName] = toJsonSchema(report.response, 'output');
+    paths[report.path] = {
+      get: {
+        summary: report.summary,
+        description: report.description,
+        tags: ['reports'],
+        parameters: queryParameters(report.query),
+        responses: {
+          '200': { description: 'The report.', content: json(report.responseName) },
+          '400': {
+            description: 'A query parameter is unknown, repeated or invalid; each one is named in `issues`.',
+            content: json('BadRequest'),
+          },
+          '503': {
+            description: 'The report cannot be computed now; try again later.',
+            content: json('ServiceUnavailable'),
+          },
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Marketing event reports',
+      version: REPORTS_API_VERSION,
+      description:
+        'Reports over the stored marketing events. Every range is [from, to) on the event’s own timestamp; every parameter is optional and validated; unknown or repeated parameters are refused with 400.',
+    },
+    tags: [{ name: 'reports' }],
+    paths,
+    components: { schemas },
+  };
+}

@@ -1,0 +1,38 @@
+import { Module, type Type } from '@nestjs/common';
+import { DatabaseModule } from '@evp/database';
+import { ObservabilityModule } from '@evp/observability';
+import { DemographicsReportController } from './demographics/demographics-report.controller';
+import { DemographicsReport } from './demographics/demographics.report';
+import { EventsReportController } from './events/events-report.controller';
+import { EventsReport } from './events/events.report';
+import { ReportMetrics } from './metrics/report.metrics';
+import { ReportReader } from './query/report.reader';
+import { type ReporterConfig } from './reporter.config';
+import { REPORTER_CONFIG } from './reporter.constants';
+import { RevenueReportController } from './revenue/revenue-report.controller';
+import { RevenueReport } from './revenue/revenue.report';
+
+/**
+ * The reporter's root module for a validated configuration: three report endpoints over PostgreSQL, with
+ * logging, metrics and health. A class per configuration because the root module's imports depend on it
+ * (log level, database URL) and `bootstrapService` takes a module class.
+ */
+export function createReporterModule(config: ReporterConfig): Type {
+  @Module({
+    imports: [
+      ObservabilityModule.forRoot({ service: 'reporter', logLevel: config.LOG_LEVEL }),
+      DatabaseModule.forRoot({ url: config.DATABASE_URL, migrateOnStart: config.MIGRATE_ON_START }),
+    ],
+    controllers: [EventsReportController, RevenueReportController, DemographicsReportController],
+    providers: [
+      { provide: REPORTER_CONFIG, useValue: config },
+      ReportReader,
+      ReportMetrics,
+      EventsReport,
+      RevenueReport,
+      DemographicsReport,
+    ],
+  })
+  class ReporterModule {}
+  return ReporterModule;
+}

@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SOURCES, type Source } from '@evp/contracts';
+import { Prisma, TRANSACTIONAL_PREDICATE } from '@evp/database';
+import { averageMoney, centsToMoney, decimalToCents } from '../query/money';
+import { ReportReader } from '../query/report.reader';
+import { toIso } from '../query/report-filters.schema';
+import { tieredUnion } from '../query/tiered.sql';
+import { type Span, splitRange } from '../query/time-range.split';
+import { type ReporterConfig } from '../reporter.config';
+import { REPORTER_CONFIG } from '../reporter.constants';
+import { type RevenueQuery, type RevenueReport as RevenueReportBody } from './revenue-report.schema';
+
+interface RevenueRow {
+  key: string;
+  revenue: string;
+  transactions: string;
+}
+
+const revenueTables = { minute: Prisma.raw('revenue_minute'), hour: Prisma.raw('revenue_hour') };
+
+/**
+ * `GET /reports/revenue`: revenue of transactional events (Facebook checkout.complete, TikTok purchase, with an
+ * amount) from the revenue rollups and the raw edges of the range. Sums stay exact decimals end to end.
+ */
+@Injectable()
+export class RevenueReport {
+  constructor(
+    private readonly reader: ReportReader,
+    @Inject(REPORTER_CONFIG) private readonly config: ReporterConfig,
+  ) {}
+
+  generate(query: RevenueQuery): Promise<RevenueReportBody> {
+    // A campaign id exists on Facebook events only.
+    const source: Source | undefined = query.campaignId === undefined ? query.source : 'facebook';
+    const range: Span = { from: query.from, to: query.to };
+    const filters = [
+      ...(source === undefined ? [] : [Prisma.sql`source = ${source}`]),
+      ...(query.campaignId === undefined ? [] : [Prisma.sql`campaign_id = ${query.campaignId}`]),
+    ];
+    const tiers = tieredUnion(
+      splitRange(range),
+      {
+        rollup: (unit, where) =>
+          Prisma.sql`SELECT source, campaign_id, revenue, transactions FROM ${revenueTables[unit]} WHERE ${where}`,
+        raw: (where) => Prisma.sql`
+          SELECT source, coalesce(campaign_id, '') AS campaign_id, purchase_amount AS revenue, 1 AS transactions
+          FROM events WHERE ${Prisma.raw(TRANSACTIONAL_PREDICATE)} AND ${where}`,
+      },
+      filters,
+    );
+
+    return this.reader.snapshot(async (run) => {
+      const bySourceRows = await run<RevenueRow>(Prisma.sql`
+        SELECT source AS key, sum(revenue)::text AS revenue, sum(transactions)::int8 AS transactions
+        FROM (${tiers}) AS tiers GROUP BY source`);
+      const campaignRows =
+        source === 'tiktok'
+          ? []
+          : await run<RevenueRow>(Prisma.sql`
+              SELECT campaign_id AS key, sum(revenue)::text AS revenue, sum(transactions)::int8 AS transactions
+              FROM (${tiers}) AS tiers WHERE source = 'facebook'
+              GROUP BY campaign_id ORDER BY sum(revenue) DESC, campaign_id COLLATE "C" LIMIT ${this.config.REPORT_TOP_CAMPAIGNS}`);
+
+      const stored = new Map(bySourceRows.map((row) => [row.key, row]));
+      const bySource = SOURCES.filter((candidate) => source === undefined || candidate === source).map((candidate) => {
+        const row = stored.get(candidate);
+        return {
+          source: candidate,
+          cents: row ? decimalToCents(row.revenue) : 0n,
+          transactions: row ? Number(row.transactions) : 0,
+        };
+      });
+      const totalCents = bySource.reduce((sum, line) => sum + line.cents, 0n);
+      const transactions = bySource.reduce((sum, line) => sum + line.transactions, 0);
+      return {
+        filters: { from: toIso(query.from), to: toIso(query.to), source: query.source, campaignId: query.campaignId },
+        totalRevenue: centsToMoney(totalCents),
+        transactions,
+        averageOrderValue: averageMoney(totalCents, transactions),
+        bySource: bySource.map((line) => ({
+          source: line.source,
+          revenue: centsToMoney(line.cents),
+          transactions: line.transactions,
+        })),
+        topCampaigns: campaignRows.map((row) => ({
+          campaignId: row.key,
+          revenue: centsToMoney(decimalToCents(row.revenue)),
+          transactions: Number(row.transactions),
+        })),
+      };
+    });
+  }
+}
