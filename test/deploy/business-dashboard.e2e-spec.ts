@@ -1,0 +1,144 @@
+import { EventBatchWriter, type EventRow, toDecimalAmount } from '@evp/database';
+import { type TestDatabase, createTestDatabase } from '@evp/testing';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DashboardJson,
+  loadCommittedDashboards,
+  panelsOf,
+  queriesOf,
+} from '../../scripts/dashboards/dashboard.inspection';
+
+/** Grafana's `$__timeFilter(column)` as the PostgreSQL datasource expands it. */
+function expandTimeFilter(sql: string, from: Date, to: Date): string {
+  return sql.replaceAll(
+    /\$__timeFilter\((\w+)\)/g,
+    (_, column: string) => `${column} BETWEEN '${from.toISOString()}' AND '${to.toISOString()}'`,
+  );
+}
+
+const minutesAgo = (minutes: number): string => new Date(Date.now() - minutes * 60_000).toISOString();
+
+function facebookRow(index: number, overrides: Partial<EventRow>): EventRow {
+  return {
+    eventId: `fb-dashboard-${index}`,
+    occurredAt: minutesAgo(index % 5),
+    source: 'facebook',
+    funnelStage: 'top',
+    eventType: 'ad.view',
+    userId: `fb-user-${index % 7}`,
+    userName: 'Ada',
+    age: 18 + ((index * 7) % 48),
+    gender: ['male', 'female', 'non-binary'][index % 3],
+    country: ['Norway', "Cote d'Ivoire", 'Virgin Islands, U.S.'][index % 3],
+    city: 'Springfield',
+    adId: 'ad-12345678',
+    campaignId: `camp-${10000 + (index % 3)}`,
+    raw: '{}',
+    ...overrides,
+  };
+}
+
+function tiktokRow(index: number, overrides: Partial<EventRow>): EventRow {
+  return {
+    eventId: `ttk-dashboard-${index}`,
+    occurredAt: minutesAgo(index % 5),
+    source: 'tiktok',
+    funnelStage: 'top',
+    eventType: 'video.view',
+    userId: `ttk-user-${index % 5}`,
+    userName: 'Eliza92',
+    followers: (index * 97_531) % 1_000_000,
+    country: ['Japan', 'Brazil'][index % 2],
+    device: ['iOS', 'Android', 'Desktop'][index % 3],
+    videoId: 'vid-abcdefgh',
+    raw: '{}',
+    ...overrides,
+  };
+}
+
+describe('business dashboard (deploy/grafana/dashboards/business.json)', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let business: DashboardJson;
+  const from = new Date(Date.now() - 60 * 60_000);
+  const to = new Date(Date.now() + 60_000);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = new Pool({ connectionString: database.url, max: 2 });
+    const rows: EventRow[] = [
+      ...Array.from({ length: 30 }, (_, index) => facebookRow(index, {})),
+      facebookRow(100, {
+        funnelStage: 'bottom',
+        eventType: 'checkout.complete',
+        purchaseAmount: toDecimalAmount('120.50'),
+      }),
+      facebookRow(101, {
+        funnelStage: 'bottom',
+        eventType: 'checkout.complete',
+        purchaseAmount: toDecimalAmount('10.00'),
+      }),
+      ...Array.from({ length: 20 }, (_, index) => tiktokRow(index, {})),
+      tiktokRow(100, {
+        funnelStage: 'bottom',
+        eventType: 'purchase',
+        purchaseAmount: toDecimalAmount('5.25'),
+        device: null,
+      }),
+    ];
+    await new EventBatchWriter(pool).write(rows);
+    business = (await loadCommittedDashboards()).find(({ file }) => file === 'business.json')!.dashboard;
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const run = async (sql: string): Promise<{ rows: Record<string, unknown>[]; fields: string[] }> => {
+    const result = await pool.query<Record<string, unknown>>(expandTimeFilter(sql, from, to));
+    return { rows: result.rows, fields: result.fields.map((field) => field.name) };
+  };
+
+  describe('when every SQL query runs against the migrated schema with stored events', () => {
+    it('should return rows for each panel, with the columns its visualisation reads', async () => {
+      const queries = queriesOf(business).filter((query) => query.language === 'sql');
+      expect(queries.length).toBeGreaterThanOrEqual(10);
+      for (const query of queries) {
+        const panel = panelsOf(business).find((candidate) => candidate.id === query.panelId)!;
+        const { rows, fields } = await run(query.query);
+        expect(rows.length, query.panel).toBeGreaterThan(0);
+        const format = (panel.targets ?? []).find((target) => target.refId === query.refId) as { format?: string };
+        if (format.format === 'time_series') expect(fields, query.panel).toContain('time');
+        const xField = (panel as { options?: { xField?: string } }).options?.xField;
+        if (xField !== undefined) expect(fields, query.panel).toContain(xField);
+      }
+    });
+  });
+
+  describe('when the revenue figures are read', () => {
+    const sqlOf = (title: string): string => queriesOf(business).find((query) => query.panel === title)!.query;
+
+    it('should sum the transactional events exactly', async () => {
+      const revenue = await run(sqlOf('Revenue'));
+      const transactions = await run(sqlOf('Transactions'));
+      const average = await run(sqlOf('Average order value'));
+      expect(String(revenue.rows[0]!.revenue)).toBe('135.75');
+      expect(Number(transactions.rows[0]!.transactions)).toBe(3);
+      expect(Number(average.rows[0]!.average_order_value)).toBeCloseTo(45.25, 2);
+    });
+
+    it('should rank Facebook campaigns only', async () => {
+      const { rows } = await run(sqlOf('Top campaigns by revenue'));
+      expect(rows.map((row) => row.campaign)).toEqual(['camp-10001', 'camp-10002']);
+    });
+  });
+
+  describe('when the event counts are read', () => {
+    it('should count every stored event once', async () => {
+      const { rows } = await run(queriesOf(business).find((query) => query.panel === 'Events stored')!.query);
+      expect(Number(rows[0]!.events)).toBe(53);
+    });
+  });
+});
