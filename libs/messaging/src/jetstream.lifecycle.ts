@@ -40,7 +40,13 @@ export class JetStreamLifecycle implements OnModuleInit, OnApplicationBootstrap,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.provisioner.provision();
+    try {
+      await this.provisioner.provision();
+    } catch (error) {
+      // The application will not start: an open connection would only keep the process alive.
+      await this.connection.close();
+      throw error;
+    }
     this.health.register();
   }
 

@@ -19,13 +19,21 @@ function reply(body: string, headers?: MsgHdrs): Msg {
 describe(parsePubAck, () => {
   describe('when the stream stored the message', () => {
     it('should say stored', () => {
-      expect(parsePubAck(reply('{"stream":"EVENTS","seq":42}'))).toEqual({ kind: 'stored' });
+      expect(parsePubAck(reply('{"stream":"EVENTS", "seq":42}'))).toEqual({ kind: 'stored' });
+      expect(parsePubAck(reply('{"stream":"EVENTS","seq":42,"duplicate":false}'))).toEqual({ kind: 'stored' });
     });
   });
 
   describe('when the id was seen inside the duplicate window', () => {
     it('should say duplicate', () => {
+      // NATS 2.9 writes its PubAcks by hand, with a space after some colons.
+      expect(parsePubAck(reply('{"stream":"EVENTS", "seq":42,"duplicate": true}'))).toEqual({ kind: 'duplicate' });
       expect(parsePubAck(reply('{"stream":"EVENTS","seq":42,"duplicate":true}'))).toEqual({ kind: 'duplicate' });
+    });
+
+    it('should say duplicate when newer servers add fields around the flag', () => {
+      expect(parsePubAck(reply('{"stream":"EVENTS","seq":42,"domain":"hub","duplicate":true,"val":"1"}'))).toEqual({ kind: 'duplicate' });
+      expect(parsePubAck(reply('{"stream":"EVENTS","seq":43,"domain":"hub"}'))).toEqual({ kind: 'stored' });
     });
   });
 
@@ -33,6 +41,15 @@ describe(parsePubAck, () => {
     it('should say rejected with the description and codes', () => {
       const result = parsePubAck(reply('{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"}}'));
       expect(result).toEqual({ kind: 'rejected', description: 'maximum messages exceeded (code 503, err_code 10077)' });
+    });
+  });
+
+  describe('when an error comes with the stream name', () => {
+    it('should say rejected, whatever the field order', () => {
+      expect(parsePubAck(reply('{"stream":"EVENTS","error":{"code":400,"err_code":10071,"description":"wrong last sequence: 41"}}'))).toEqual({
+        kind: 'rejected',
+        description: 'wrong last sequence: 41 (code 400, err_code 10071)',
+      });
     });
   });
 

@@ -66,7 +66,7 @@ export async function startJetStreamApp(options: JetStreamModuleOptions, provide
   @Module({ imports: [...imports, JetStreamModule.forRoot(options)], providers })
   class TestAppModule {}
 
-  const context = await NestFactory.createApplicationContext(TestAppModule, { logger: ['error', 'warn'] });
+  const context = await NestFactory.createApplicationContext(TestAppModule, { logger: ['error', 'warn'], abortOnError: false });
   await context.init();
   return {
     context,
