@@ -19,6 +19,9 @@ export interface MigrationResult {
   summary: string;
 }
 
+/** Pause before asking again for the migration lock another instance holds. */
+const LOCK_RETRY_DELAY_MS = 500;
+
 /**
  * Environment every Prisma CLI call needs on machines without Prisma's binary downloads
  * (shared/notes/PRISMA.md): the JavaScript schema engine is used, so the native ones must not be fetched.
@@ -31,18 +34,29 @@ export const PRISMA_CLI_ENV = {
 
 /**
  * Applies pending migrations with `prisma migrate deploy`. The CLI holds a PostgreSQL advisory lock while it
- * works, so instances starting together take turns and each migration is applied exactly once.
+ * works, so instances starting together take turns and each migration is applied exactly once. The CLI gives up
+ * waiting for that lock after 10 s (not configurable), which a slow migration on a busy machine can exceed, so
+ * that case is retried until `timeoutMs` has passed.
  */
 export async function runMigrations(options: MigrationOptions): Promise<MigrationResult> {
   const packageRoot = databasePackageRoot();
   const cli = createRequire(join(packageRoot, 'package.json')).resolve('prisma/build/index.js');
-  const output = await runCli(process.execPath, [cli, 'migrate', 'deploy'], {
-    cwd: packageRoot,
-    env: { ...process.env, ...PRISMA_CLI_ENV, DATABASE_URL: options.url },
-    timeoutMs: options.timeoutMs ?? 120_000,
-  });
-  const applied = [...output.matchAll(/└─ (\S+)\/\s*$/gm)].map((match) => match[1] ?? '');
-  return { applied, summary: applied.length > 0 ? `applied ${applied.join(', ')}` : 'no pending migrations' };
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  for (;;) {
+    try {
+      const output = await runCli(process.execPath, [cli, 'migrate', 'deploy'], {
+        cwd: packageRoot,
+        env: { ...process.env, ...PRISMA_CLI_ENV, DATABASE_URL: options.url },
+        timeoutMs: Math.max(1, deadline - Date.now()),
+      });
+      const applied = [...output.matchAll(/└─ (\S+)\/\s*$/gm)].map((match) => match[1] ?? '');
+      return { applied, summary: applied.length > 0 ? `applied ${applied.join(', ')}` : 'no pending migrations' };
+    } catch (error) {
+      const lockTimeout = error instanceof DatabaseMigrationError && /P1002[\s\S]*advisory lock/.test(error.message);
+      if (!lockTimeout || Date.now() + LOCK_RETRY_DELAY_MS >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_DELAY_MS));
+    }
+  }
 }
 
 /**

@@ -69,6 +69,14 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
     const processes = [pid, ...childrenOf(pid)];
     for (const each of processes) signal(each, 'SIGKILL');
     await waitUntil(() => processes.every((each) => !isAlive(each)), 10_000);
+    // PostgreSQL refuses to start while the old postmaster's pid exists, and a killed process keeps existing
+    // (as a zombie) until its parent collects it, which some container inits do late or never. Once it is
+    // surely dead, its lock file may go, as an operator would remove it after a crash.
+    const reaped = await waitUntil(() => !existsSync(join('/proc', String(pid))), 3_000).then(
+      () => true,
+      () => false,
+    );
+    if (!reaped) await rm(join(dataDir, 'postmaster.pid'), { force: true });
     running = false;
   };
   const destroy = async () => {
