@@ -57,7 +57,12 @@ function workload(names: UniqueNames): Workload {
   const messages = Array.from({ length: MESSAGES }, (_, index): OutgoingMessage => {
     const data = Buffer.from(JSON.stringify(generator.next()));
     bytes += data.length;
-    return { subject, data, msgId: `${names.id}-${index}`, correlationId: `request-${Math.floor(index / 1_000)}-${names.id}` };
+    return {
+      subject,
+      data,
+      msgId: `${names.id}-${index}`,
+      correlationId: `request-${Math.floor(index / 1_000)}-${names.id}`,
+    };
   });
   return { subject, messages, averageBytes: Math.round(bytes / MESSAGES) };
 }
@@ -68,7 +73,10 @@ async function measure(messages: number, work: () => Promise<void>): Promise<Sam
   await work();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
-  return { msgsPerSecond: Math.round(messages / seconds), cpuMicrosPerMessage: Number(((cpu.user + cpu.system) / messages).toFixed(2)) };
+  return {
+    msgsPerSecond: Math.round(messages / seconds),
+    cpuMicrosPerMessage: Number(((cpu.user + cpu.system) / messages).toFixed(2)),
+  };
 }
 
 async function waitUntilConsumed(jsm: JetStreamManager, stream: string, durable: string): Promise<void> {
@@ -104,7 +112,8 @@ async function moduleRun(run: number): Promise<{ publish: Sample; consume: Sampl
     const publish = await measure(MESSAGES, async () => {
       for (let start = 0; start < messages.length; start += CHUNK) {
         const report = await publisher.publishMany(messages.slice(start, start + CHUNK));
-        if (report.stored !== Math.min(CHUNK, messages.length - start)) throw new Error(`expected every message stored: ${JSON.stringify(report)}`);
+        if (report.stored !== Math.min(CHUNK, messages.length - start))
+          throw new Error(`expected every message stored: ${JSON.stringify(report)}`);
       }
     });
 
@@ -124,7 +133,8 @@ async function moduleRun(run: number): Promise<{ publish: Sample; consume: Sampl
     return { publish, consume, averageBytes };
   } finally {
     await context.close();
-    for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+    for (const stream of [names.stream, names.deadLetterStream])
+      await jsm.streams.delete(stream).catch(() => undefined);
     await admin.close();
   }
 }
@@ -137,8 +147,20 @@ async function stockRun(run: number): Promise<{ publish: Sample; consume: Sample
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   try {
-    await jsm.streams.add({ name: names.stream, subjects: [`${names.subjectPrefix}.>`], retention: 'workqueue', storage: 'file', discard: 'new', duplicate_window: nanos(120_000) });
-    await jsm.consumers.add(names.stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: `${names.subjectPrefix}.>`, max_ack_pending: BATCH * 10 });
+    await jsm.streams.add({
+      name: names.stream,
+      subjects: [`${names.subjectPrefix}.>`],
+      retention: 'workqueue',
+      storage: 'file',
+      discard: 'new',
+      duplicate_window: nanos(120_000),
+    });
+    await jsm.consumers.add(names.stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: `${names.subjectPrefix}.>`,
+      max_ack_pending: BATCH * 10,
+    });
     const { messages } = workload(names);
 
     const publish = await measure(MESSAGES, async () => {
@@ -188,18 +210,24 @@ async function main(): Promise<void> {
   const module = { publish: [] as Sample[], consume: [] as Sample[] };
   const stock = { publish: [] as Sample[], consume: [] as Sample[] };
   let averageBytes = 0;
-  console.log(`messaging bench: ${MESSAGES} messages × ${RUNS} runs against ${NATS_URL} (window ${WINDOW}, chunk ${CHUNK}, batch ${BATCH})`);
+  console.log(
+    `messaging bench: ${MESSAGES} messages × ${RUNS} runs against ${NATS_URL} (window ${WINDOW}, chunk ${CHUNK}, batch ${BATCH})`,
+  );
   // Alternating the two keeps a noisy neighbour from favouring one side.
   for (let run = 1; run <= RUNS; run++) {
     const ours = await moduleRun(run);
     module.publish.push(ours.publish);
     module.consume.push(ours.consume);
     averageBytes = ours.averageBytes;
-    console.log(`run ${run} module: publish ${ours.publish.msgsPerSecond} msgs/s, consume ${ours.consume.msgsPerSecond} msgs/s`);
+    console.log(
+      `run ${run} module: publish ${ours.publish.msgsPerSecond} msgs/s, consume ${ours.consume.msgsPerSecond} msgs/s`,
+    );
     const theirs = await stockRun(run);
     stock.publish.push(theirs.publish);
     stock.consume.push(theirs.consume);
-    console.log(`run ${run} stock:  publish ${theirs.publish.msgsPerSecond} msgs/s, consume ${theirs.consume.msgsPerSecond} msgs/s`);
+    console.log(
+      `run ${run} stock:  publish ${theirs.publish.msgsPerSecond} msgs/s, consume ${theirs.consume.msgsPerSecond} msgs/s`,
+    );
   }
 
   const results = {
@@ -221,9 +249,12 @@ async function main(): Promise<void> {
     ['consume (ack each)', 'stock consume()', results.consume.stock],
   ] as const;
   console.log(`\n${MESSAGES} messages of ~${averageBytes} bytes, msgs/s over ${RUNS} runs`);
-  console.log(`${'stage'.padEnd(26)}${'client'.padEnd(20)}${'min'.padStart(9)}${'median'.padStart(9)}${'max'.padStart(9)}${'cpu µs/msg'.padStart(14)}`);
+  console.log(
+    `${'stage'.padEnd(26)}${'client'.padEnd(20)}${'min'.padStart(9)}${'median'.padStart(9)}${'max'.padStart(9)}${'cpu µs/msg'.padStart(14)}`,
+  );
   for (const [stage, client, figures] of rows) {
-    const cpu = [...figures.cpuMicrosPerMessage].sort((a, b) => a - b)[Math.floor(figures.cpuMicrosPerMessage.length / 2)] ?? 0;
+    const cpu =
+      [...figures.cpuMicrosPerMessage].sort((a, b) => a - b)[Math.floor(figures.cpuMicrosPerMessage.length / 2)] ?? 0;
     console.log(
       `${stage.padEnd(26)}${client.padEnd(20)}${String(figures.min).padStart(9)}${String(figures.median).padStart(9)}${String(figures.max).padStart(9)}${cpu.toFixed(2).padStart(14)}`,
     );

@@ -11,4 +11,5 @@ import { JETSTREAM_BATCH_HANDLER } from './messaging.constants';
  * async store(messages: readonly ConsumedMessage[]): Promise<MessageOutcome[]> { … }
  * ```
  */
-export const JetStreamBatchHandler = (durable: string): MethodDecorator => SetMetadata(JETSTREAM_BATCH_HANDLER, durable);
+export const JetStreamBatchHandler = (durable: string): MethodDecorator =>
+  SetMetadata(JETSTREAM_BATCH_HANDLER, durable);

@@ -96,7 +96,9 @@ export class ConsumerLoop {
       } else if (!this.stopping) {
         failures++;
         const pauseMs = Math.min(FETCH_RETRY_MAX_MS, FETCH_RETRY_BASE_MS * 2 ** Math.min(failures - 1, 10));
-        this.logger.warn(`fetch from ${durable} failed (attempt ${failures}, next in ${pauseMs} ms): ${messageOf(failure)}`);
+        this.logger.warn(
+          `fetch from ${durable} failed (attempt ${failures}, next in ${pauseMs} ms): ${messageOf(failure)}`,
+        );
         // The consumer may have been deleted and re-created: look it up again.
         this.consumerHandle = undefined;
         await this.pause(pauseMs);
@@ -111,7 +113,10 @@ export class ConsumerLoop {
     let iterator: ConsumerMessages | undefined;
     try {
       this.consumerHandle ??= await this.deps.js.consumers.get(this.consumer.stream, this.consumer.durable);
-      iterator = await this.consumerHandle.fetch({ max_messages: this.consumer.batchSize, expires: this.consumer.maxWaitMs });
+      iterator = await this.consumerHandle.fetch({
+        max_messages: this.consumer.batchSize,
+        expires: this.consumer.maxWaitMs,
+      });
       this.fetches.add(iterator);
       // stop() may have run while the pull was being set up.
       if (this.stopping) iterator.stop();
@@ -158,13 +163,17 @@ export class ConsumerLoop {
     try {
       const correlationId = sharedCorrelationId(messages);
       const outcomes =
-        correlationId === undefined ? await this.handler(messages) : await runWithCorrelation({ correlationId }, () => this.handler(messages));
+        correlationId === undefined
+          ? await this.handler(messages)
+          : await runWithCorrelation({ correlationId }, () => this.handler(messages));
       if (outcomes.length !== messages.length) {
         throw new Error(`handler returned ${outcomes.length} outcomes for ${messages.length} messages`);
       }
       return outcomes;
     } catch (error) {
-      this.logger.error(`handler failed on a batch of ${messages.length}; the whole batch will be retried: ${messageOf(error)}`);
+      this.logger.error(
+        `handler failed on a batch of ${messages.length}; the whole batch will be retried: ${messageOf(error)}`,
+      );
       const retry: MessageOutcome = { kind: 'retry', reason: `handler failed: ${messageOf(error)}` };
       return messages.map(() => retry);
     }
@@ -199,7 +208,9 @@ export class ConsumerLoop {
     } catch (error) {
       this.logger.error(`dead-lettering ${letters.length} messages failed; they will be retried: ${messageOf(error)}`);
       for (const { index } of letters) {
-        (batch[index] as JsMsg).nak(retryDelayMs((messages[index] as ConsumedMessage).deliveryCount, this.deps.backoff));
+        (batch[index] as JsMsg).nak(
+          retryDelayMs((messages[index] as ConsumedMessage).deliveryCount, this.deps.backoff),
+        );
       }
       return letters.length;
     }
@@ -210,7 +221,9 @@ export class ConsumerLoop {
       termed.set(termReason, (termed.get(termReason) ?? 0) + 1);
       const message = messages[index] as ConsumedMessage;
       withMessageCorrelation(message, () =>
-        this.logger.warn(`dead-lettered ${message.msgId ?? `sequence ${message.streamSequence}`} from ${message.subject}: ${reason}`),
+        this.logger.warn(
+          `dead-lettered ${message.msgId ?? `sequence ${message.streamSequence}`} from ${message.subject}: ${reason}`,
+        ),
       );
     }
     for (const [reason, count] of termed) this.deps.metrics.termed.inc({ durable, reason }, count);

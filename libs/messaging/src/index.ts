@@ -7,7 +7,12 @@ export { JetStreamModule } from './jetstream.module';
 export type { JetStreamModuleAsyncOptions, JetStreamModuleForRootOptions } from './jetstream.module-definition';
 export type { DeadLetterOptions, JetStreamModuleOptions, RetryBackoffOptions } from './jetstream.options';
 export { JetStreamPublisher, type PublishManyOptions } from './jetstream.publisher';
-export { type ConsumerSettings, type JetStreamSettings, resolveJetStreamSettings, type StreamSettings } from './jetstream.settings';
+export {
+  type ConsumerSettings,
+  type JetStreamSettings,
+  resolveJetStreamSettings,
+  type StreamSettings,
+} from './jetstream.settings';
 export type {
   BatchHandler,
   ConsumedMessage,

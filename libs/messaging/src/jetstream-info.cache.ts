@@ -27,7 +27,9 @@ export class JetStreamInfoCache {
   }
 
   consumer(stream: string, durable: string): Promise<ConsumerInfo> {
-    return this.cached(`consumer:${stream}:${durable}`, () => this.connection.jsm.consumers.info(stream, durable)) as Promise<ConsumerInfo>;
+    return this.cached(`consumer:${stream}:${durable}`, () =>
+      this.connection.jsm.consumers.info(stream, durable),
+    ) as Promise<ConsumerInfo>;
   }
 
   private cached(key: string, load: () => Promise<StreamInfo | ConsumerInfo>): Promise<StreamInfo | ConsumerInfo> {

@@ -40,8 +40,10 @@ export class JetStreamConsumerRunner {
     if (!this.settings.consumers.some((consumer) => consumer.durable === durable)) {
       throw new HandlerRegistrationError(`no consumer with durable ${durable} is declared in JetStreamModule options`);
     }
-    if (this.handlers.has(durable)) throw new HandlerRegistrationError(`durable ${durable} already has a batch handler`);
-    if (this.stopped !== undefined) throw new HandlerRegistrationError(`consumers are stopped; cannot register ${durable}`);
+    if (this.handlers.has(durable))
+      throw new HandlerRegistrationError(`durable ${durable} already has a batch handler`);
+    if (this.stopped !== undefined)
+      throw new HandlerRegistrationError(`consumers are stopped; cannot register ${durable}`);
     this.handlers.set(durable, handler);
     if (this.started) this.startLoop(durable, handler);
   }

@@ -36,7 +36,8 @@ export class JetStreamHealth {
   }
 
   private async probe(load: () => Promise<unknown>): Promise<{ up: boolean; message?: string }> {
-    if (this.connection.state !== 'connected') return { up: false, message: `NATS connection ${this.connection.state}` };
+    if (this.connection.state !== 'connected')
+      return { up: false, message: `NATS connection ${this.connection.state}` };
     try {
       await load();
       return { up: true };

@@ -23,7 +23,9 @@ import { JETSTREAM_SETTINGS } from './messaging.constants';
  * let publishes in flight settle → drain the connection (shutdown). Bounded by `shutdownTimeoutMs`; idempotent.
  */
 @Injectable()
-export class JetStreamLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class JetStreamLifecycle
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(JetStreamLifecycle.name);
   private deadline: number | undefined;
   private consumersStopped: Promise<boolean> | undefined;
@@ -78,7 +80,8 @@ export class JetStreamLifecycle implements OnModuleInit, OnApplicationBootstrap,
   }
 
   private async shutdown(): Promise<void> {
-    const settled = (await this.stopConsumers()) && (await this.withinDeadline(this.publisher.settled(), 'settling publishes'));
+    const settled =
+      (await this.stopConsumers()) && (await this.withinDeadline(this.publisher.settled(), 'settling publishes'));
     if (settled && (await this.withinDeadline(this.connection.drain(), 'draining the NATS connection'))) return;
     await this.connection.close();
   }
@@ -92,7 +95,10 @@ export class JetStreamLifecycle implements OnModuleInit, OnApplicationBootstrap,
     });
     try {
       const finished = await Promise.race([work.then(() => true), timedOut]);
-      if (!finished) this.logger.error(`${what} did not finish within the ${this.settings.shutdownTimeoutMs} ms shutdown limit; closing anyway`);
+      if (!finished)
+        this.logger.error(
+          `${what} did not finish within the ${this.settings.shutdownTimeoutMs} ms shutdown limit; closing anyway`,
+        );
       return finished;
     } finally {
       clearTimeout(timer);

@@ -45,6 +45,13 @@ import { MessagingMetrics } from './messaging.metrics';
     BatchHandlerExplorer,
     JetStreamLifecycle,
   ],
-  exports: [JETSTREAM_SETTINGS, JetStreamConnection, JetStreamPublisher, JetStreamConsumerRunner, JetStreamLifecycle, MessagingMetrics],
+  exports: [
+    JETSTREAM_SETTINGS,
+    JetStreamConnection,
+    JetStreamPublisher,
+    JetStreamConsumerRunner,
+    JetStreamLifecycle,
+    MessagingMetrics,
+  ],
 })
 export class JetStreamModule extends JetStreamConfigurableModule {}

@@ -46,7 +46,9 @@ export class JetStreamProvisioner {
         }
       }
       if (existing.retention !== config.retention) {
-        throw new Error(`it exists with ${existing.retention} retention, declared ${config.retention}; retention cannot change in place`);
+        throw new Error(
+          `it exists with ${existing.retention} retention, declared ${config.retention}; retention cannot change in place`,
+        );
       }
       const { name, retention: _retention, storage: _storage, ...updatable } = config;
       await jsm.streams.update(name, updatable);

@@ -49,7 +49,11 @@ export class JetStreamPublisher {
     const state = this.connection.state;
     if (state !== 'connected') {
       this.metrics.publishFailures.inc({ reason: 'disconnected' }, messages.length);
-      throw new PublishError('disconnected', { total: messages.length, stored: 0, duplicates: 0 }, `NATS connection ${state}`);
+      throw new PublishError(
+        'disconnected',
+        { total: messages.length, stored: 0, duplicates: 0 },
+        `NATS connection ${state}`,
+      );
     }
     const window = new PublishWindow(this.connection.nc, this.router, messages, {
       window: options.window ?? this.settings.inFlightWindow,

@@ -10,7 +10,13 @@ describe(resolveJetStreamSettings, () => {
         connectionName: 'evp',
         streams: [],
         consumers: [],
-        deadLetter: { stream: 'EVENTS_DLQ', subjectPrefix: 'dlq', maxAgeMs: 30 * 86_400_000, maxBytes: -1, provision: true },
+        deadLetter: {
+          stream: 'EVENTS_DLQ',
+          subjectPrefix: 'dlq',
+          maxAgeMs: 30 * 86_400_000,
+          maxBytes: -1,
+          provision: true,
+        },
         publishTimeoutMs: 5_000,
         inFlightWindow: 2_000,
         shutdownTimeoutMs: 10_000,
@@ -28,7 +34,13 @@ describe(resolveJetStreamSettings, () => {
         streams: [{ name: 'EVENTS', subjects: ['events.>'] }],
         consumers: [{ stream: 'EVENTS', durable: 'fb-collector', filterSubject: 'events.facebook' }],
       });
-      expect(settings.streams[0]).toEqual({ name: 'EVENTS', subjects: ['events.>'], retention: 'workqueue', duplicateWindowMs: 120_000, maxBytes: -1 });
+      expect(settings.streams[0]).toEqual({
+        name: 'EVENTS',
+        subjects: ['events.>'],
+        retention: 'workqueue',
+        duplicateWindowMs: 120_000,
+        maxBytes: -1,
+      });
       expect(settings.consumers[0]).toEqual({
         stream: 'EVENTS',
         durable: 'fb-collector',
@@ -57,17 +69,23 @@ describe(resolveJetStreamSettings, () => {
       })();
       expect(error).toBeInstanceOf(MessagingOptionsError);
       const options = (error as MessagingOptionsError).problems.map((problem) => problem.option);
-      expect(options).toEqual(expect.arrayContaining(['streams.0.name', 'streams.0.subjects', 'consumers.0.maxWaitMs', 'inFlightWindow']));
+      expect(options).toEqual(
+        expect.arrayContaining(['streams.0.name', 'streams.0.subjects', 'consumers.0.maxWaitMs', 'inFlightWindow']),
+      );
       expect((error as MessagingOptionsError).code).toBe('MESSAGING.INVALID_OPTIONS');
     });
 
     it('should refuse a back-off whose cap is below its base', () => {
-      expect(() => resolveJetStreamSettings({ retryBackoff: { baseMs: 5_000, maxMs: 1_000 } })).toThrow(/retryBackoff.*maxMs must be at least baseMs/s);
+      expect(() => resolveJetStreamSettings({ retryBackoff: { baseMs: 5_000, maxMs: 1_000 } })).toThrow(
+        /retryBackoff.*maxMs must be at least baseMs/s,
+      );
     });
 
     it('should refuse the same durable declared twice', () => {
       const consumer = { stream: 'EVENTS', durable: 'twice', filterSubject: 'events.>' };
-      expect(() => resolveJetStreamSettings({ consumers: [consumer, consumer] })).toThrow(/durable twice is declared twice/);
+      expect(() => resolveJetStreamSettings({ consumers: [consumer, consumer] })).toThrow(
+        /durable twice is declared twice/,
+      );
     });
   });
 });

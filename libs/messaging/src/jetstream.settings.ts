@@ -45,7 +45,11 @@ const optionsSchema = z.object({
     .object({
       stream: name.default(DEAD_LETTER_STREAM),
       subjectPrefix: subject.default(DEAD_LETTER_SUBJECT_PREFIX),
-      maxAgeMs: z.number().int().nonnegative().default(30 * DAY_MS),
+      maxAgeMs: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(30 * DAY_MS),
       maxBytes: z.number().int().min(-1).default(-1),
       provision: z.boolean().default(true),
     })
@@ -77,14 +81,19 @@ export function resolveJetStreamSettings(options: JetStreamModuleOptions): JetSt
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
     throw new MessagingOptionsError(
-      parsed.error.issues.map((issue) => ({ option: issue.path.map(String).join('.') || '(options)', message: issue.message })),
+      parsed.error.issues.map((issue) => ({
+        option: issue.path.map(String).join('.') || '(options)',
+        message: issue.message,
+      })),
     );
   }
   const settings = parsed.data;
   const durables = new Set<string>();
   for (const consumer of settings.consumers) {
     if (durables.has(consumer.durable)) {
-      throw new MessagingOptionsError([{ option: 'consumers', message: `durable ${consumer.durable} is declared twice` }]);
+      throw new MessagingOptionsError([
+        { option: 'consumers', message: `durable ${consumer.durable} is declared twice` },
+      ]);
     }
     durables.add(consumer.durable);
   }

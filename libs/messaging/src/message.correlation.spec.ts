@@ -4,7 +4,15 @@ import type { ConsumedMessage } from './jetstream.types';
 import { forEachCorrelation, sharedCorrelationId, withMessageCorrelation } from './message.correlation';
 
 function message(correlationId: string | undefined, msgId: string): ConsumedMessage {
-  return { subject: 'events.facebook', data: new Uint8Array(), msgId, correlationId, headers: {}, deliveryCount: 1, streamSequence: 1 };
+  return {
+    subject: 'events.facebook',
+    data: new Uint8Array(),
+    msgId,
+    correlationId,
+    headers: {},
+    deliveryCount: 1,
+    streamSequence: 1,
+  };
 }
 
 describe(forEachCorrelation, () => {
@@ -26,7 +34,10 @@ describe(forEachCorrelation, () => {
 describe(withMessageCorrelation, () => {
   describe('when the message carries a correlation id', () => {
     it('should bind it and the message id as the event id', () => {
-      expect(withMessageCorrelation(message('corr', 'evt'), () => currentCorrelation())).toEqual({ correlationId: 'corr', eventId: 'evt' });
+      expect(withMessageCorrelation(message('corr', 'evt'), () => currentCorrelation())).toEqual({
+        correlationId: 'corr',
+        eventId: 'evt',
+      });
     });
   });
 

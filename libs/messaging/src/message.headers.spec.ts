@@ -11,7 +11,9 @@ function decodeWire(headers: ReturnType<typeof encodeHeaders>): MsgHdrsImpl {
 describe(encodeHeaders, () => {
   describe('when given a message id, a correlation id and extra headers', () => {
     it('should produce a header block the NATS client decodes to the same values', () => {
-      const decoded = decodeWire(encodeHeaders('evt-1', 'corr-1', { 'x-source': 'facebook', 'x-reason': 'bad: value' }));
+      const decoded = decodeWire(
+        encodeHeaders('evt-1', 'corr-1', { 'x-source': 'facebook', 'x-reason': 'bad: value' }),
+      );
       expect(headersToRecord(decoded)).toEqual({
         'Nats-Msg-Id': 'evt-1',
         'x-correlation-id': 'corr-1',

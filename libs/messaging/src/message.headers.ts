@@ -25,7 +25,11 @@ class PreEncodedHeaders extends MsgHdrsImpl {
  * The NATS header block for a message: `Nats-Msg-Id`, the correlation id, then `extra`.
  * Returns undefined when there is nothing to send. Throws `InvalidHeaderError` for a name or value NATS cannot carry.
  */
-export function encodeHeaders(msgId: string | undefined, correlationId: string | undefined, extra?: Record<string, string>): MsgHdrs | undefined {
+export function encodeHeaders(
+  msgId: string | undefined,
+  correlationId: string | undefined,
+  extra?: Record<string, string>,
+): MsgHdrs | undefined {
   let block = '';
   if (msgId !== undefined) block += line(MSG_ID_HEADER, msgId);
   if (correlationId !== undefined) block += line(CORRELATION_ID_HEADER, correlationId);

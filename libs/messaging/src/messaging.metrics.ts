@@ -48,7 +48,12 @@ export class MessagingMetrics {
       labelNames: ['reason'],
       registers,
     });
-    this.acked = new Counter({ name: 'messaging_acked_total', help: 'Messages acked by consumers.', labelNames: ['durable'], registers });
+    this.acked = new Counter({
+      name: 'messaging_acked_total',
+      help: 'Messages acked by consumers.',
+      labelNames: ['durable'],
+      registers,
+    });
     this.naked = new Counter({
       name: 'messaging_naked_total',
       help: 'Messages naked with a delay for a later retry.',

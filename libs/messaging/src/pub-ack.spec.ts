@@ -32,21 +32,29 @@ describe(parsePubAck, () => {
     });
 
     it('should say duplicate when newer servers add fields around the flag', () => {
-      expect(parsePubAck(reply('{"stream":"EVENTS","seq":42,"domain":"hub","duplicate":true,"val":"1"}'))).toEqual({ kind: 'duplicate' });
+      expect(parsePubAck(reply('{"stream":"EVENTS","seq":42,"domain":"hub","duplicate":true,"val":"1"}'))).toEqual({
+        kind: 'duplicate',
+      });
       expect(parsePubAck(reply('{"stream":"EVENTS","seq":43,"domain":"hub"}'))).toEqual({ kind: 'stored' });
     });
   });
 
   describe('when JetStream refused the message', () => {
     it('should say rejected with the description and codes', () => {
-      const result = parsePubAck(reply('{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"}}'));
+      const result = parsePubAck(
+        reply('{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"}}'),
+      );
       expect(result).toEqual({ kind: 'rejected', description: 'maximum messages exceeded (code 503, err_code 10077)' });
     });
   });
 
   describe('when an error comes with the stream name', () => {
     it('should say rejected, whatever the field order', () => {
-      expect(parsePubAck(reply('{"stream":"EVENTS","error":{"code":400,"err_code":10071,"description":"wrong last sequence: 41"}}'))).toEqual({
+      expect(
+        parsePubAck(
+          reply('{"stream":"EVENTS","error":{"code":400,"err_code":10071,"description":"wrong last sequence: 41"}}'),
+        ),
+      ).toEqual({
         kind: 'rejected',
         description: 'wrong last sequence: 41 (code 400, err_code 10071)',
       });
@@ -59,7 +67,10 @@ describe(parsePubAck, () => {
     });
 
     it('should say rejected for any other empty status reply', () => {
-      expect(parsePubAck(reply('', new MsgHdrsImpl(408, 'Request Timeout')))).toEqual({ kind: 'rejected', description: 'status 408 Request Timeout' });
+      expect(parsePubAck(reply('', new MsgHdrsImpl(408, 'Request Timeout')))).toEqual({
+        kind: 'rejected',
+        description: 'status 408 Request Timeout',
+      });
     });
   });
 

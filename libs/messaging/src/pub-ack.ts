@@ -2,10 +2,7 @@ import type { Msg } from '@nats-io/nats-core';
 
 /** What one reply to a JetStream publish says. */
 export type PubAckResult =
-  | { kind: 'stored' }
-  | { kind: 'duplicate' }
-  | { kind: 'rejected'; description: string }
-  | { kind: 'no-responders' };
+  { kind: 'stored' } | { kind: 'duplicate' } | { kind: 'rejected'; description: string } | { kind: 'no-responders' };
 
 const STORED: PubAckResult = { kind: 'stored' };
 const DUPLICATE: PubAckResult = { kind: 'duplicate' };
@@ -29,13 +26,16 @@ export function parsePubAck(reply: Msg): PubAckResult {
   if (data.length === 0) {
     // An empty reply is a status message; only its headers say what happened.
     const code = reply.headers?.code ?? 0;
-    return code === 503 ? NO_RESPONDERS : { kind: 'rejected', description: `status ${code} ${reply.headers?.description ?? ''}`.trim() };
+    return code === 503
+      ? NO_RESPONDERS
+      : { kind: 'rejected', description: `status ${code} ${reply.headers?.description ?? ''}`.trim() };
   }
   // A positive PubAck is `{"stream":…, "seq":…[,"duplicate": true]}`: recognised from its bytes, since decoding and
   // parsing JSON for each of tens of thousands of replies a second is a measurable share of the publish cost.
   // Anything mentioning an error takes the full parse.
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (startsWith(bytes, SUCCESS_PREFIX) && !bytes.includes(ERROR_KEY)) return isFlagTrue(bytes, DUPLICATE_KEY) ? DUPLICATE : STORED;
+  if (startsWith(bytes, SUCCESS_PREFIX) && !bytes.includes(ERROR_KEY))
+    return isFlagTrue(bytes, DUPLICATE_KEY) ? DUPLICATE : STORED;
   let body: PubAckBody;
   try {
     body = JSON.parse(decoder.decode(data)) as PubAckBody;
@@ -44,9 +44,13 @@ export function parsePubAck(reply: Msg): PubAckResult {
   }
   if (body.error !== undefined) {
     const { code, err_code: errCode, description } = body.error;
-    return { kind: 'rejected', description: `${description ?? 'error'} (code ${code ?? '?'}, err_code ${errCode ?? '?'})` };
+    return {
+      kind: 'rejected',
+      description: `${description ?? 'error'} (code ${code ?? '?'}, err_code ${errCode ?? '?'})`,
+    };
   }
-  if (typeof body.seq !== 'number' || typeof body.stream !== 'string') return { kind: 'rejected', description: 'PubAck without stream/seq' };
+  if (typeof body.seq !== 'number' || typeof body.stream !== 'string')
+    return { kind: 'rejected', description: 'PubAck without stream/seq' };
   return body.duplicate === true ? DUPLICATE : STORED;
 }
 

@@ -93,7 +93,8 @@ export class PublishWindow implements PubAckListener {
         this.inFlight++;
         nc.publish(message.subject, message.data, headers === undefined ? { reply } : { reply, headers });
       } catch (error) {
-        const reason: PublishFailureReason = error instanceof InvalidHeaderError || !nc.isClosed() ? 'invalid-message' : 'disconnected';
+        const reason: PublishFailureReason =
+          error instanceof InvalidHeaderError || !nc.isClosed() ? 'invalid-message' : 'disconnected';
         this.fail(reason, `message ${this.sent} could not be sent`, error);
         return;
       }

@@ -12,7 +12,9 @@ describe(retryDelayMs, () => {
 
   describe('when it keeps failing', () => {
     it('should double the delay with each delivery', () => {
-      expect([2, 3, 4, 5, 6].map((count) => retryDelayMs(count, backoff))).toEqual([2_000, 4_000, 8_000, 16_000, 32_000]);
+      expect([2, 3, 4, 5, 6].map((count) => retryDelayMs(count, backoff))).toEqual([
+        2_000, 4_000, 8_000, 16_000, 32_000,
+      ]);
     });
 
     it('should never exceed the cap, however many deliveries', () => {

@@ -7,7 +7,9 @@ import { consumerConfig, declaredStreams, streamConfig } from './stream.config';
 describe(streamConfig, () => {
   const settings = resolveJetStreamSettings({
     streams: [{ name: 'EVENTS', subjects: ['events.>'] }],
-    consumers: [{ stream: 'EVENTS', durable: 'fb-collector', filterSubject: 'events.facebook', maxDeliver: 4, batchSize: 500 }],
+    consumers: [
+      { stream: 'EVENTS', durable: 'fb-collector', filterSubject: 'events.facebook', maxDeliver: 4, batchSize: 500 },
+    ],
     deadLetter: { stream: 'EVENTS_DLQ', subjectPrefix: 'dlq', maxAgeMs: 86_400_000 },
   });
 
@@ -43,7 +45,9 @@ describe(streamConfig, () => {
 
   describe('when a limits stream has no age set', () => {
     it('should keep messages for seven days', () => {
-      const [stream] = resolveJetStreamSettings({ streams: [{ name: 'AUDIT', subjects: ['audit.>'], retention: 'limits' }] }).streams;
+      const [stream] = resolveJetStreamSettings({
+        streams: [{ name: 'AUDIT', subjects: ['audit.>'], retention: 'limits' }],
+      }).streams;
       expect(streamConfig(stream!).max_age).toBe(nanos(7 * 86_400_000));
     });
   });
@@ -51,7 +55,16 @@ describe(streamConfig, () => {
 
 describe(consumerConfig, () => {
   const [consumer] = resolveJetStreamSettings({
-    consumers: [{ stream: 'EVENTS', durable: 'fb-collector', filterSubject: 'events.facebook', maxDeliver: 4, batchSize: 500, ackWaitMs: 20_000 }],
+    consumers: [
+      {
+        stream: 'EVENTS',
+        durable: 'fb-collector',
+        filterSubject: 'events.facebook',
+        maxDeliver: 4,
+        batchSize: 500,
+        ackWaitMs: 20_000,
+      },
+    ],
   }).consumers;
 
   describe('when a durable pull consumer is declared', () => {

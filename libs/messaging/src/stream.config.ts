@@ -1,6 +1,20 @@
-import { AckPolicy, type ConsumerConfig, DeliverPolicy, DiscardPolicy, ReplayPolicy, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  DeliverPolicy,
+  DiscardPolicy,
+  ReplayPolicy,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { type ConsumerSettings, DEAD_LETTER_EXTRA_DELIVERIES, type JetStreamSettings, type StreamSettings } from './jetstream.settings';
+import {
+  type ConsumerSettings,
+  DEAD_LETTER_EXTRA_DELIVERIES,
+  type JetStreamSettings,
+  type StreamSettings,
+} from './jetstream.settings';
 
 const WEEK_MS = 7 * 86_400_000;
 

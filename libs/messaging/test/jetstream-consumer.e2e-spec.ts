@@ -93,11 +93,15 @@ describe(JetStreamConsumerRunner, () => {
   };
 
   const deadLetters = async (name: Case): Promise<StoredMsg[]> =>
-    (await readStream(admin.jsm, names.deadLetterStream)).filter((letter) => letter.header.get(DEAD_LETTER_ORIGIN_HEADER) === durable(name));
+    (await readStream(admin.jsm, names.deadLetterStream)).filter(
+      (letter) => letter.header.get(DEAD_LETTER_ORIGIN_HEADER) === durable(name),
+    );
 
   const counter = async (metric: 'acked' | 'naked' | 'redelivered' | 'termed', labels: Record<string, string>) =>
     (await app.metrics[metric].get()).values.find((value) =>
-      Object.entries(labels).every(([key, label]) => (value.labels as Record<string, string | number | undefined>)[key] === label),
+      Object.entries(labels).every(
+        ([key, label]) => (value.labels as Record<string, string | number | undefined>)[key] === label,
+      ),
     )?.value ?? 0;
 
   describe('when the handler acks a published batch', () => {
@@ -133,7 +137,9 @@ describe(JetStreamConsumerRunner, () => {
       const deliveries: Array<{ at: number; count: number }> = [];
       app.runner.register(durable('nak'), (messages) => {
         deliveries.push(...messages.map((message) => ({ at: Date.now(), count: message.deliveryCount })));
-        return Promise.resolve(messages.map((message) => (message.deliveryCount === 1 ? { kind: 'retry', reason: 'db busy' } : ack)));
+        return Promise.resolve(
+          messages.map((message) => (message.deliveryCount === 1 ? { kind: 'retry', reason: 'db busy' } : ack)),
+        );
       });
 
       await publish('nak', ['later']);
@@ -177,7 +183,9 @@ describe(JetStreamConsumerRunner, () => {
       app.runner.register(durable('dead-letter'), (messages) => {
         seen.push(...messages.map((message) => decode(message.data)));
         return Promise.resolve(
-          messages.map((message) => (decode(message.data) === 'poison' ? { kind: 'dead-letter', reason: 'unparseable JSON' } : ack)),
+          messages.map((message) =>
+            decode(message.data) === 'poison' ? { kind: 'dead-letter', reason: 'unparseable JSON' } : ack,
+          ),
         );
       });
 
@@ -234,7 +242,12 @@ describe(JetStreamConsumerRunner, () => {
     it('should report the connection, the streams and the consumers as up', async () => {
       const { readiness } = observability;
       expect(readiness.names()).toEqual(
-        expect.arrayContaining(['nats', `stream:${names.stream}`, `stream:${names.deadLetterStream}`, `consumer:${durable('nak')}`]),
+        expect.arrayContaining([
+          'nats',
+          `stream:${names.stream}`,
+          `stream:${names.deadLetterStream}`,
+          `consumer:${durable('nak')}`,
+        ]),
       );
       for (const name of readiness.names()) expect(await readiness.run(name)).toEqual({ up: true });
     });
@@ -252,7 +265,9 @@ describe(JetStreamConsumerRunner, () => {
       ]) {
         expect(text).toContain(metric);
       }
-      expect(text).toContain(`messaging_consumer_pending{stream="${names.stream}",durable="${durable('round-trip')}"} 0`);
+      expect(text).toContain(
+        `messaging_consumer_pending{stream="${names.stream}",durable="${durable('round-trip')}"} 0`,
+      );
     });
   });
 });

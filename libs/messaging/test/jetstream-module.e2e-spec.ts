@@ -1,9 +1,22 @@
 import { freePort, uniqueNames } from '@evp/testing';
-import { ConnectError, JetStreamModule, JetStreamPublisher, MessagingOptionsError, ProvisioningError } from '@evp/messaging';
+import {
+  ConnectError,
+  JetStreamModule,
+  JetStreamPublisher,
+  MessagingOptionsError,
+  ProvisioningError,
+} from '@evp/messaging';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminClient, encode, openAdmin, startJetStreamApp, suiteConsumer, suiteOptions } from './jetstream.harness';
+import {
+  type AdminClient,
+  encode,
+  openAdmin,
+  startJetStreamApp,
+  suiteConsumer,
+  suiteOptions,
+} from './jetstream.harness';
 
 const CONFIG = Symbol('CONFIG');
 
@@ -21,17 +34,38 @@ describe(JetStreamModule, () => {
 
   describe('when configured with forRootAsync from an injected provider', () => {
     it('should provision the declared stream and consumer and publish through them', async () => {
-      @Module({ providers: [{ provide: CONFIG, useValue: suiteOptions(names, { consumers: [suiteConsumer(names, names.durable('async'))] }) }], exports: [CONFIG] })
+      @Module({
+        providers: [
+          {
+            provide: CONFIG,
+            useValue: suiteOptions(names, { consumers: [suiteConsumer(names, names.durable('async'))] }),
+          },
+        ],
+        exports: [CONFIG],
+      })
       class ConfigModule {}
 
       @Module({
-        imports: [JetStreamModule.forRootAsync({ imports: [ConfigModule], inject: [CONFIG], useFactory: (options: object) => options })],
+        imports: [
+          JetStreamModule.forRootAsync({
+            imports: [ConfigModule],
+            inject: [CONFIG],
+            useFactory: (options: object) => options,
+          }),
+        ],
       })
       class AsyncAppModule {}
 
-      const context = await NestFactory.createApplicationContext(AsyncAppModule, { logger: false, abortOnError: false });
+      const context = await NestFactory.createApplicationContext(AsyncAppModule, {
+        logger: false,
+        abortOnError: false,
+      });
       try {
-        await expect(context.get(JetStreamPublisher).publish({ subject: `${names.subjectPrefix}.facebook`, data: encode('x'), msgId: 'async-1' })).resolves.toEqual({
+        await expect(
+          context
+            .get(JetStreamPublisher)
+            .publish({ subject: `${names.subjectPrefix}.facebook`, data: encode('x'), msgId: 'async-1' }),
+        ).resolves.toEqual({
           stored: 1,
           duplicates: 0,
         });
@@ -46,7 +80,9 @@ describe(JetStreamModule, () => {
 
   describe('when the streams and consumers already exist', () => {
     it('should start again and apply changed limits in place', async () => {
-      const options = suiteOptions(names, { consumers: [suiteConsumer(names, names.durable('async'), { maxDeliver: 3, ackWaitMs: 7_000 })] });
+      const options = suiteOptions(names, {
+        consumers: [suiteConsumer(names, names.durable('async'), { maxDeliver: 3, ackWaitMs: 7_000 })],
+      });
       options.streams = [{ name: names.stream, subjects: [`${names.subjectPrefix}.>`], duplicateWindowMs: 60_000 }];
       const app = await startJetStreamApp(options);
       await app.context.close();

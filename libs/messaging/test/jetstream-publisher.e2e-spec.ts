@@ -1,7 +1,14 @@
 import { uniqueNames } from '@evp/testing';
 import { JetStreamPublisher, type OutgoingMessage, PublishError } from '@evp/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminClient, encode, type JetStreamApp, openAdmin, startJetStreamApp, suiteOptions } from './jetstream.harness';
+import {
+  type AdminClient,
+  encode,
+  type JetStreamApp,
+  openAdmin,
+  startJetStreamApp,
+  suiteOptions,
+} from './jetstream.harness';
 
 describe(JetStreamPublisher, () => {
   const names = uniqueNames('publisher');
@@ -73,7 +80,9 @@ describe(JetStreamPublisher, () => {
 
   describe('when no stream binds the subject', () => {
     it('should fail with MESSAGING.PUBLISH_FAILED and reason no-responders', async () => {
-      const error = await app.publisher.publishMany([{ subject: `nowhere.${names.id}`, data: encode('x') }]).catch((e: unknown) => e);
+      const error = await app.publisher
+        .publishMany([{ subject: `nowhere.${names.id}`, data: encode('x') }])
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PublishError);
       expect(error).toMatchObject({ code: 'MESSAGING.PUBLISH_FAILED', reason: 'no-responders', confirmed: 0 });
     });
@@ -82,7 +91,11 @@ describe(JetStreamPublisher, () => {
   describe('when the stream is full', () => {
     it('should fail with reason rejected and say how many were confirmed first', async () => {
       const body = encode('y'.repeat(400));
-      const batch = Array.from({ length: 20 }, (_, index) => ({ subject: `${names.subjectPrefix}-full.a`, data: body, msgId: `full-${index}` }));
+      const batch = Array.from({ length: 20 }, (_, index) => ({
+        subject: `${names.subjectPrefix}-full.a`,
+        data: body,
+        msgId: `full-${index}`,
+      }));
       const error = await app.publisher.publishMany(batch, { window: 1 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PublishError);
       const publishError = error as PublishError;
@@ -113,7 +126,9 @@ describe(JetStreamPublisher, () => {
   describe('when a header value cannot travel in NATS', () => {
     it('should refuse the batch with reason invalid-message', async () => {
       const error = await app.publisher
-        .publishMany([{ subject: `${names.subjectPrefix}.facebook`, data: encode('x'), headers: { 'x-bad': 'line\r\nbreak' } }])
+        .publishMany([
+          { subject: `${names.subjectPrefix}.facebook`, data: encode('x'), headers: { 'x-bad': 'line\r\nbreak' } },
+        ])
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PublishError);
       expect(error).toMatchObject({ code: 'MESSAGING.PUBLISH_FAILED', reason: 'invalid-message' });

@@ -1,7 +1,15 @@
 import { type PrivateNats, startPrivateNats, uniqueNames } from '@evp/testing';
 import { JetStreamConnection, type OutgoingMessage, PublishError } from '@evp/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encode, eventually, type JetStreamApp, observabilityStub, startJetStreamApp, suiteConsumer, suiteOptions } from './jetstream.harness';
+import {
+  encode,
+  eventually,
+  type JetStreamApp,
+  observabilityStub,
+  startJetStreamApp,
+  suiteConsumer,
+  suiteOptions,
+} from './jetstream.harness';
 
 describe(JetStreamConnection, () => {
   const names = uniqueNames('reconnect');
@@ -52,7 +60,11 @@ describe(JetStreamConnection, () => {
 
     beforeAll(async () => {
       await app.publisher.publishMany(before);
-      await eventually(() => before.every((message) => consumed.has(message.msgId!)), 15_000, 'the first batch consumed');
+      await eventually(
+        () => before.every((message) => consumed.has(message.msgId!)),
+        15_000,
+        'the first batch consumed',
+      );
 
       // Crash the server while a large publish is in flight.
       const inFlight = app.publisher.publishMany(during, { window: 1_000 }).catch((error: unknown) => error);

@@ -1,12 +1,23 @@
 import { uniqueNames } from '@evp/testing';
 import { type BatchHandler, type ConsumedMessage, JetStreamLifecycle } from '@evp/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminClient, encode, eventually, type JetStreamApp, openAdmin, startJetStreamApp, suiteConsumer, suiteOptions } from './jetstream.harness';
+import {
+  type AdminClient,
+  encode,
+  eventually,
+  type JetStreamApp,
+  openAdmin,
+  startJetStreamApp,
+  suiteConsumer,
+  suiteOptions,
+} from './jetstream.harness';
 
 describe(JetStreamLifecycle, () => {
   const names = uniqueNames('shutdown');
   const durable = names.durable('collector');
-  const options = suiteOptions(names, { consumers: [suiteConsumer(names, durable, { batchSize: 20, ackWaitMs: 3_000 })] });
+  const options = suiteOptions(names, {
+    consumers: [suiteConsumer(names, durable, { batchSize: 20, ackWaitMs: 3_000 })],
+  });
   let admin: AdminClient;
 
   beforeAll(async () => {

@@ -30,7 +30,10 @@ export interface JetStreamApp {
 }
 
 /** Module options for a suite's own streams: events on `<subjectPrefix>.>`, dead letters on `<deadLetterPrefix>.>`. */
-export function suiteOptions(names: UniqueNames, overrides: Partial<JetStreamModuleOptions> = {}): JetStreamModuleOptions {
+export function suiteOptions(
+  names: UniqueNames,
+  overrides: Partial<JetStreamModuleOptions> = {},
+): JetStreamModuleOptions {
   return {
     servers: [SHARED_NATS_URL],
     connectionName: `test-${names.id}`,
@@ -42,8 +45,19 @@ export function suiteOptions(names: UniqueNames, overrides: Partial<JetStreamMod
   };
 }
 
-export function suiteConsumer(names: UniqueNames, durable: string, overrides: Partial<ConsumerDefinition> = {}): ConsumerDefinition {
-  return { stream: names.stream, durable, filterSubject: `${names.subjectPrefix}.>`, ackWaitMs: 5_000, maxWaitMs: 1_000, ...overrides };
+export function suiteConsumer(
+  names: UniqueNames,
+  durable: string,
+  overrides: Partial<ConsumerDefinition> = {},
+): ConsumerDefinition {
+  return {
+    stream: names.stream,
+    durable,
+    filterSubject: `${names.subjectPrefix}.>`,
+    ackWaitMs: 5_000,
+    maxWaitMs: 1_000,
+    ...overrides,
+  };
 }
 
 /** Stands in for the observability module: a global readiness registry and metrics registry. */
@@ -62,11 +76,18 @@ export function observabilityStub(): { module: Type; readiness: ReadinessRegistr
   return { module: ObservabilityStubModule, readiness, registry };
 }
 
-export async function startJetStreamApp(options: JetStreamModuleOptions, providers: Provider[] = [], imports: Type[] = []): Promise<JetStreamApp> {
+export async function startJetStreamApp(
+  options: JetStreamModuleOptions,
+  providers: Provider[] = [],
+  imports: Type[] = [],
+): Promise<JetStreamApp> {
   @Module({ imports: [...imports, JetStreamModule.forRoot(options)], providers })
   class TestAppModule {}
 
-  const context = await NestFactory.createApplicationContext(TestAppModule, { logger: ['error', 'warn'], abortOnError: false });
+  const context = await NestFactory.createApplicationContext(TestAppModule, {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
   await context.init();
   return {
     context,
@@ -93,7 +114,8 @@ export async function openAdmin(url: string = SHARED_NATS_URL): Promise<AdminCli
     nc,
     jsm,
     cleanUp: async (names) => {
-      for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+      for (const stream of [names.stream, names.deadLetterStream])
+        await jsm.streams.delete(stream).catch(() => undefined);
       await nc.close();
     },
   };
@@ -111,7 +133,11 @@ export async function readStream(jsm: JetStreamManager, stream: string): Promise
 }
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -63,7 +63,9 @@ export async function startPrivateNats(options: PrivateNatsOptions = {}): Promis
       }
       if (Date.now() > deadline) {
         await terminate(server, 'SIGKILL');
-        throw new Error(`nats-server did not accept connections on port ${port} within ${startTimeoutMs} ms:\n${output}`);
+        throw new Error(
+          `nats-server did not accept connections on port ${port} within ${startTimeoutMs} ms:\n${output}`,
+        );
       }
       await sleep(50);
     }
