@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { validateEvent } from '@evp/contracts';
 import { type CorruptionKind, EventGenerator, Random, randomCorruption } from '@evp/testing';
 import { DuplicatePool } from './duplicate.pool';
@@ -44,32 +45,28 @@ export interface BatchFactoryOptions {
 
 /** A little above the ~420 bytes an event takes, so a body rarely needs to grow while it is written. */
 const EXPECTED_EVENT_BYTES = 460;
+/**
+ * Events built between two yields to the event loop (a few milliseconds of work): replies that arrive
+ * while a 50,000-event body is being built are timed when they arrive, not after the build.
+ */
+const EVENTS_PER_SLICE = 1_000;
 
 /**
  * Builds the batches the real publisher sends: N uniform in [min, max] events of mixed sources,
  * a corrupted event appended to some, optionally repeated events and shuffled timestamps.
  * Each event is serialised as soon as it is generated and written into the body, so neither its
  * object graph nor its string outlives it: generation stays cheap enough to drive a gateway at full speed.
+ * Batch n draws from its own stream derived from (seed, n), so a seeded run builds the same batches
+ * even when several are built at once.
  */
 export class BatchFactory {
-  private readonly decisions: Random;
-  private readonly generator: EventGenerator;
   private readonly pool = new DuplicatePool();
   private issued = 0;
   private seq = 0;
 
-  constructor(private readonly options: BatchFactoryOptions) {
-    this.decisions = new Random(options.seed);
-    const { jitterMs } = options;
-    const decisions = this.decisions;
-    this.generator = new EventGenerator({
-      // A second stream, so a knob that draws extra numbers (jitter, duplicates) does not reshuffle the events.
-      seed: (options.seed ^ 0x9e3779b9) >>> 0,
-      clock: jitterMs > 0 ? () => Date.now() - decisions.int(0, jitterMs) : Date.now,
-    });
-  }
+  constructor(private readonly options: BatchFactoryOptions) {}
 
-  /** Events issued so far, every element counted. */
+  /** Events issued so far, every element counted (those of batches still being built included). */
   get eventsIssued(): number {
     return this.issued;
   }
@@ -80,27 +77,36 @@ export class BatchFactory {
   }
 
   /** The next batch, or undefined once `totalEvents` have been issued. */
-  next(): PreparedBatch | undefined {
-    const { batchMin, batchMax, duplicateRate, corruptionRate, totalEvents } = this.options;
+  async next(): Promise<PreparedBatch | undefined> {
+    const { batchMin, batchMax, duplicateRate, jitterMs, corruptionRate, totalEvents, seed } = this.options;
     const remaining = totalEvents === undefined ? Number.POSITIVE_INFINITY : totalEvents - this.issued;
     if (remaining <= 0) return undefined;
 
-    const corrupt = corruptionRate > 0 && this.decisions.chance(corruptionRate);
-    const size = Math.min(this.decisions.int(batchMin, batchMax), remaining - (corrupt ? 1 : 0));
+    this.seq += 1;
+    const seq = this.seq;
+    const random = new Random((seed ^ Math.imul(seq, 0x9e3779b9)) >>> 0);
+    const generator = new EventGenerator({
+      seed: random.uint32(),
+      clock: jitterMs > 0 ? () => Date.now() - random.int(0, jitterMs) : Date.now,
+    });
+    const corrupt = corruptionRate > 0 && random.chance(corruptionRate);
+    const size = Math.min(random.int(batchMin, batchMax), remaining - (corrupt ? 1 : 0));
+    // Reserved before the first yield, so batches built at the same time never overshoot the total.
+    this.issued += size + (corrupt ? 1 : 0);
 
     const body = new JsonArrayBuilder((size + 1) * EXPECTED_EVENT_BYTES);
     const validIds: string[] = new Array<string>(size);
     let duplicateCount = 0;
     for (let index = 0; index < size; index += 1) {
-      const earlier =
-        duplicateRate > 0 && this.decisions.chance(duplicateRate) ? this.pool.draw(this.decisions) : undefined;
+      if (index > 0 && index % EVENTS_PER_SLICE === 0) await setImmediate();
+      const earlier = duplicateRate > 0 && random.chance(duplicateRate) ? this.pool.draw(random) : undefined;
       if (earlier) {
         duplicateCount += 1;
         body.push(earlier.json);
         validIds[index] = earlier.eventId;
         continue;
       }
-      const event = this.generator.next();
+      const event = generator.next();
       const json = JSON.stringify(event);
       body.push(json);
       validIds[index] = event.eventId;
@@ -109,7 +115,7 @@ export class BatchFactory {
 
     let corruption: CorruptionRecord | undefined;
     if (corrupt) {
-      const { kind, event } = randomCorruption(this.generator.next(), this.decisions);
+      const { kind, event } = randomCorruption(generator.next(), random);
       const verdict = validateEvent(event);
       const eventId = typeof event.eventId === 'string' ? event.eventId : undefined;
       corruption = { kind, eventId, valid: verdict.ok };
@@ -117,9 +123,6 @@ export class BatchFactory {
       if (verdict.ok) validIds.push(verdict.event.eventId);
     }
 
-    const eventCount = body.elements;
-    this.issued += eventCount;
-    this.seq += 1;
-    return { seq: this.seq, body: body.finish(), eventCount, validIds, duplicateCount, corruption };
+    return { seq, body: body.finish(), eventCount: body.elements, validIds, duplicateCount, corruption };
   }
 }

@@ -23,8 +23,9 @@ export async function runLoadMode(
 ): Promise<void> {
   const sender = async () => {
     while (!stop.aborted) {
-      const batch = factory.next();
-      if (!batch) return;
+      const batch = await factory.next();
+      // A batch finished after the stop never reaches the wire.
+      if (!batch || stop.aborted) return;
       const outcome = await dispatcher.dispatch(batch);
       if (outcome.kind === 'failure' && outcome.reason === 'connection' && !stop.aborted) {
         await sleep(CONNECTION_FAILURE_PAUSE_MS, undefined, { signal: stop }).catch(() => undefined);

@@ -13,6 +13,7 @@ export interface TimerModeOptions {
  * The real image's pacing: a fixed timer fires one batch per interval whether or not earlier
  * requests have been answered, so a slow receiver sees requests pile up. Resolves when sending
  * stops (stop signal, or the factory's total is reached); replies may still be in flight.
+ * A batch still being built when the stop comes is discarded: it never reached the wire.
  */
 export function runTimerMode(
   options: TimerModeOptions,
@@ -27,20 +28,28 @@ export function runTimerMode(
       resolve();
       return;
     }
+    let building = 0;
     const finish = () => {
       clearInterval(timer);
       stop.removeEventListener('abort', finish);
       resolve();
     };
+    const build = async () => {
+      building += 1;
+      const batch = await factory.next();
+      building -= 1;
+      if (batch && !stop.aborted) void dispatcher.dispatch(batch);
+      if (factory.exhausted && building === 0) finish();
+    };
     const tick = () => {
-      if (options.concurrency !== undefined && dispatcher.inFlightCount >= options.concurrency) {
+      if (factory.exhausted) return;
+      const pending = dispatcher.inFlightCount + building;
+      if (options.concurrency !== undefined && pending >= options.concurrency) {
         stats.skipped();
-        log(`tick skipped: ${dispatcher.inFlightCount} requests in flight (cap ${options.concurrency})`);
+        log(`tick skipped: ${pending} requests in flight (cap ${options.concurrency})`);
         return;
       }
-      const batch = factory.next();
-      if (batch) void dispatcher.dispatch(batch);
-      if (!batch || factory.exhausted) finish();
+      void build();
     };
     const timer = setInterval(tick, options.intervalMs);
     stop.addEventListener('abort', finish);

@@ -270,10 +270,13 @@ describe('runPublisher', () => {
   describe('when the receiver replies slowly', () => {
     let run: Run;
     beforeAll(async () => {
-      run = await publish({ batchMin: 100, batchMax: 200, intervalMs: 200, durationMs: 2_000 }, () => ({
-        status: 202,
-        delayMs: 3_000,
-      }));
+      run = await publish(
+        { batchMin: 100, batchMax: 200, intervalMs: 200, durationMs: 2_000, progressIntervalMs: 500 },
+        () => ({
+          status: 202,
+          delayMs: 3_000,
+        }),
+      );
     });
 
     it('should keep firing one batch per interval without waiting for replies', () => {
@@ -281,6 +284,14 @@ describe('runPublisher', () => {
       const sentBeforeFirstReply = run.stub.requests.filter((request) => request.receivedAt < firstReply).length;
       expect(sentBeforeFirstReply).toBeGreaterThanOrEqual(5);
       expect(run.stub.maxConcurrent).toBeGreaterThanOrEqual(5);
+    });
+
+    it('should print progress lines while it runs, with the requests in flight', () => {
+      const progress = run.lines.filter((line) => line.startsWith('progress '));
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      expect(progress[1]).toMatch(
+        /^progress [\d.]+s: sent [\d,]+ events \([\d,]+\/s, now [\d,]+\/s\), accepted [\d,]+ \(2xx\), rejected 0, failed requests 0, in flight [1-9]\d*$/,
+      );
     });
 
     it('should wait for the replies in flight when it stops, and acknowledge them', () => {
@@ -362,6 +373,42 @@ describe('runPublisher', () => {
       expect(run.summary.requests).toMatchObject({ succeeded: 3, failed: 1 });
       expect(readLines(`${run.ledger}.unacked`).sort()).toEqual(idsOf([run.stub.requests[1]!]).sort());
       expect(readLines(run.ledger)).toHaveLength(300);
+    });
+  });
+
+  describe('when a reply takes longer than the request timeout', () => {
+    let run: Run;
+    beforeAll(async () => {
+      run = await publish(
+        { batchMin: 100, batchMax: 100, corruptionRate: 0, totalEvents: 200, requestTimeoutMs: 300 },
+        (request) => (request.index === 0 ? { status: 202, delayMs: 2_000 } : { status: 202 }),
+      );
+    });
+
+    it('should give up on it and drop its batch', () => {
+      expect(run.summary.requests).toMatchObject({ succeeded: 1, failed: 1, byFailure: { timeout: 1 } });
+      expect(readLines(`${run.ledger}.unacked`).sort()).toEqual(idsOf([run.stub.requests[0]!]).sort());
+      expect(readLines(run.ledger).sort()).toEqual(idsOf([run.stub.requests[1]!]).sort());
+    });
+  });
+
+  describe('when replies are still missing at the end of the shutdown timeout', () => {
+    let run: Run;
+    beforeAll(async () => {
+      run = await publish(
+        { batchMin: 100, batchMax: 100, corruptionRate: 0, totalEvents: 100, shutdownTimeoutMs: 300 },
+        () => ({
+          status: 202,
+          delayMs: 5_000,
+        }),
+      );
+    });
+
+    it('should abandon them and list their ids as unacknowledged', () => {
+      expect(run.summary.requests).toMatchObject({ sent: 1, failed: 1, byFailure: { abandoned: 1 } });
+      expect(run.summary.durationSeconds).toBeLessThan(5);
+      expect(readLines(`${run.ledger}.unacked`)).toHaveLength(100);
+      expect(readLines(run.ledger)).toEqual([]);
     });
   });
 
@@ -515,18 +562,11 @@ describe('publisher process', () => {
 
     it('should stop sending, wait for the reply, flush the ledger, print the summary and exit 0', async () => {
       const ledger = newLedgerPath();
+      const summaryJson = join(workDir, 'summary.json');
       const { child, output } = startProcess(
         [
-          '--interval-ms',
-          '60000',
-          '--batch-min',
-          '100',
-          '--batch-max',
-          '100',
-          '--corruption-rate',
-          '0',
-          '--ledger',
-          ledger,
+          ...['--interval-ms', '60000', '--batch-min', '100', '--batch-max', '100', '--corruption-rate', '0'],
+          ...['--ledger', ledger, '--summary-json', summaryJson],
         ],
         { ...process.env, EVENT_ENDPOINT: `${stub.url}/webhook` },
       );
@@ -539,6 +579,15 @@ describe('publisher process', () => {
       expect(output.stdout).toMatch(/summary: default mode.*requests 1 \(2xx 1/);
       expect(stub.requests).toHaveLength(1);
       expect(readLines(ledger).sort()).toEqual(idsOf(stub.requests).sort());
+      const summary = JSON.parse(readFileSync(summaryJson, 'utf8')) as PublisherSummary;
+      expect(summary).toMatchObject({
+        mode: 'default',
+        endpoint: `${stub.url}/webhook`,
+        requests: { sent: 1, succeeded: 1, byStatus: { '202': 1 } },
+        events: { sent: 100, acknowledged: 100, acknowledgedValid: 100, dropped: 0 },
+        ledger: { acknowledged: ledger, unacknowledged: `${ledger}.unacked`, corrupted: `${ledger}.corrupted` },
+      });
+      expect(summary.latency.bySize['<1MB']).toMatchObject({ requests: 1 });
     });
   });
 });
