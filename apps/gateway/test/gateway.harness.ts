@@ -125,3 +125,12 @@ export function metricValue(samples: readonly MetricSample[], name: string, labe
   const sample = samples.find((candidate) => candidate.name === name && Object.entries(labels).every(([key, value]) => candidate.labels[key] === value));
   return sample?.value ?? 0;
 }
+
+/** Polls `check` until it holds; fails after `timeoutMs`. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,43 +1,61 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { METRICS_REGISTRY } from '@evp/observability';
+import { Gauge, type Registry } from 'prom-client';
 import { GATEWAY_CONFIG } from '../gateway.constants';
 import { type GatewayConfig } from '../gateway.config';
 
 /**
- * Webhook requests between their arrival and their answer. Shutdown waits for them (bounded) before the
+ * Webhook requests between their arrival and both their answer and the end of their processing (a sender
+ * that hangs up does not stop the publishing of what it sent). Shutdown waits for them, bounded, before the
  * HTTP server closes and messaging drains, so a batch that arrived before the signal is still published and
  * acknowledged.
  */
 @Injectable()
 export class InFlightRequests implements BeforeApplicationShutdown {
   private readonly logger = new Logger(InFlightRequests.name);
-  private active = 0;
+  /** Holds per request: one until it is answered, one while it is processed. */
+  private readonly holds = new Map<object, number>();
   private idleWaiters: Array<() => void> = [];
   private readonly drainTimeoutMs: number;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(METRICS_REGISTRY) registry: Registry) {
     // Leave a quarter of the shutdown budget for closing the server and draining NATS afterwards.
     this.drainTimeoutMs = Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.75);
+    const requests = this.holds;
+    new Gauge({
+      name: 'gateway_webhook_requests_in_flight',
+      help: 'Webhook requests received and not yet answered or still being processed.',
+      registers: [registry],
+      collect() {
+        this.set(requests.size);
+      },
+    });
   }
 
   get size(): number {
-    return this.active;
+    return this.holds.size;
   }
 
-  /** Counts a request in; the returned function counts it out (calling it again does nothing). */
-  begin(): () => void {
-    this.active++;
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      this.active--;
-      if (this.active === 0) this.wakeIdleWaiters();
-    };
+  /** Counts a request in (one hold); each `hold` needs a matching `release`. */
+  hold(request: object): void {
+    this.holds.set(request, (this.holds.get(request) ?? 0) + 1);
+  }
+
+  /** Drops one hold; the request is out once it has none left. Releasing an unknown request does nothing. */
+  release(request: object): void {
+    const holds = this.holds.get(request);
+    if (holds === undefined) return;
+    if (holds > 1) {
+      this.holds.set(request, holds - 1);
+      return;
+    }
+    this.holds.delete(request);
+    if (this.holds.size === 0) this.wakeIdleWaiters();
   }
 
   /** Resolves when no request is in flight, or after `timeoutMs`; tells which. */
   async whenIdle(timeoutMs: number): Promise<boolean> {
-    if (this.active === 0) return true;
+    if (this.holds.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
     const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
     const timedOut = new Promise<boolean>((resolve) => {
@@ -51,12 +69,12 @@ export class InFlightRequests implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.active === 0) return;
-    this.logger.log(`waiting for ${this.active} in-flight webhook requests to finish`);
+    if (this.holds.size === 0) return;
+    this.logger.log(`waiting for ${this.holds.size} in-flight webhook request(s) to finish`);
     if (await this.whenIdle(this.drainTimeoutMs)) {
       this.logger.log('in-flight webhook requests finished');
     } else {
-      this.logger.warn(`${this.active} webhook requests still in flight after ${this.drainTimeoutMs} ms; closing anyway`);
+      this.logger.warn(`${this.holds.size} webhook request(s) still in flight after ${this.drainTimeoutMs} ms; closing anyway`);
     }
   }
 

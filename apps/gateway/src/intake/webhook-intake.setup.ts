@@ -39,7 +39,8 @@ export function configureWebhookIntake(app: NestFastifyApplication, config: Gate
         void reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
         return;
       }
-      reply.raw.once('close', inFlight.begin());
+      inFlight.hold(request.raw);
+      reply.raw.once('close', () => inFlight.release(request.raw));
       done();
     });
 }

@@ -22,7 +22,7 @@ export class WebhookController {
   @Post(WEBHOOK_ROUTES.map((route) => route.slice(1)))
   async receive(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const started = performance.now();
-    const release = this.inFlight.begin();
+    this.inFlight.hold(request.raw);
     // The bootstrap's request hook has already replaced a missing or unusable id with a fresh one.
     const correlationId = String(request.headers[CORRELATION_ID_HEADER]);
     // Bodies arrive as raw bytes (see the intake set-up); an empty POST has none.
@@ -33,7 +33,7 @@ export class WebhookController {
     } catch (error) {
       answer = this.replies.failure(error, correlationId);
     } finally {
-      release();
+      this.inFlight.release(request.raw);
     }
     void reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
 

@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { EventGenerator, REPO_ROOT, ServiceProcess, type UniqueNames, uniqueNames } from '@evp/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InFlightRequests } from '../src/intake/in-flight.requests';
+import { SHARED_NATS_URL, batchBody, eventually, metricValue, parseMetrics, postWebhook, testEnvironment } from './gateway.harness';
+
+describe(InFlightRequests, () => {
+  let names: UniqueNames;
+  let gateway: ServiceProcess;
+
+  beforeAll(async () => {
+    // The signal test needs the real process, run from its build as npm start runs it.
+    execFileSync('npx', ['tsc', '-b', 'apps/gateway/tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    names = uniqueNames('gateway-shutdown');
+    gateway = await ServiceProcess.start('gateway', { env: testEnvironment(names, { LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '30000' }) });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop('SIGKILL');
+    const nats = await connect({ servers: SHARED_NATS_URL });
+    const jsm = await jetstreamManager(nats);
+    for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+    await nats.close();
+  });
+
+  describe('when SIGTERM arrives during a large request', () => {
+    it('should finish that request with 202, refuse new ones with 503, and exit 0', async () => {
+      const events = new EventGenerator({ seed: 15 }).batch(50_000);
+      const large = postWebhook(gateway.url, batchBody(events));
+      await eventually(async () => metricValue(parseMetrics(await (await fetch(`${gateway.url}/metrics`)).text()), 'gateway_webhook_requests_in_flight') === 1);
+
+      process.kill(gateway.pid as number, 'SIGTERM');
+      await gateway.waitForLog((line) => line.message === 'waiting for 1 in-flight webhook request(s) to finish');
+      const late = await postWebhook(gateway.url, batchBody(events.slice(0, 10))).catch((error: unknown) => error);
+      const answer = await large;
+      const exitCode = await gateway.stop();
+
+      expect(answer.status).toBe(202);
+      expect(answer.body).toMatchObject({ accepted: 50_000, rejected: 0 });
+      expect(late).toMatchObject({ status: 503, body: { error: 'GATEWAY.SHUTTING_DOWN' } });
+      expect(exitCode).toBe(0);
+
+      const nats = await connect({ servers: SHARED_NATS_URL });
+      const stored = (await (await jetstreamManager(nats)).streams.info(names.stream)).state.messages;
+      await nats.close();
+      expect(stored).toBe(50_000);
+    });
+  });
+});

@@ -1,0 +1,304 @@
+/**
+ * Gateway ingest: the built gateway as a child process, driven by real-publisher-shaped bodies, with the
+ * machine's limits for the same work measured in the same run as a baseline.
+ *
+ *   npm run bench:gateway
+ *     BENCH_DURATION_S=60    seconds of load
+ *     BENCH_SENDERS=2        concurrent senders, each sending its next body when the previous one is answered
+ *     BENCH_FULL_SHARE=0.1   share of bodies of exactly 50,000 events; the others hold 1,000–50,000, uniformly
+ *     BENCH_NATS_URL         NATS to use; by default a private nats-server with JetStream on a temporary store
+ *     BENCH_PROFILE_DIR      write a CPU profile of the gateway there (node --cpu-prof)
+ *
+ * Collectors do not run: the gateway's stream only fills. Prints acknowledged events/s, p50/p99 reply time per
+ * body-size bucket and for the 50,000-event body, the gateway's CPU per event, and checks that the stream holds
+ * exactly the events acknowledged. Writes bench/results/gateway.json.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { validateEvent } from '@evp/contracts';
+import { JetStreamModule, JetStreamPublisher, type OutgoingMessage } from '@evp/messaging';
+import { EventGenerator, type PrivateNats, REPO_ROOT, freePort, startPrivateNats, uniqueNames } from '@evp/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Agent, request } from 'undici';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 60);
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 2);
+const FULL_SHARE = Number(process.env.BENCH_FULL_SHARE ?? 0.1);
+const MIN_EVENTS = 1_000;
+const MAX_EVENTS = 50_000;
+const TARGET_EVENTS_PER_SECOND = 30_000;
+const TARGET_FULL_BODY_P99_MS = 1_000;
+const RESULTS_FILE = join(REPO_ROOT, 'bench', 'results', 'gateway.json');
+const BUCKETS = [
+  { name: '1k–10k', from: 1_000, to: 10_000 },
+  { name: '10k–25k', from: 10_000, to: 25_000 },
+  { name: '25k–50k', from: 25_000, to: 50_001 },
+  { name: '50k body', from: 50_000, to: 50_001 },
+] as const;
+
+/** One 50,000-event body; a body of n events is its first n elements, with fresh event ids per send. */
+class BodyTemplate {
+  readonly bytes: Buffer;
+  /** Offset just after element i (where `,` or `]` follows). */
+  private readonly elementEnds: number[] = [];
+  /** Offset of the first hex digit of each event id's UUID. */
+  private readonly idOffsets: number[] = [];
+  private sends = 0;
+
+  constructor(generator: EventGenerator) {
+    const parts: string[] = [];
+    let offset = 1;
+    for (let i = 0; i < MAX_EVENTS; i++) {
+      const event = generator.next();
+      const json = JSON.stringify(event);
+      this.idOffsets.push(offset + json.indexOf(event.eventId) + event.eventId.indexOf('-') + 1);
+      offset += Buffer.byteLength(json);
+      this.elementEnds.push(offset);
+      offset += 1;
+      parts.push(json);
+    }
+    this.bytes = Buffer.from(`[${parts.join(',')}]`);
+  }
+
+  /** Average bytes of an event on the wire. */
+  get bytesPerEvent(): number {
+    return Math.round(this.bytes.length / MAX_EVENTS);
+  }
+
+  /** The first `count` events as a new array body; the first 8 hex digits of every id become the send number. */
+  body(count: number): Buffer {
+    const end = this.elementEnds[count - 1] as number;
+    const body = Buffer.allocUnsafe(end + 1);
+    this.bytes.copy(body, 0, 0, end);
+    body[end] = 0x5d;
+    const stamp = (this.sends++ % 0xffffffff).toString(16).padStart(8, '0');
+    for (let i = 0; i < count; i++) body.write(stamp, this.idOffsets[i] as number, 'latin1');
+    return body;
+  }
+
+  /** The events as separate payloads, for the baselines. */
+  elements(): Buffer[] {
+    return this.elementEnds.map((end, i) => this.bytes.subarray(i === 0 ? 1 : (this.elementEnds[i - 1] as number) + 1, end));
+  }
+}
+
+interface RequestSample {
+  events: number;
+  status: number;
+  accepted: number;
+  ms: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Baseline 1: what one core does with the parse and validation work of these events, nothing else. */
+function parseValidateBaseline(elements: readonly Buffer[]): number {
+  const started = process.hrtime.bigint();
+  let valid = 0;
+  for (const element of elements) if (validateEvent(JSON.parse(element.toString('utf8'))).ok) valid++;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (valid !== elements.length) throw new Error('the template holds invalid events');
+  return Math.round(elements.length / seconds);
+}
+
+/** Baseline 2: the messaging module publishing the same payloads, one message per event, from this process. */
+async function publishBaseline(natsUrl: string, stream: string, subject: string, elements: readonly Buffer[]): Promise<number> {
+  @Module({
+    imports: [
+      JetStreamModule.forRoot({
+        servers: [natsUrl],
+        connectionName: 'bench-gateway-baseline',
+        streams: [{ name: stream, subjects: [subject] }],
+        deadLetter: { provision: false },
+      }),
+    ],
+  })
+  class BaselineModule {}
+  const context = await NestFactory.createApplicationContext(BaselineModule, { logger: ['error', 'warn'] });
+  await context.init();
+  try {
+    const publisher = context.get(JetStreamPublisher);
+    const messages = elements.map((data, i): OutgoingMessage => ({ subject, data, msgId: `baseline-${i}`, correlationId: 'bench-baseline' }));
+    const started = process.hrtime.bigint();
+    // Chunks of a request's size, one after another, as a gateway request would hand them over.
+    for (let first = 0; first < messages.length; first += 10_000) await publisher.publishMany(messages.slice(first, first + 10_000));
+    return Math.round(messages.length / (Number(process.hrtime.bigint() - started) / 1e9));
+  } finally {
+    await context.close();
+  }
+}
+
+interface RunningGateway {
+  url: string;
+  pid: number;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** The built gateway as a child process (optionally under `--cpu-prof`), once it reports ready. */
+async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
+  const port = await freePort();
+  const flags = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...flags, join(REPO_ROOT, 'apps', 'gateway', 'dist', 'main.js')], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode} before it was ready`);
+    const ready = await fetch(`${url}/health/readiness`).then((response) => response.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error('the gateway was not ready within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    pid: child.pid as number,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  console.log('building the gateway…');
+  execFileSync('npx', ['tsc', '-b', 'apps/gateway/tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+
+  const loadBefore = loadavg();
+  let privateNats: PrivateNats | undefined;
+  const natsUrl = process.env.BENCH_NATS_URL ?? (privateNats = await startPrivateNats()).url;
+  const names = uniqueNames('bench-gateway');
+  console.log(`NATS ${natsUrl}${privateNats ? ' (private)' : ''}; generating a ${MAX_EVENTS}-event template…`);
+  const template = new BodyTemplate(new EventGenerator({ seed: 2024 }));
+  const elements = template.elements();
+
+  const parseValidate = parseValidateBaseline(elements);
+  const leanPublish = await publishBaseline(natsUrl, `${names.stream}_BASELINE`, `${names.subjectPrefix}-baseline.facebook`, elements);
+  console.log(`baselines: parse+validate ${parseValidate} events/s on one core; messaging publish ${leanPublish} msgs/s`);
+
+  const gateway = await startGateway({
+    NATS_URL: natsUrl,
+    EVENTS_STREAM: names.stream,
+    EVENTS_SUBJECT_PREFIX: names.subjectPrefix,
+    DEAD_LETTER_STREAM: names.deadLetterStream,
+    DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
+    LOG_LEVEL: 'warn',
+  });
+  const nats = await connect({ servers: natsUrl });
+  const jsm = await jetstreamManager(nats);
+  const agent = new Agent({ connections: SENDERS, keepAliveTimeout: 60_000 });
+  const random = new EventGenerator({ seed: 7 }).random;
+  const send = async (count: number): Promise<RequestSample> => {
+    const body = template.body(count);
+    const started = performance.now();
+    const response = await request(`${gateway.url}/webhook`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      dispatcher: agent,
+    });
+    const reply = (await response.body.json()) as { accepted?: number };
+    return { events: count, status: response.statusCode, accepted: response.statusCode === 202 ? (reply.accepted ?? 0) : 0, ms: performance.now() - started };
+  };
+
+  try {
+    for (const count of [MIN_EVENTS, 10_000, MAX_EVENTS]) await send(count);
+    await jsm.streams.purge(names.stream);
+
+    console.log(`load: ${SENDERS} senders for ${DURATION_S} s, bodies of ${MIN_EVENTS}–${MAX_EVENTS} events (${FULL_SHARE * 100}% exactly ${MAX_EVENTS})`);
+    const samples: RequestSample[] = [];
+    const cpuBefore = cpuSeconds(gateway.pid);
+    const started = performance.now();
+    const deadline = started + DURATION_S * 1000;
+    await Promise.all(
+      Array.from({ length: SENDERS }, async () => {
+        while (performance.now() < deadline) {
+          const count = random.chance(FULL_SHARE) ? MAX_EVENTS : random.int(MIN_EVENTS, MAX_EVENTS);
+          samples.push(await send(count));
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const gatewayCpu = cpuSeconds(gateway.pid) - cpuBefore;
+
+    const acknowledged = samples.reduce((sum, sample) => sum + sample.accepted, 0);
+    const stored = (await jsm.streams.info(names.stream)).state.messages;
+    const statuses: Record<string, number> = {};
+    for (const sample of samples) statuses[sample.status] = (statuses[sample.status] ?? 0) + 1;
+    const latency = Object.fromEntries(
+      BUCKETS.map((bucket) => {
+        const times = samples
+          .filter((sample) => sample.status === 202 && sample.events >= bucket.from && sample.events < bucket.to)
+          .map((sample) => sample.ms)
+          .sort((a, b) => a - b);
+        return [bucket.name, { requests: times.length, p50Ms: Math.round(percentile(times, 50)), p99Ms: Math.round(percentile(times, 99)), maxMs: Math.round(times.at(-1) ?? Number.NaN) }];
+      }),
+    );
+    const eventsPerSecond = Math.round(acknowledged / seconds);
+    const fullBody = latency['50k body'] as { p99Ms: number };
+
+    const results = {
+      benchmark: 'gateway',
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version, loadAverageBefore: loadBefore.map((v) => Number(v.toFixed(2))), loadAverageAfter: loadavg().map((v) => Number(v.toFixed(2))) },
+      settings: { durationSeconds: DURATION_S, senders: SENDERS, fullBodyShare: FULL_SHARE, bytesPerEvent: template.bytesPerEvent, nats: privateNats ? 'private nats-server' : natsUrl },
+      baselines: { parseValidateEventsPerSecondOneCore: parseValidate, messagingPublishMsgsPerSecond: leanPublish },
+      results: {
+        requests: samples.length,
+        statuses,
+        acknowledgedEvents: acknowledged,
+        eventsPerSecond,
+        streamMessages: stored,
+        lossOrExcess: stored - acknowledged,
+        gatewayCpuMicrosPerEvent: Number(((gatewayCpu * 1e6) / Math.max(1, acknowledged)).toFixed(1)),
+        gatewayCpuCores: Number((gatewayCpu / seconds).toFixed(2)),
+        latency,
+      },
+      targets: { eventsPerSecond: TARGET_EVENTS_PER_SECOND, fullBodyP99Ms: TARGET_FULL_BODY_P99_MS },
+      met: { eventsPerSecond: eventsPerSecond >= TARGET_EVENTS_PER_SECOND, fullBodyP99: fullBody.p99Ms < TARGET_FULL_BODY_P99_MS },
+    };
+
+    console.log(`\n${samples.length} requests in ${seconds.toFixed(1)} s, statuses ${JSON.stringify(statuses)}`);
+    console.log(`acknowledged ${acknowledged} events: ${eventsPerSecond} events/s (target ≥ ${TARGET_EVENTS_PER_SECOND})`);
+    console.log(`stream holds ${stored} (${stored === acknowledged ? 'exactly the acknowledged events' : `DIFFERENCE ${stored - acknowledged}`})`);
+    console.log(`gateway CPU ${results.results.gatewayCpuMicrosPerEvent} µs/event, ${results.results.gatewayCpuCores} cores busy on average`);
+    console.log(`${'body size'.padEnd(12)}${'requests'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}`);
+    for (const [name, figures] of Object.entries(latency)) {
+      console.log(`${name.padEnd(12)}${String(figures.requests).padStart(10)}${String(figures.p50Ms).padStart(10)}${String(figures.p99Ms).padStart(10)}${String(figures.maxMs).padStart(10)}`);
+    }
+    console.log(`50k-event body p99 ${fullBody.p99Ms} ms (target < ${TARGET_FULL_BODY_P99_MS} ms)`);
+    console.log(`load average before ${results.machine.loadAverageBefore.join(' ')}, after ${results.machine.loadAverageAfter.join(' ')} (2 cores)`);
+    await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+    await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`results written to ${RESULTS_FILE}`);
+  } finally {
+    await agent.close();
+    await gateway.stop();
+    for (const stream of [names.stream, names.deadLetterStream, `${names.stream}_BASELINE`]) await jsm.streams.delete(stream).catch(() => undefined);
+    await nats.close();
+    await privateNats?.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
