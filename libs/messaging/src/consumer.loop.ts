@@ -89,7 +89,7 @@ export class ConsumerLoop {
     while (!this.stopping || next !== undefined) {
       const { messages, failure } = await (next ?? this.fetchBatch());
       next = failure === undefined && !this.stopping ? this.fetchBatch() : undefined;
-      if (messages.length > 0) await this.process(messages);
+      if (messages.length > 0) await this.processSafely(messages);
       if (failure === undefined) {
         if (failures > 0) this.logger.log(`fetching from ${durable} works again after ${failures} failed attempts`);
         failures = 0;
@@ -126,6 +126,17 @@ export class ConsumerLoop {
       return { messages, failure };
     } finally {
       if (iterator !== undefined) this.fetches.delete(iterator);
+    }
+  }
+
+  /** Settling can fail only when the connection is gone; the unsettled messages are then redelivered after ack_wait. */
+  private async processSafely(batch: JsMsg[]): Promise<void> {
+    try {
+      await this.process(batch);
+    } catch (error) {
+      this.logger.error(
+        `settling a batch of ${batch.length} failed; unsettled messages will be redelivered: ${messageOf(error)}`,
+      );
     }
   }
 
