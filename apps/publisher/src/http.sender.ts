@@ -27,7 +27,9 @@ const DETAIL_LENGTH = 200;
 export class HttpSender {
   private readonly pool: Pool;
   private readonly path: string;
-  private readonly abandon = new AbortController();
+  /** One controller per request in flight, so a stop can cut them short. */
+  private readonly inFlight = new Set<AbortController>();
+  private abandoned = false;
 
   constructor(private readonly options: HttpSenderOptions) {
     const url = new URL(options.endpoint);
@@ -43,15 +45,22 @@ export class HttpSender {
 
   async send(body: Buffer): Promise<SendOutcome> {
     const started = performance.now();
-    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
-    const signal = AbortSignal.any([timeout, this.abandon.signal]);
+    // A plain controller and timer per request: AbortSignal.any over a long-lived signal keeps
+    // bookkeeping for every request ever made, which adds up over millions of requests.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.requestTimeoutMs);
+    this.inFlight.add(controller);
     try {
       const response = await this.pool.request({
         path: this.path,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
-        signal,
+        signal: controller.signal,
       });
       const text = await response.body.text();
       const elapsedMs = performance.now() - started;
@@ -66,14 +75,18 @@ export class HttpSender {
       };
     } catch (error) {
       const elapsedMs = performance.now() - started;
-      const reason = this.abandon.signal.aborted ? 'abandoned' : timeout.aborted ? 'timeout' : 'connection';
+      const reason = this.abandoned ? 'abandoned' : timedOut ? 'timeout' : 'connection';
       return { kind: 'failure', reason, elapsedMs, message: describeError(error) };
+    } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(controller);
     }
   }
 
   /** Cuts every request still in flight short; they report as `abandoned`. */
   abandonInFlight(): void {
-    this.abandon.abort();
+    this.abandoned = true;
+    for (const controller of this.inFlight) controller.abort();
   }
 
   async close(): Promise<void> {
