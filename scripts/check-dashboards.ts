@@ -1,0 +1,160 @@
+/**
+ * `npm run check:dashboards`: proves the Grafana dashboards and the Prometheus alert rules work against the real
+ * services. Starts the pipeline from its build (own database, streams and durables, free ports) under the
+ * publisher emulator's load with corruptions, a private Prometheus scraping it with the committed no-Docker
+ * configuration and rules, then runs every PromQL expression of the dashboards and the rules through
+ * Prometheus's HTTP API. A panel query that errors or returns no series fails the check, as does a rule that
+ * does not evaluate. Everything started is stopped and removed at the end, on failure and on Ctrl-C too.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatChecked, formatSummary } from './dashboards/check/check.report';
+import { PipelineStack } from './dashboards/check/pipeline.stack';
+import { PrivatePrometheus } from './dashboards/check/private-prometheus';
+import { buildCheckConfig } from './dashboards/check/prometheus-config.builder';
+import { ensurePrometheus } from './dashboards/check/prometheus.binary';
+import { dashboardPanelQueries, dashboardSqlQueryCount, ruleExpressions } from './dashboards/check/promql.catalog';
+import { type CheckedExpression, checkPanelQueries, checkRules } from './dashboards/check/promql.checker';
+import { waitForScrapes } from './dashboards/check/scrape.readiness';
+import { TeardownStack } from './dashboards/check/teardown.stack';
+
+const root = resolve(__dirname, '..');
+const LOCAL_CONFIG = resolve(root, 'deploy/prometheus/prometheus.local.yml');
+const RULES_DIR = resolve(root, 'deploy/prometheus/rules');
+
+const USAGE = `Usage: npm run check:dashboards -- [options]
+  --scrape-interval S   Prometheus scrape and rule evaluation interval, seconds, 2-5 (default 2)
+  --min-scrapes N       successful scrapes of every service before the queries run (default 15)
+  --no-build            skip the TypeScript build (use what dist/ holds)
+Environment: DATABASE_URL (server for the check's own database evp_dashcheck_<id>; default
+postgresql://postgres@127.0.0.1:5432/evp), NATS_URL (default nats://127.0.0.1:4222).`;
+
+const log = (line: string): void => console.log(line);
+const heading = (title: string): void => console.log(`\n▶ ${title}`);
+
+function options(): { scrapeIntervalSeconds: number; minScrapes: number; build: boolean } {
+  const { values } = parseArgs({
+    options: {
+      'scrape-interval': { type: 'string', default: '2' },
+      'min-scrapes': { type: 'string', default: '15' },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const scrapeIntervalSeconds = Number(values['scrape-interval']);
+  const minScrapes = Number(values['min-scrapes']);
+  if (!Number.isInteger(scrapeIntervalSeconds) || scrapeIntervalSeconds < 2 || scrapeIntervalSeconds > 5) {
+    throw new Error(
+      `--scrape-interval must be a whole number of seconds from 2 to 5, not ${values['scrape-interval']}`,
+    );
+  }
+  if (!Number.isInteger(minScrapes) || minScrapes < 2) {
+    throw new Error(
+      `--min-scrapes must be a whole number of at least 2 (a rate needs two samples), not ${values['min-scrapes']}`,
+    );
+  }
+  return { scrapeIntervalSeconds, minScrapes, build: !values['no-build'] };
+}
+
+function step(title: string, command: string, args: string[]): void {
+  heading(title);
+  execFileSync(command, args, { cwd: root, stdio: 'inherit' });
+}
+
+const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+async function main(): Promise<number> {
+  const settings = options();
+  const teardown = new TeardownStack();
+  const runProblems: string[] = [];
+  let panels: CheckedExpression[] = [];
+  let rules: CheckedExpression[] = [];
+
+  // Ctrl-C: undo whatever has started, then leave; the queries' verdict no longer matters.
+  const interrupt = (signal: NodeJS.Signals): void => {
+    log(`\n${signal}: stopping everything the check started`);
+    void teardown.run((name) => log(`  ${name}`)).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+
+  try {
+    heading('Prometheus');
+    const binary = ensurePrometheus(log);
+    log(`using ${binary}`);
+    if (settings.build) step('build', 'npm', ['run', '--silent', 'build']);
+    step('infrastructure (PostgreSQL, NATS JetStream)', 'bash', ['scripts/infra.sh']);
+
+    heading('pipeline under load (own database, streams and durables)');
+    const stack = await PipelineStack.start(
+      {
+        serverDatabaseUrl: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp',
+        natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+        // A modest pace for a shared 2-core machine; a corrupted event in half the batches makes failed and
+        // dead-letter series appear within seconds.
+        load: { batchMin: 50, batchMax: 400, intervalMs: 1_000, corruptionRate: 0.5, duplicateRate: 0.02 },
+        reporterPauseMs: 500,
+        log: (line) => log(`  ${line}`),
+      },
+      teardown,
+    );
+
+    heading(
+      `private Prometheus (scrape every ${settings.scrapeIntervalSeconds} s, rules from deploy/prometheus/rules)`,
+    );
+    const configYaml = buildCheckConfig(await readFile(LOCAL_CONFIG, 'utf8'), {
+      targetPorts: stack.targetPorts(),
+      scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
+      baseDir: dirname(LOCAL_CONFIG),
+    });
+    const prometheus = await PrivatePrometheus.start({ binary, configYaml });
+    teardown.add('stop Prometheus and remove its directory', () => prometheus.stop());
+    log(`  ${prometheus.url} (data in ${prometheus.dir})`);
+    const started = Date.now();
+    await waitForScrapes(prometheus.api, {
+      jobs: Object.keys(stack.targetPorts()),
+      minScrapes: settings.minScrapes,
+      assertStillRunning: () => stack.assertPublisherRunning(),
+      onProgress: (line) => log(`  ${line}`),
+    });
+    log(
+      `  every target up, ${settings.minScrapes}+ scrapes each, every rule evaluated (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
+
+    const panelQueries = await dashboardPanelQueries(settings.scrapeIntervalSeconds);
+    heading(`dashboard panel queries (${panelQueries.length}), instant queries through ${prometheus.url}/api/v1/query`);
+    panels = await checkPanelQueries(prometheus.api, panelQueries);
+    for (const checked of panels) for (const line of formatChecked(checked)) log(line);
+
+    const ruleList = await ruleExpressions(RULES_DIR);
+    heading(`alert rule expressions (${ruleList.length})`);
+    rules = await checkRules(prometheus.api, ruleList, await prometheus.api.rules());
+    for (const checked of rules) for (const line of formatChecked(checked)) log(line);
+  } catch (error) {
+    runProblems.push(describeError(error));
+  }
+
+  heading('stopping everything (gracefully) and cleaning up');
+  const failures = await teardown.run((name) => log(`  ${name}`));
+  for (const failure of failures) runProblems.push(`${failure.step}: ${describeError(failure.error)}`);
+
+  heading('summary');
+  const summary = formatSummary({ panels, rules, sqlQueries: await dashboardSqlQueryCount(), runProblems });
+  for (const line of summary.lines) log(line);
+  return summary.failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(describeError(error));
+    process.exit(1);
+  },
+);
