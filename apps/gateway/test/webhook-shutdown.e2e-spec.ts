@@ -1,10 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { CORRELATION_ID_HEADER } from '@evp/contracts';
 import { EventGenerator, REPO_ROOT, ServiceProcess, type UniqueNames, uniqueNames } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InFlightRequests } from '../src/intake/in-flight.requests';
 import { SHARED_NATS_URL, batchBody, eventually, metricValue, parseMetrics, postWebhook, testEnvironment } from './gateway.harness';
+
+async function streamMessages(stream: string): Promise<number> {
+  const nats = await connect({ servers: SHARED_NATS_URL });
+  try {
+    return (await (await jetstreamManager(nats)).streams.info(stream)).state.messages;
+  } finally {
+    await nats.close();
+  }
+}
 
 describe(InFlightRequests, () => {
   let names: UniqueNames;
@@ -25,9 +35,22 @@ describe(InFlightRequests, () => {
     await nats.close();
   });
 
+  describe('when a request is handled', () => {
+    it('should log one line with its counts, carrying its correlation id', async () => {
+      const events = new EventGenerator({ seed: 16 }).batch(3);
+      const answer = await postWebhook(gateway.url, batchBody(events), { 'content-type': 'application/json', [CORRELATION_ID_HEADER]: 'logged-request-1' });
+      expect(answer.status).toBe(202);
+
+      const line = await gateway.waitForLog((entry) => entry.message === 'webhook batch handled');
+      expect(line).toMatchObject({ level: 'info', service: 'gateway', correlationId: 'logged-request-1', statusCode: 202, accepted: 3, rejected: 0, duplicates: 0 });
+      expect(line.bytes).toBe(Buffer.byteLength(batchBody(events)));
+    });
+  });
+
   describe('when SIGTERM arrives during a large request', () => {
     it('should finish that request with 202, refuse new ones with 503, and exit 0', async () => {
       const events = new EventGenerator({ seed: 15 }).batch(50_000);
+      const storedBefore = await streamMessages(names.stream);
       const large = postWebhook(gateway.url, batchBody(events));
       await eventually(async () => metricValue(parseMetrics(await (await fetch(`${gateway.url}/metrics`)).text()), 'gateway_webhook_requests_in_flight') === 1);
 
@@ -42,10 +65,7 @@ describe(InFlightRequests, () => {
       expect(late).toMatchObject({ status: 503, body: { error: 'GATEWAY.SHUTTING_DOWN' } });
       expect(exitCode).toBe(0);
 
-      const nats = await connect({ servers: SHARED_NATS_URL });
-      const stored = (await (await jetstreamManager(nats)).streams.info(names.stream)).state.messages;
-      await nats.close();
-      expect(stored).toBe(50_000);
+      expect(await streamMessages(names.stream)).toBe(storedBefore + 50_000);
     });
   });
 });
