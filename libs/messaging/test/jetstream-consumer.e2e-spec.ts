@@ -32,7 +32,7 @@ const ack: MessageOutcome = { kind: 'ack' };
 
 describe(JetStreamConsumerRunner, () => {
   const names = uniqueNames('consumer');
-  const cases = ['round-trip', 'nak', 'max-deliver', 'dead-letter', 'throws', 'decorated'] as const;
+  const cases = ['round-trip', 'nak', 'max-deliver', 'dead-letter', 'throws', 'miscount', 'decorated'] as const;
   type Case = (typeof cases)[number];
   const durable = (name: Case) => names.durable(name);
   const subject = (name: Case) => `${names.subjectPrefix}.${name}`;
@@ -223,6 +223,27 @@ describe(JetStreamConsumerRunner, () => {
     });
   });
 
+  describe('when the handler returns fewer outcomes than messages', () => {
+    it('should treat the batch as failed and retry all of it', async () => {
+      const attempts: number[][] = [];
+      app.runner.register(durable('miscount'), (messages) => {
+        attempts.push(messages.map((message) => message.deliveryCount));
+        return Promise.resolve(attempts.length === 1 ? [ack] : messages.map(() => ack));
+      });
+
+      await publish('miscount', ['a', 'b', 'c']);
+      await eventually(
+        () => attempts.flat().filter((count) => count === 2).length === 3,
+        10_000,
+        'all three redelivered',
+      );
+      await eventually(settled('miscount'), 10_000, 'nothing pending');
+
+      expect(attempts[0]).toEqual([1, 1, 1]);
+      expect(await counter('acked', { durable: durable('miscount') })).toBe(3);
+    });
+  });
+
   describe('when a provider method carries @JetStreamBatchHandler', () => {
     it('should be discovered and receive the batches of its durable', async () => {
       expect(app.runner.running).toContain(durable('decorated'));
@@ -268,6 +289,62 @@ describe(JetStreamConsumerRunner, () => {
       expect(text).toContain(
         `messaging_consumer_pending{stream="${names.stream}",durable="${durable('round-trip')}"} 0`,
       );
+    });
+  });
+
+  describe('when the dead-letter stream cannot take the message', () => {
+    const isolated = uniqueNames('consumer-dlq-down');
+    const isolatedDurable = isolated.durable('poison');
+    let isolatedApp: JetStreamApp;
+
+    afterAll(async () => {
+      await isolatedApp?.context.close();
+      await admin.jsm.streams.delete(isolated.stream).catch(() => undefined);
+      await admin.jsm.streams.delete(isolated.deadLetterStream).catch(() => undefined);
+    });
+
+    it('should keep retrying the poison message, and dead-letter it once the stream is back', async () => {
+      isolatedApp = await startJetStreamApp(
+        suiteOptions(isolated, {
+          // Nobody provisions the dead-letter stream, so dead-lettering fails with no responders at first.
+          deadLetter: { stream: isolated.deadLetterStream, subjectPrefix: isolated.deadLetterPrefix, provision: false },
+          consumers: [suiteConsumer(isolated, isolatedDurable, { batchSize: 1 })],
+          retryBackoff: { baseMs: 200, maxMs: 200 },
+        }),
+      );
+      const deliveries: number[] = [];
+      isolatedApp.runner.register(isolatedDurable, (messages) => {
+        deliveries.push(...messages.map((message) => message.deliveryCount));
+        return Promise.resolve(messages.map(() => ({ kind: 'dead-letter', reason: 'poison' }) as const));
+      });
+      await isolatedApp.publisher.publish({
+        subject: `${isolated.subjectPrefix}.facebook`,
+        data: encode('poison'),
+        msgId: 'p-1',
+      });
+      await eventually(() => deliveries.length >= 2, 10_000, 'a redelivery after the failed dead-lettering');
+      // Still in the stream: naked for another try, not terminated.
+      const unfinished = await isolatedApp.runner.pending(isolatedDurable);
+      expect(unfinished.pending + unfinished.ackPending).toBe(1);
+      expect(await admin.jsm.streams.info(isolated.stream).then((info) => info.state.messages)).toBe(1);
+
+      await admin.jsm.streams.add({ name: isolated.deadLetterStream, subjects: [`${isolated.deadLetterPrefix}.>`] });
+      await eventually(
+        async () => (await readStream(admin.jsm, isolated.deadLetterStream)).length === 1,
+        10_000,
+        'the dead letter',
+      );
+      await eventually(
+        async () => {
+          const { pending, ackPending } = await isolatedApp.runner.pending(isolatedDurable);
+          return pending === 0 && ackPending === 0;
+        },
+        10_000,
+        'the message terminated',
+      );
+      const [letter] = await readStream(admin.jsm, isolated.deadLetterStream);
+      expect(letter!.header.get(DEAD_LETTER_REASON_HEADER)).toBe('poison');
+      expect(deliveries[0]).toBe(1);
     });
   });
 });
