@@ -1,3 +1,4 @@
+import { type IncomingMessage } from 'node:http';
 import { type INestApplication, Logger as NestLogger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -32,12 +33,16 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     return503OnClosing: true,
     // Idle keep-alive sockets would otherwise hold a closing server open until they time out.
     forceCloseConnections: 'idle',
+    // Runs when the request is created, before any hook or middleware (the request logger among them), so every
+    // later reader of the header sees the same sane id.
+    genReqId: (request: IncomingMessage) => {
+      const correlationId = correlationIdFrom(request.headers[CORRELATION_ID_HEADER]);
+      request.headers[CORRELATION_ID_HEADER] = correlationId;
+      return correlationId;
+    },
   });
-  // Registered before Nest adds its middleware, so the request logger already sees the id.
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
-    const correlationId = correlationIdFrom(request.headers[CORRELATION_ID_HEADER]);
-    request.headers[CORRELATION_ID_HEADER] = correlationId;
-    void reply.header(CORRELATION_ID_HEADER, correlationId);
+    void reply.header(CORRELATION_ID_HEADER, request.id);
     done();
   });
 
