@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { plainNormaliser } from '../test/support/plain-event.normaliser';
+import { collectorOptionsOf, loadCollectorConfig } from './collector.config';
+
+describe(loadCollectorConfig, () => {
+  describe('when the environment is empty', () => {
+    it('should use the documented defaults with the collector port and durable', () => {
+      const config = loadCollectorConfig('ttk-collector', { port: 3002, source: 'tiktok' }, {});
+      expect(config).toMatchObject({
+        PORT: 3002,
+        HOST: '0.0.0.0',
+        NATS_URL: ['nats://127.0.0.1:4222'],
+        CONSUMER_DURABLE: 'ttk-collector',
+        BATCH_SIZE: 2_000,
+        MAX_WAIT_MS: 1_000,
+        MAX_DELIVER: 10,
+        ACK_WAIT_MS: 30_000,
+        MIGRATE_ON_START: true,
+        SHUTDOWN_TIMEOUT_MS: 20_000,
+        DB_POOL_SIZE: 4,
+      });
+    });
+  });
+
+  describe('when variables are bad', () => {
+    it('should refuse to start and name each one', () => {
+      expect(() => loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { BATCH_SIZE: '20000', MAX_WAIT_MS: '10', DATABASE_URL: 'http://x' })).toThrow(
+        /BATCH_SIZE[\s\S]*MAX_WAIT_MS|MAX_WAIT_MS[\s\S]*BATCH_SIZE/,
+      );
+      expect(() => loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { DATABASE_URL: 'http://x' })).toThrow(/DATABASE_URL/);
+    });
+  });
+});
+
+describe(collectorOptionsOf, () => {
+  describe('when built from a configuration', () => {
+    it('should leave the consumers a share of the shutdown time and keep the source binding', () => {
+      const config = loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { SHUTDOWN_TIMEOUT_MS: '8000', BATCH_SIZE: '500' });
+      const options = collectorOptionsOf(config, { source: 'facebook', normaliser: plainNormaliser<'facebook'>() });
+      expect(options).toMatchObject({ source: 'facebook', durable: 'fb-collector', batchSize: 500, shutdownTimeoutMs: 6_000, migrateOnStart: true });
+    });
+  });
+});

@@ -1,0 +1,74 @@
+import { booleanFlag, loadConfig, logLevel, natsName, port, positiveInt, subjectPrefix, url, urlList } from '@evp/config';
+import {
+  COLLECTOR_DURABLES,
+  DEAD_LETTER_STREAM,
+  DEAD_LETTER_SUBJECT_PREFIX,
+  EVENTS_STREAM,
+  EVENTS_SUBJECT_PREFIX,
+  type Source,
+} from '@evp/contracts';
+import { z } from 'zod';
+import type { CollectorModuleOptions } from './collector.options';
+import type { SourceNormaliser } from './event.normaliser';
+
+/** Share of SHUTDOWN_TIMEOUT_MS the consumers get to store and ack their batch and drain NATS; the rest closes the app. */
+const CONSUMER_SHUTDOWN_SHARE = 0.75;
+
+/**
+ * The environment variables of a collector app; each key is the variable name, each default the documented
+ * one (.env.example). Both collectors share it, with their own port and durable consumer.
+ */
+export function collectorConfigSchema(defaults: { port: number; source: Source }) {
+  return z.object({
+    PORT: port(defaults.port),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: url(['postgresql', 'postgres'], 'postgresql://postgres@127.0.0.1:5432/evp'),
+    NATS_URL: urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+    EVENTS_STREAM: natsName(EVENTS_STREAM),
+    EVENTS_SUBJECT_PREFIX: subjectPrefix(EVENTS_SUBJECT_PREFIX),
+    DEAD_LETTER_STREAM: natsName(DEAD_LETTER_STREAM),
+    DEAD_LETTER_SUBJECT_PREFIX: subjectPrefix(DEAD_LETTER_SUBJECT_PREFIX),
+    /** Shared by every instance of the collector: instances split the work. */
+    CONSUMER_DURABLE: natsName(COLLECTOR_DURABLES[defaults.source]),
+    /** Messages fetched, and rows written in one statement, per batch. */
+    BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2_000),
+    /** Longest a pull waits to fill a batch. */
+    MAX_WAIT_MS: z.coerce.number().int().min(1_000).default(1_000),
+    /** Deliveries of a message that keeps failing (database down) before it is dead-lettered. */
+    MAX_DELIVER: positiveInt(10),
+    /** How long NATS waits for an ack before delivering the message again (e.g. after a crash). */
+    ACK_WAIT_MS: positiveInt(30_000),
+    MIGRATE_ON_START: booleanFlag(true),
+    SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
+    LOG_LEVEL: logLevel,
+    DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+  });
+}
+
+export type CollectorConfig = z.output<ReturnType<typeof collectorConfigSchema>>;
+
+/** Reads and validates a collector's environment; throws `ConfigValidationError` naming each bad variable. */
+export function loadCollectorConfig(service: string, defaults: { port: number; source: Source }, env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  return loadConfig(service, collectorConfigSchema(defaults), env);
+}
+
+/** `CollectorModule` options from a collector's environment. */
+export function collectorOptionsOf(config: CollectorConfig, binding: SourceNormaliser): CollectorModuleOptions {
+  return {
+    ...binding,
+    databaseUrl: config.DATABASE_URL,
+    natsServers: config.NATS_URL,
+    stream: config.EVENTS_STREAM,
+    subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+    deadLetterStream: config.DEAD_LETTER_STREAM,
+    deadLetterSubjectPrefix: config.DEAD_LETTER_SUBJECT_PREFIX,
+    durable: config.CONSUMER_DURABLE,
+    batchSize: config.BATCH_SIZE,
+    maxWaitMs: config.MAX_WAIT_MS,
+    maxDeliver: config.MAX_DELIVER,
+    ackWaitMs: config.ACK_WAIT_MS,
+    migrateOnStart: config.MIGRATE_ON_START,
+    databasePoolSize: config.DB_POOL_SIZE,
+    shutdownTimeoutMs: Math.max(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS * CONSUMER_SHUTDOWN_SHARE)),
+  };
+}

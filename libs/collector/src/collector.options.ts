@@ -1,0 +1,47 @@
+import type { RetryBackoffOptions } from '@evp/messaging';
+import type { SourceNormaliser } from './event.normaliser';
+
+/** Where a collector reads from and writes to, and how hard it works. */
+export interface CollectorConnectionOptions {
+  /** PostgreSQL connection URL. */
+  databaseUrl: string;
+  /** NATS server URLs. @default ['nats://127.0.0.1:4222'] */
+  natsServers?: string[];
+  /** NATS connection name shown by the server's monitoring. @default the durable name */
+  connectionName?: string;
+  /** Stream buffering accepted events; provisioned with the gateway's definition so either may start first. @default 'EVENTS' */
+  stream?: string;
+  /** Events of source `s` are on `<subjectPrefix>.<s>`. @default 'events' */
+  subjectPrefix?: string;
+  /** @default 'EVENTS_DLQ' */
+  deadLetterStream?: string;
+  /** Poison messages go to `<deadLetterSubjectPrefix>.<durable>`. @default 'dlq' */
+  deadLetterSubjectPrefix?: string;
+  /** Durable consumer shared by every instance of this collector. @default COLLECTOR_DURABLES[source] */
+  durable?: string;
+  /** Messages fetched and written per batch (one statement, one transaction). @default 2000 */
+  batchSize?: number;
+  /** Longest a pull waits to fill a batch, at least 1000. @default 1000 */
+  maxWaitMs?: number;
+  /** Deliveries of a message that keeps failing transiently before it is dead-lettered. @default 10 */
+  maxDeliver?: number;
+  /** How long the broker waits for an ack before redelivering (to another instance after a crash). @default 30000 */
+  ackWaitMs?: number;
+  /** Messages delivered and not yet acked, across all instances. @default 10 × batchSize */
+  maxAckPending?: number;
+  /** Nak delay of a batch the database could not take. @default { baseMs: 1000, maxMs: 60000 } */
+  retryBackoff?: RetryBackoffOptions;
+  /** Apply pending migrations at start-up (safe with several instances starting at once). @default false */
+  migrateOnStart?: boolean;
+  /** Connections in the service's PostgreSQL pool. @default 4 */
+  databasePoolSize?: number;
+  /** Longest shutdown waits for the batch in hand to be stored and acked and for NATS to drain. @default 10000 */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * `CollectorModule.forRoot` options: the source with its normaliser, plus connections and tuning.
+ *
+ * @example CollectorModule.forRoot({ source: 'facebook', normaliser: normaliseFacebookEvent, databaseUrl })
+ */
+export type CollectorModuleOptions = SourceNormaliser & CollectorConnectionOptions;

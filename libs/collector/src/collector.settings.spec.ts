@@ -1,0 +1,60 @@
+import { COLLECTOR_DURABLES } from '@evp/contracts';
+import { describe, expect, it } from 'vitest';
+import { plainNormaliser } from '../test/support/plain-event.normaliser';
+import { CollectorOptionsError } from './collector.errors';
+import { databaseOptionsOf, jetStreamOptionsOf, resolveCollectorSettings } from './collector.settings';
+import type { CollectorModuleOptions } from './collector.options';
+
+const databaseUrl = 'postgresql://postgres@127.0.0.1:5432/evp';
+
+describe(resolveCollectorSettings, () => {
+  describe('when only the source, normaliser and database are given', () => {
+    it('should read the source subject with the source durable and documented defaults', () => {
+      const settings = resolveCollectorSettings({ source: 'tiktok', normaliser: plainNormaliser<'tiktok'>(), databaseUrl });
+      expect(settings).toMatchObject({
+        durable: COLLECTOR_DURABLES.tiktok,
+        connectionName: COLLECTOR_DURABLES.tiktok,
+        subject: 'events.tiktok',
+        stream: 'EVENTS',
+        deadLetterStream: 'EVENTS_DLQ',
+        batchSize: 2_000,
+        maxDeliver: 10,
+        migrateOnStart: false,
+      });
+    });
+  });
+
+  describe('when options are invalid', () => {
+    it('should name every bad option', () => {
+      const options = { source: 'myspace', normaliser: 'none', databaseUrl: 'mysql://db', batchSize: 0 } as unknown as CollectorModuleOptions;
+      let error: unknown;
+      try {
+        resolveCollectorSettings(options);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(CollectorOptionsError);
+      expect((error as CollectorOptionsError).problems.map((problem) => problem.option).sort()).toEqual(['batchSize', 'databaseUrl', 'normaliser', 'source']);
+      expect((error as CollectorOptionsError).code).toBe('COLLECTOR.INVALID_OPTIONS');
+    });
+  });
+});
+
+describe(jetStreamOptionsOf, () => {
+  describe('when a collector is configured', () => {
+    it('should declare the events stream as the gateway does and one durable on the source subject', () => {
+      const settings = resolveCollectorSettings({
+        source: 'facebook',
+        normaliser: plainNormaliser<'facebook'>(),
+        databaseUrl,
+        subjectPrefix: 'test.events',
+        durable: 'fb-test',
+        batchSize: 500,
+      });
+      const options = jetStreamOptionsOf(settings);
+      expect(options.streams).toEqual([{ name: 'EVENTS', subjects: ['test.events.facebook', 'test.events.tiktok'], retention: 'workqueue' }]);
+      expect(options.consumers).toEqual([expect.objectContaining({ stream: 'EVENTS', durable: 'fb-test', filterSubject: 'test.events.facebook', batchSize: 500 })]);
+      expect(databaseOptionsOf(settings)).toEqual({ url: databaseUrl, migrateOnStart: false, poolSize: 4 });
+    });
+  });
+});

@@ -1,0 +1,111 @@
+import {
+  COLLECTOR_DURABLES,
+  DEAD_LETTER_STREAM,
+  DEAD_LETTER_SUBJECT_PREFIX,
+  EVENTS_STREAM,
+  EVENTS_SUBJECT_PREFIX,
+  type MarketingEvent,
+  SOURCES,
+  type Source,
+  eventSubject,
+} from '@evp/contracts';
+import type { DatabaseModuleOptions, EventRow } from '@evp/database';
+import type { JetStreamModuleOptions } from '@evp/messaging';
+import { z } from 'zod';
+import { CollectorOptionsError } from './collector.errors';
+import type { CollectorModuleOptions } from './collector.options';
+import type { EventNormaliser, NormaliseContext } from './event.normaliser';
+
+const name = z.string().regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, "-" and "_"');
+const subjectPrefix = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be dot-separated tokens of letters, digits, "-" and "_"');
+const positiveInt = z.number().int().positive();
+
+const settingsSchema = z.object({
+  source: z.enum(SOURCES),
+  normaliser: z.custom<EventNormaliser<Source>>((value) => typeof value === 'function', 'must be a function'),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  natsServers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222']),
+  connectionName: z.string().min(1).optional(),
+  stream: name.default(EVENTS_STREAM),
+  subjectPrefix: subjectPrefix.default(EVENTS_SUBJECT_PREFIX),
+  deadLetterStream: name.default(DEAD_LETTER_STREAM),
+  deadLetterSubjectPrefix: subjectPrefix.default(DEAD_LETTER_SUBJECT_PREFIX),
+  durable: name.optional(),
+  batchSize: positiveInt.max(10_000).default(2_000),
+  maxWaitMs: z.number().int().min(1_000).default(1_000),
+  maxDeliver: positiveInt.default(10),
+  ackWaitMs: positiveInt.default(30_000),
+  maxAckPending: positiveInt.optional(),
+  retryBackoff: z.object({ baseMs: positiveInt.optional(), maxMs: positiveInt.optional() }).optional(),
+  migrateOnStart: z.boolean().default(false),
+  databasePoolSize: positiveInt.max(100).default(4),
+  shutdownTimeoutMs: positiveInt.default(10_000),
+});
+
+type ParsedSettings = z.output<typeof settingsSchema>;
+
+/** The collector's options, validated and completed with defaults. */
+export interface CollectorSettings extends Omit<ParsedSettings, 'durable' | 'connectionName' | 'normaliser'> {
+  durable: string;
+  connectionName: string;
+  /** `<subjectPrefix>.<source>`: what the durable consumer reads. */
+  subject: string;
+  /** The source's normaliser, taking any validated event: the caller checks the source first. */
+  normalise(event: MarketingEvent, context: NormaliseContext): EventRow;
+}
+
+/** Validates `CollectorModule` options and fills in defaults; throws `CollectorOptionsError` naming each bad option. */
+export function resolveCollectorSettings(options: CollectorModuleOptions): CollectorSettings {
+  const parsed = settingsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new CollectorOptionsError(parsed.error.issues.map((issue) => ({ option: issue.path.map(String).join('.') || '(options)', message: issue.message })));
+  }
+  const { normaliser, ...settings } = parsed.data;
+  const durable = settings.durable ?? COLLECTOR_DURABLES[settings.source];
+  return {
+    ...settings,
+    durable,
+    connectionName: settings.connectionName ?? durable,
+    subject: eventSubject(settings.source, settings.subjectPrefix),
+    // The source/normaliser pairing was type-checked where the options were written (`SourceNormaliser`);
+    // the handler only passes events whose source it has checked against `source`.
+    normalise: normaliser,
+  };
+}
+
+/**
+ * The messaging module for a collector: the events stream exactly as the gateway declares it (so either service
+ * may start first), and the source's durable pull consumer.
+ */
+export function jetStreamOptionsOf(settings: CollectorSettings): JetStreamModuleOptions {
+  return {
+    servers: settings.natsServers,
+    connectionName: settings.connectionName,
+    streams: [
+      {
+        name: settings.stream,
+        subjects: SOURCES.map((source) => eventSubject(source, settings.subjectPrefix)),
+        retention: 'workqueue',
+      },
+    ],
+    consumers: [
+      {
+        stream: settings.stream,
+        durable: settings.durable,
+        filterSubject: settings.subject,
+        batchSize: settings.batchSize,
+        maxWaitMs: settings.maxWaitMs,
+        maxDeliver: settings.maxDeliver,
+        ackWaitMs: settings.ackWaitMs,
+        maxAckPending: settings.maxAckPending,
+      },
+    ],
+    deadLetter: { stream: settings.deadLetterStream, subjectPrefix: settings.deadLetterSubjectPrefix },
+    retryBackoff: settings.retryBackoff,
+    shutdownTimeoutMs: settings.shutdownTimeoutMs,
+  };
+}
+
+export function databaseOptionsOf(settings: CollectorSettings): DatabaseModuleOptions {
+  return { url: settings.databaseUrl, migrateOnStart: settings.migrateOnStart, poolSize: settings.databasePoolSize };
+}

@@ -1,0 +1,80 @@
+import { MSG_ID_HEADER, type ConsumedMessage } from '@evp/messaging';
+import { EventGenerator } from '@evp/testing';
+import { describe, expect, it } from 'vitest';
+import { plainRowOf } from '../test/support/plain-event.normaliser';
+import { UnstorableEventError } from './collector.errors';
+import { EventMessageDecoder } from './event-message.decoder';
+
+function messageOf(text: string, correlationId?: string, msgId?: string): ConsumedMessage {
+  return {
+    subject: 'events.facebook',
+    data: new TextEncoder().encode(text),
+    msgId,
+    correlationId,
+    headers: msgId === undefined ? {} : { [MSG_ID_HEADER]: msgId },
+    deliveryCount: 1,
+    streamSequence: 7,
+  };
+}
+
+describe(EventMessageDecoder, () => {
+  const generator = new EventGenerator({ seed: 3 });
+  const decoder = new EventMessageDecoder('facebook', plainRowOf);
+
+  describe('when the message is a valid event of the collector source', () => {
+    it('should give its row with the payload text as the raw event and the correlation id', () => {
+      const text = JSON.stringify({ ...generator.facebook('checkout.complete'), extra: { kept: 'in raw' } });
+      const decoded = decoder.decode(messageOf(text, 'request-1'));
+      expect(decoded.ok).toBe(true);
+      if (!decoded.ok) return;
+      expect(decoded.row.raw).toBe(text);
+      expect(decoded.row.correlationId).toBe('request-1');
+      expect(decoded.row.source).toBe('facebook');
+      expect(decoded.row.eventId).toBe((JSON.parse(text) as { eventId: string }).eventId);
+    });
+  });
+
+  describe('when the message has no correlation id', () => {
+    it('should give a row with a null correlation id', () => {
+      const decoded = decoder.decode(messageOf(JSON.stringify(generator.facebook())));
+      expect(decoded.ok && decoded.row.correlationId).toBeNull();
+    });
+  });
+
+  describe('when the payload is not JSON', () => {
+    it('should call it poison, naming the message id', () => {
+      const decoded = decoder.decode(messageOf('{"eventId": ', undefined, 'msg-1'));
+      expect(decoded).toMatchObject({ ok: false, eventId: 'msg-1' });
+      expect(!decoded.ok && decoded.reason).toMatch(/^not JSON: /);
+    });
+  });
+
+  describe('when the payload breaks the contract', () => {
+    it('should call it poison with every issue and its path', () => {
+      const event = generator.facebook('ad.view') as unknown as { data: { user: Record<string, unknown> }; eventId: string };
+      delete event.data.user.name;
+      event.data.user.age = -4;
+      const decoded = decoder.decode(messageOf(JSON.stringify(event)));
+      expect(decoded).toMatchObject({ ok: false, eventId: event.eventId });
+      expect(!decoded.ok && decoded.reason).toMatch(/^invalid event: .*data\.user\.name: .*; data\.user\.age: /);
+    });
+  });
+
+  describe('when the event belongs to the other source', () => {
+    it('should call it poison', () => {
+      const event = generator.tiktok();
+      const decoded = decoder.decode(messageOf(JSON.stringify(event)));
+      expect(decoded).toEqual({ ok: false, eventId: event.eventId, reason: 'event of source tiktok on the facebook subject' });
+    });
+  });
+
+  describe('when the normaliser cannot store the event', () => {
+    it('should call it poison with the normaliser reason', () => {
+      const refusing = new EventMessageDecoder('facebook', () => {
+        throw new UnstorableEventError('age out of range');
+      });
+      const decoded = refusing.decode(messageOf(JSON.stringify(generator.facebook())));
+      expect(!decoded.ok && decoded.reason).toBe('cannot be stored: age out of range');
+    });
+  });
+});

@@ -1,0 +1,227 @@
+import { CollectorBatchHandler } from '@evp/collector';
+import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER, ORIGINAL_SUBJECT_HEADER } from '@evp/messaging';
+import { type FacebookEvent, eventSubject } from '@evp/contracts';
+import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
+import { createTestDatabase, EventGenerator, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import type { Pool } from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  countRows,
+  eventually,
+  type NatsAdmin,
+  openNatsAdmin,
+  openPool,
+  publishAll,
+  readStream,
+  startTestCollector,
+  streamMessages,
+  suiteCollectorOptions,
+  type TestCollector,
+  type TestMessage,
+} from './support/collector.harness';
+
+interface StoredRow {
+  event_id: string;
+  occurred_at: Date;
+  source: string;
+  funnel_stage: string;
+  event_type: string;
+  user_id: string;
+  user_name: string;
+  age: number;
+  gender: string;
+  country: string;
+  city: string;
+  campaign_id: string | null;
+  ad_id: string | null;
+  device: string | null;
+  browser: string | null;
+  referrer: string | null;
+  click_position: string | null;
+  video_id: string | null;
+  purchase_amount: string | null;
+  action_time: Date | null;
+  correlation_id: string | null;
+  raw: unknown;
+}
+
+/** What the row of a Facebook event must hold, worked out from the event itself. */
+function expectedRow(event: FacebookEvent, correlationId: string): Omit<StoredRow, 'raw'> {
+  const { user } = event.data;
+  const common = {
+    event_id: event.eventId,
+    occurred_at: new Date(event.timestamp),
+    source: 'facebook',
+    funnel_stage: event.funnelStage,
+    event_type: event.eventType,
+    user_id: user.userId,
+    user_name: user.name,
+    age: user.age,
+    gender: user.gender,
+    country: user.location.country,
+    city: user.location.city,
+    correlation_id: correlationId,
+  };
+  if (event.funnelStage === 'top') {
+    const { engagement } = event.data;
+    return {
+      ...common,
+      campaign_id: null,
+      ad_id: null,
+      device: null,
+      browser: null,
+      click_position: null,
+      purchase_amount: null,
+      referrer: engagement.referrer,
+      video_id: engagement.videoId,
+      action_time: new Date(engagement.actionTime),
+    };
+  }
+  const { engagement } = event.data;
+  return {
+    ...common,
+    campaign_id: engagement.campaignId,
+    ad_id: engagement.adId,
+    device: engagement.device,
+    browser: engagement.browser,
+    click_position: engagement.clickPosition,
+    // numeric(12,2) answers with two decimals
+    purchase_amount: engagement.purchaseAmount === null ? null : centsToAmount(amountToCents(engagement.purchaseAmount as DecimalAmount)),
+    referrer: null,
+    video_id: null,
+    action_time: null,
+  };
+}
+
+describe(CollectorBatchHandler, () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let names: UniqueNames;
+  let admin: NatsAdmin;
+  let collector: TestCollector;
+  let subject: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = openPool(database.url);
+    names = uniqueNames('collector');
+    admin = await openNatsAdmin();
+    subject = eventSubject('facebook', names.subjectPrefix);
+    collector = await startTestCollector(suiteCollectorOptions(names, 'facebook', database.url, { batchSize: 100 }));
+  });
+
+  afterEach(async () => {
+    await pool.query('TRUNCATE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
+  });
+
+  afterAll(async () => {
+    await collector?.close();
+    await admin?.cleanUp(names);
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const drained = async (accepted: number) => (await collector.metric('collector_events_accepted_total')) >= accepted && (await streamMessages(admin.jsm, names.stream)) === 0;
+
+  describe('when events arrive repeated within batches and across batches', () => {
+    it('should store each event once with its typed columns, raw event, correlation id and exact amount', async () => {
+      const generator = new EventGenerator({ seed: 21 });
+      const events = Array.from({ length: 1_500 }, () => generator.facebook());
+      const correlationOf = (index: number) => `request-${Math.floor(index / 300)}`;
+      const messageOf = (index: number): TestMessage => ({ subject, data: JSON.stringify(events[index]), correlationId: correlationOf(index) });
+      // No message ids: the stream keeps the repeats, as it does for repeats beyond its duplicate window.
+      const messages: TestMessage[] = [];
+      events.forEach((_, index) => {
+        messages.push(messageOf(index));
+        if (index % 5 === 0) messages.push(messageOf(index));
+      });
+      for (let index = 0; index < events.length; index += 7) messages.push(messageOf(index));
+      const acceptedBefore = await collector.metric('collector_events_accepted_total');
+      await publishAll(admin.js, messages);
+      await eventually(() => drained(acceptedBefore + messages.length), 60_000, 'every message handled');
+
+      expect(await countRows(pool)).toBe(events.length);
+      const rows = (await pool.query<StoredRow>('SELECT * FROM events')).rows;
+      const byId = new Map(rows.map((row) => [row.event_id, row]));
+      events.forEach((event, index) => {
+        const row = byId.get(event.eventId);
+        expect(row, event.eventId).toMatchObject(expectedRow(event, correlationOf(index)));
+        expect(row?.raw).toEqual(event);
+      });
+      const expectedCents = events.reduce((sum, event) => {
+        const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;
+        return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);
+      }, 0n);
+      expect(expectedCents).toBeGreaterThan(0n);
+      const { total } = (await pool.query<{ total: string }>('SELECT sum(purchase_amount)::text AS total FROM events')).rows[0]!;
+      expect(total).toBe(centsToAmount(expectedCents));
+
+      expect(await collector.metric('collector_events_processed_total', { source: 'facebook' })).toBe(events.length);
+      expect(await collector.metric('collector_events_duplicate_total', { source: 'facebook' })).toBe(messages.length - events.length);
+      expect(await collector.metric('collector_events_failed_total')).toBe(0);
+    });
+  });
+
+  describe('when events already stored arrive again', () => {
+    it('should ack them as duplicates and store nothing new', async () => {
+      const generator = new EventGenerator({ seed: 22 });
+      const events = Array.from({ length: 300 }, () => generator.facebook());
+      const messages = events.map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'first' }));
+      const processedBefore = await collector.metric('collector_events_processed_total');
+      const duplicatesBefore = await collector.metric('collector_events_duplicate_total');
+      let accepted = await collector.metric('collector_events_accepted_total');
+      await publishAll(admin.js, messages);
+      await eventually(() => drained(accepted + messages.length), 60_000, 'the first delivery handled');
+      accepted += messages.length;
+      await publishAll(admin.js, messages.map((message) => ({ ...message, correlationId: 'again' })));
+      await eventually(() => drained(accepted + messages.length), 60_000, 'the repeats handled');
+
+      expect(await countRows(pool)).toBe(events.length);
+      expect(await countRows(pool, `correlation_id = 'again'`)).toBe(0);
+      expect((await collector.metric('collector_events_processed_total')) - processedBefore).toBe(events.length);
+      expect((await collector.metric('collector_events_duplicate_total')) - duplicatesBefore).toBe(events.length);
+    });
+  });
+
+  describe('when poison messages arrive among valid events', () => {
+    it('should store the valid events and dead-letter each poison message with its reason', async () => {
+      const generator = new EventGenerator({ seed: 23 });
+      const valid = Array.from({ length: 60 }, () => generator.facebook());
+      const missingId = { ...generator.facebook(), eventId: undefined };
+      const otherSource = generator.tiktok();
+      const refusedByDatabase = generator.facebook('page.like');
+      refusedByDatabase.data.user.name = 'Nul\u0000Byte';
+      const poison: TestMessage[] = [
+        { subject, data: '{"eventId": "half', correlationId: 'poison', msgId: 'not-json' },
+        { subject, data: JSON.stringify(missingId), correlationId: 'poison' },
+        { subject, data: JSON.stringify(otherSource), correlationId: 'poison', msgId: otherSource.eventId },
+        { subject, data: JSON.stringify(refusedByDatabase), correlationId: 'poison', msgId: refusedByDatabase.eventId },
+      ];
+      const messages = [
+        ...valid.slice(0, 30).map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'valid' })),
+        ...poison,
+        ...valid.slice(30).map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'valid' })),
+      ];
+      const accepted = await collector.metric('collector_events_accepted_total');
+      await publishAll(admin.js, messages);
+      await eventually(() => drained(accepted + messages.length), 60_000, 'every message handled');
+      await eventually(async () => (await streamMessages(admin.jsm, names.deadLetterStream)) === poison.length, 10_000, 'the dead letters');
+
+      expect(await countRows(pool)).toBe(valid.length);
+      const letters = await readStream(admin.jsm, names.deadLetterStream);
+      const durable = names.durable('facebook');
+      expect(letters.map((letter) => letter.subject)).toEqual(poison.map(() => `${names.deadLetterPrefix}.${durable}`));
+      expect(letters.map((letter) => letter.header.get(DEAD_LETTER_ORIGIN_HEADER))).toEqual(poison.map(() => durable));
+      expect(letters.map((letter) => letter.header.get(ORIGINAL_SUBJECT_HEADER))).toEqual(poison.map(() => subject));
+      expect(letters.map((letter) => letter.string())).toEqual(poison.map((message) => message.data));
+      const reasons = letters.map((letter) => letter.header.get(DEAD_LETTER_REASON_HEADER));
+      expect(reasons[0]).toMatch(/^not JSON: /);
+      expect(reasons[1]).toMatch(/^invalid event: eventId: /);
+      expect(reasons[2]).toBe('event of source tiktok on the facebook subject');
+      expect(reasons[3]).toMatch(/^database refused the event: /);
+      expect(await collector.metric('collector_events_failed_total', { reason: 'invalid' })).toBe(3);
+      expect(await collector.metric('collector_events_failed_total', { reason: 'dead_letter' })).toBe(1);
+      expect(await collector.readiness.run('database')).toEqual({ up: true });
+    });
+  });
+});

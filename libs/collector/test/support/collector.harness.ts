@@ -1,0 +1,165 @@
+import { CollectorMetrics, CollectorModule, type CollectorModuleOptions } from '@evp/collector';
+import { CORRELATION_ID_HEADER, type Source } from '@evp/contracts';
+import { MSG_ID_HEADER } from '@evp/messaging';
+import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
+import type { UniqueNames } from '@evp/testing';
+import { type JetStreamClient, type JetStreamManager, type StoredMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection, headers } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { Global, type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { plainNormaliser } from './plain-event.normaliser';
+
+export const SHARED_NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** A collector running in the test process, with its readiness checks and metrics at hand. */
+export interface TestCollector {
+  context: INestApplicationContext;
+  readiness: ReadinessRegistry;
+  registry: Registry;
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Collector options for a suite: its own streams and durable, quick retries, the plain normaliser. */
+export function suiteCollectorOptions(names: UniqueNames, source: Source, databaseUrl: string, overrides: Partial<CollectorModuleOptions> = {}): CollectorModuleOptions {
+  const binding = source === 'facebook' ? { source, normaliser: plainNormaliser<'facebook'>() } : { source, normaliser: plainNormaliser<'tiktok'>() };
+  return {
+    ...binding,
+    databaseUrl,
+    natsServers: [SHARED_NATS_URL],
+    stream: names.stream,
+    subjectPrefix: names.subjectPrefix,
+    deadLetterStream: names.deadLetterStream,
+    deadLetterSubjectPrefix: names.deadLetterPrefix,
+    durable: names.durable(source),
+    batchSize: 200,
+    ackWaitMs: 5_000,
+    retryBackoff: { baseMs: 200, maxMs: 1_000 },
+    ...overrides,
+  } as CollectorModuleOptions;
+}
+
+export async function startTestCollector(options: CollectorModuleOptions): Promise<TestCollector> {
+  const readiness = new ReadinessRegistry();
+  const registry = new Registry();
+
+  @Global()
+  @Module({
+    providers: [
+      { provide: ReadinessRegistry, useValue: readiness },
+      { provide: METRICS_REGISTRY, useValue: registry },
+    ],
+    exports: [ReadinessRegistry, METRICS_REGISTRY],
+  })
+  class ObservabilityStubModule {}
+
+  @Module({ imports: [ObservabilityStubModule, CollectorModule.forRoot(options)] })
+  class TestCollectorModule {}
+
+  const context = await NestFactory.createApplicationContext(TestCollectorModule, { logger: ['error', 'warn'], abortOnError: false });
+  // Consumers start on bootstrap, which `init()` runs.
+  await context.init();
+  let closed: Promise<void> | undefined;
+  return {
+    context,
+    readiness,
+    registry,
+    metric: (name, labels = {}) => metricValue(context.get(CollectorMetrics).registry, name, labels),
+    close: () => (closed ??= context.close()),
+  };
+}
+
+async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (metric === undefined) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((value) => !('metricName' in value && value.metricName !== undefined && value.metricName !== name))
+    .filter((value) => Object.entries(labels).every(([key, expected]) => String((value.labels as Record<string, unknown>)[key]) === expected))
+    .reduce((sum, value) => sum + value.value, 0);
+}
+
+/** A plain NATS client for a suite: publishes like the gateway does, looks into streams, cleans up. */
+export interface NatsAdmin {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  cleanUp(names: UniqueNames): Promise<void>;
+}
+
+export async function openNatsAdmin(url: string = SHARED_NATS_URL): Promise<NatsAdmin> {
+  const nc = await connect({ servers: url });
+  return {
+    nc,
+    js: jetstream(nc),
+    jsm: await jetstreamManager(nc),
+    cleanUp: async (names) => {
+      const jsm = await jetstreamManager(nc);
+      for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+      await nc.close();
+    },
+  };
+}
+
+export interface TestMessage {
+  subject: string;
+  data: string | Uint8Array;
+  /** Nats-Msg-Id; leave out to let the stream keep repeated events (as after the duplicate window). */
+  msgId?: string;
+  correlationId?: string;
+}
+
+/** Publishes in windows, every PubAck awaited; returns how many the stream stored (not duplicates). */
+export async function publishAll(js: JetStreamClient, messages: readonly TestMessage[], window = 1_000): Promise<number> {
+  let stored = 0;
+  for (let start = 0; start < messages.length; start += window) {
+    const acks = await Promise.all(
+      messages.slice(start, start + window).map((message) => {
+        const messageHeaders = headers();
+        if (message.correlationId !== undefined) messageHeaders.set(CORRELATION_ID_HEADER, message.correlationId);
+        if (message.msgId !== undefined) messageHeaders.set(MSG_ID_HEADER, message.msgId);
+        return js.publish(message.subject, message.data, { headers: messageHeaders });
+      }),
+    );
+    stored += acks.filter((ack) => !ack.duplicate).length;
+  }
+  return stored;
+}
+
+/** Messages a stream holds now (a work queue drops acked and terminated ones). */
+export async function streamMessages(jsm: JetStreamManager, stream: string): Promise<number> {
+  return (await jsm.streams.info(stream)).state.messages;
+}
+
+/** Every message of a (small) stream, oldest first. */
+export async function readStream(jsm: JetStreamManager, stream: string): Promise<StoredMsg[]> {
+  const info = await jsm.streams.info(stream);
+  const messages: StoredMsg[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+    const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+    if (message) messages.push(message);
+  }
+  return messages;
+}
+
+export function openPool(url: string, max = 2): Pool {
+  const pool = new Pool({ connectionString: url, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function countRows(pool: Pool, where = 'true'): Promise<number> {
+  return Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE ${where}`)).rows[0]?.n);
+}
+
+/** Polls `check` until it holds; fails after `timeoutMs`. */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 30_000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
