@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { BatchFactory } from './batch.factory';
 import type { BatchDispatcher } from './batch.dispatcher';
 import type { LineSink } from './progress.reporter';
@@ -14,6 +15,9 @@ export interface TimerModeOptions {
  * requests have been answered, so a slow receiver sees requests pile up. Resolves when sending
  * stops (stop signal, or the factory's total is reached); replies may still be in flight.
  * A batch still being built when the stop comes is discarded: it never reached the wire.
+ * Ticks sit on a fixed grid (start + n × interval) rather than re-arming after each callback, so
+ * event-loop lag delays a tick without slowing every later one; a slot missed entirely is skipped,
+ * never made up with a burst.
  */
 export function runTimerMode(
   options: TimerModeOptions,
@@ -29,8 +33,9 @@ export function runTimerMode(
       return;
     }
     let building = 0;
+    let timer: NodeJS.Timeout | undefined;
     const finish = () => {
-      clearInterval(timer);
+      clearTimeout(timer);
       stop.removeEventListener('abort', finish);
       resolve();
     };
@@ -51,8 +56,22 @@ export function runTimerMode(
       }
       void build();
     };
-    const timer = setInterval(tick, options.intervalMs);
+    const started = performance.now();
+    let slot = 0;
+    const scheduleNext = () => {
+      const elapsed = performance.now() - started;
+      // Timers may fire a hair early, so the next slot is always after the one just served.
+      slot = Math.max(slot + 1, Math.floor(elapsed / options.intervalMs) + 1);
+      timer = setTimeout(
+        () => {
+          tick();
+          if (!stop.aborted && !factory.exhausted) scheduleNext();
+        },
+        Math.max(0, slot * options.intervalMs - elapsed),
+      );
+    };
     stop.addEventListener('abort', finish);
     tick();
+    scheduleNext();
   });
 }
