@@ -194,26 +194,41 @@ const KNOBS: readonly Knob[] = [
 
 /** The emulator's resolved options. */
 export interface PublisherOptions {
+  /** Where batches are POSTed (EVENT_ENDPOINT). */
   endpoint: string;
+  /** `default` paces like the real image; `load` sends as fast as replies come back. @default 'default' */
   mode: PublisherMode;
+  /** Smallest batch, in events. @default 1000 */
   batchMin: number;
+  /** Largest batch, in events; sizes are uniform in [batchMin, batchMax]. @default 50000 */
   batchMax: number;
+  /** Default mode: one batch per this many milliseconds, replies or not. @default 1000 */
   intervalMs: number;
+  /** Share of events that re-send an earlier event. @default 0 */
   duplicateRate: number;
+  /** Timestamps are shifted back by up to this many milliseconds. @default 0 */
   jitterMs: number;
+  /** Share of batches with one corrupted event appended. @default 0.1 */
   corruptionRate: number;
-  /** Events to send before stopping; undefined for no limit. */
+  /** Events to send before stopping, every element counted; undefined for no limit. @default undefined */
   totalEvents?: number;
-  /** Milliseconds of sending before stopping; undefined for no limit. */
+  /** Milliseconds of sending before stopping; undefined for no limit. @default undefined */
   durationMs?: number;
-  /** Requests in flight at most; undefined for unlimited (default mode only). */
+  /** Requests in flight at most; undefined for unlimited (default mode only). @default undefined, or 4 in load mode */
   concurrency?: number;
+  /** Seed of the event streams. @default random */
   seed: number;
+  /** A request without a complete reply after this many milliseconds is dropped. @default 60000 */
   requestTimeoutMs: number;
+  /** Ledger file (with `.unacked` and `.corrupted` siblings); undefined for none. @default undefined */
   ledgerPath?: string;
+  /** File the final summary is written to as JSON; undefined for none. @default undefined */
   summaryJsonPath?: string;
+  /** Progress line period in milliseconds; 0 for none. @default 5000 */
   progressIntervalMs: number;
+  /** One line per request. @default true in default mode, false in load mode */
   logRequests: boolean;
+  /** On stop, how long replies in flight are awaited before they are abandoned. @default 10000 */
   shutdownTimeoutMs: number;
 }
 
