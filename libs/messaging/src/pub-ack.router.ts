@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import { createInbox, type Msg, type NatsConnection } from '@nats-io/nats-core';
 import { parsePubAck, type PubAckResult } from './pub-ack';
 
 /** A publish waiting for PubAcks: told about each reply and about a lost connection. */
@@ -19,11 +19,11 @@ export class PubAckRouter {
   private readonly tokenOffset = this.inbox.length + 1;
   private readonly waiting = new Map<number, PubAckListener>();
   private readonly listeners = new Set<PubAckListener>();
-  private readonly subscription: Subscription;
   private nextToken = 1;
 
   constructor(nc: NatsConnection) {
-    this.subscription = nc.subscribe(`${this.inbox}.*`, {
+    // Lives as long as the connection: drained with it at shutdown.
+    nc.subscribe(`${this.inbox}.*`, {
       callback: (error, reply) => {
         if (error) {
           this.logger.error(`PubAck subscription failed: ${error.message}`);
@@ -58,10 +58,6 @@ export class PubAckRouter {
   /** Replies still expected on a lost connection will never come: every open publish fails now. */
   connectionLost(): void {
     for (const listener of [...this.listeners]) listener.onConnectionLost();
-  }
-
-  get isClosed(): boolean {
-    return this.subscription.isClosed();
   }
 
   private route(reply: Msg): void {

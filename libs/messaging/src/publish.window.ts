@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { OutgoingMessage, PublishReport } from './jetstream.types';
 import { encodeHeaders } from './message.headers';
-import { InvalidHeaderError, PublishError, type PublishFailureReason } from './messaging.errors';
+import { PublishError, type PublishFailureReason } from './messaging.errors';
 import type { PubAckResult } from './pub-ack';
 import type { PubAckListener, PubAckRouter } from './pub-ack.router';
 
@@ -85,17 +85,19 @@ export class PublishWindow implements PubAckListener {
   private fill(): void {
     const { messages, options, nc, router } = this;
     while (this.inFlight < options.window && this.sent < messages.length) {
-      const message = messages[this.sent] as OutgoingMessage;
+      const index = this.sent;
+      const message = messages[index] as OutgoingMessage;
       try {
         const headers = encodeHeaders(message.msgId, message.correlationId, message.headers);
-        const reply = router.expect(this.firstToken + this.sent, this);
+        const reply = router.expect(this.firstToken + index, this);
         this.sent++;
         this.inFlight++;
         nc.publish(message.subject, message.data, headers === undefined ? { reply } : { reply, headers });
       } catch (error) {
-        const reason: PublishFailureReason =
-          error instanceof InvalidHeaderError || !nc.isClosed() ? 'invalid-message' : 'disconnected';
-        this.fail(reason, `message ${this.sent} could not be sent`, error);
+        // Closed or draining: the connection refuses everything. Otherwise this message itself is unsendable
+        // (bad header, bad subject, payload over the server's limit).
+        const reason: PublishFailureReason = nc.isClosed() || nc.isDraining() ? 'disconnected' : 'invalid-message';
+        this.fail(reason, `message ${index} (subject ${message.subject}) could not be sent`, error);
         return;
       }
     }

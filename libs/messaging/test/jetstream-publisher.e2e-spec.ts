@@ -135,6 +135,21 @@ describe(JetStreamPublisher, () => {
     });
   });
 
+  describe('when a payload is larger than the server accepts', () => {
+    it('should refuse the batch with reason invalid-message, naming the message', async () => {
+      const tooLarge = new Uint8Array(2 * 1024 * 1024);
+      const error = await app.publisher
+        .publishMany([
+          { subject: `${names.subjectPrefix}.facebook`, data: encode('fine'), msgId: 'large-0' },
+          { subject: `${names.subjectPrefix}.facebook`, data: tooLarge, msgId: 'large-1' },
+        ])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PublishError);
+      expect(error).toMatchObject({ code: 'MESSAGING.PUBLISH_FAILED', reason: 'invalid-message' });
+      expect((error as PublishError).message).toContain('message 1');
+    });
+  });
+
   describe('when given no messages', () => {
     it('should resolve with nothing stored', async () => {
       await expect(app.publisher.publishMany([])).resolves.toEqual({ stored: 0, duplicates: 0 });
