@@ -10,6 +10,8 @@ export type { MigrationOptions, MigrationResult } from './migrations/migration.r
 export { createDatabasePool } from './prisma/database.pool';
 export { PrismaService } from './prisma/prisma.service';
 export { refreshRollups } from './rollups/rollup.refresher';
+export { seedEvents } from './seed/event.seeder';
+export type { SeedOptions, SeedResult } from './seed/event.seeder';
 export { ROLLUP_UNITS, TRANSACTIONAL_PREDICATE } from './rollups/rollup.sql';
 export type { RollupUnit } from './rollups/rollup.sql';
 export { amountToCents, centsToAmount, toDecimalAmount } from './writer/decimal-amount';
