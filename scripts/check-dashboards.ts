@@ -128,14 +128,15 @@ async function main(): Promise<number> {
       `  every target up, ${settings.minScrapes}+ scrapes each, every rule evaluated (${Math.round((Date.now() - started) / 1000)} s)`,
     );
 
+    const knownMetrics = new Set([...(await stack.declaredMetricNames()), ...(await prometheus.api.metricNames())]);
     const panelQueries = await dashboardPanelQueries(settings.scrapeIntervalSeconds);
     heading(`dashboard panel queries (${panelQueries.length}), instant queries through ${prometheus.url}/api/v1/query`);
-    panels = await checkPanelQueries(prometheus.api, panelQueries);
+    panels = await checkPanelQueries(prometheus.api, panelQueries, knownMetrics);
     for (const checked of panels) for (const line of formatChecked(checked)) log(line);
 
     const ruleList = await ruleExpressions(RULES_DIR);
     heading(`alert rule expressions (${ruleList.length})`);
-    rules = await checkRules(prometheus.api, ruleList, await prometheus.api.rules());
+    rules = await checkRules(prometheus.api, ruleList, await prometheus.api.rules(), knownMetrics);
     for (const checked of rules) for (const line of formatChecked(checked)) log(line);
   } catch (error) {
     runProblems.push(describeError(error));

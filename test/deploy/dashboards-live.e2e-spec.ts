@@ -46,6 +46,15 @@ groups:
         expr: sum by (job) (rate(probe_requests_total[1m]))
 `;
 
+/** What the probe endpoint declares, plus Prometheus's own `up`. */
+const KNOWN = new Set([
+  'up',
+  'probe_requests_total',
+  'probe_duration_seconds_bucket',
+  'probe_duration_seconds_sum',
+  'probe_duration_seconds_count',
+]);
+
 const panel = (expr: string) => ({ dashboard: 'Probe', panel: 'Requests', refId: 'A', expr, query: expr });
 
 describe(PrivatePrometheus.name, () => {
@@ -98,6 +107,12 @@ describe(PrivatePrometheus.name, () => {
   });
 
   describe('when started from a configuration built by buildCheckConfig', () => {
+    it('should know the metrics the target declares', async () => {
+      expect(await prometheus.api.metricNames()).toEqual(
+        expect.arrayContaining(['up', 'probe_requests_total', 'probe_duration_seconds_bucket']),
+      );
+    });
+
     it('should have written a configuration that promtool accepts, rule files included', async () => {
       const promtool = findOnPath('promtool');
       expect(promtool, 'promtool comes with the prometheus package').toBeDefined();
@@ -117,9 +132,11 @@ describe(PrivatePrometheus.name, () => {
   describe(checkPanelQueries.name, () => {
     describe('when the metric is exposed', () => {
       it('should pass with one series per label set and show their values', async () => {
-        const [checked] = await checkPanelQueries(prometheus.api, [
-          panel('sum by (route) (rate(probe_requests_total[5s]))'),
-        ]);
+        const [checked] = await checkPanelQueries(
+          prometheus.api,
+          [panel('sum by (route) (rate(probe_requests_total[5s]))')],
+          KNOWN,
+        );
         expect(checked).toMatchObject({ series: 2, problem: undefined });
         expect(checked!.sample).toEqual([
           expect.stringMatching(/^\{route="\/a"\} /),
@@ -129,15 +146,41 @@ describe(PrivatePrometheus.name, () => {
     });
 
     describe('when the metric name matches nothing the target exposes', () => {
+      it('should fail with no data, naming the metric', async () => {
+        const [checked] = await checkPanelQueries(prometheus.api, [panel('sum(rate(probe_request_total[5s]))')], KNOWN);
+        expect(checked).toMatchObject({ series: 0, problem: 'no data: no service exposes probe_request_total' });
+      });
+    });
+
+    describe('when the metric is declared but has no sample in the window', () => {
       it('should fail with no data', async () => {
-        const [checked] = await checkPanelQueries(prometheus.api, [panel('sum(rate(probe_request_total[5s]))')]);
+        const [checked] = await checkPanelQueries(
+          prometheus.api,
+          [panel('probe_requests_total{route="/never"}')],
+          KNOWN,
+        );
         expect(checked).toMatchObject({ series: 0, problem: 'no data: the query returned no series' });
+      });
+    });
+
+    describe('when one branch of an `or` selects a metric nothing exposes', () => {
+      it('should pass with the other branch\u2019s series and warn about the unknown metric', async () => {
+        const [checked] = await checkPanelQueries(
+          prometheus.api,
+          [panel('sum(rate(probe_missing_total[5s])) or vector(0)')],
+          KNOWN,
+        );
+        expect(checked).toMatchObject({
+          series: 1,
+          problem: undefined,
+          warning: 'no service exposes probe_missing_total: that part of the query shows nothing',
+        });
       });
     });
 
     describe('when the expression does not parse', () => {
       it('should fail with Prometheus\u2019s error', async () => {
-        const [checked] = await checkPanelQueries(prometheus.api, [panel('sum(rate(probe_requests_total[5s])')]);
+        const [checked] = await checkPanelQueries(prometheus.api, [panel('sum(rate(probe_requests_total[5s])')], KNOWN);
         expect(checked!.series).toBeUndefined();
         expect(checked!.problem).toMatch(/^bad_data: .*parse error/);
       });
@@ -145,9 +188,11 @@ describe(PrivatePrometheus.name, () => {
 
     describe('when a Grafana variable was left in the expression', () => {
       it('should fail naming it', async () => {
-        const [checked] = await checkPanelQueries(prometheus.api, [
-          panel('sum(rate(probe_requests_total[$__rate_interval]))'),
-        ]);
+        const [checked] = await checkPanelQueries(
+          prometheus.api,
+          [panel('sum(rate(probe_requests_total[$__rate_interval]))')],
+          KNOWN,
+        );
         expect(checked!.problem).toBe('unresolved Grafana variables $__rate_interval');
       });
     });
@@ -160,10 +205,11 @@ describe(PrivatePrometheus.name, () => {
           prometheus.api,
           await ruleExpressions(join(dir, 'rules')),
           await prometheus.api.rules(),
+          KNOWN,
         );
-        expect(checked.map(({ title, series, problem }) => ({ title, series, problem }))).toEqual([
-          { title: 'probe-alerts / ProbeBusy', series: 0, problem: undefined },
-          { title: 'probe-alerts / job:probe_requests:rate1m', series: 1, problem: undefined },
+        expect(checked.map(({ title, series, problem, warning }) => ({ title, series, problem, warning }))).toEqual([
+          { title: 'probe-alerts / ProbeBusy', series: 0, problem: undefined, warning: undefined },
+          { title: 'probe-alerts / job:probe_requests:rate1m', series: 1, problem: undefined, warning: undefined },
         ]);
       });
     });
@@ -171,8 +217,19 @@ describe(PrivatePrometheus.name, () => {
     describe('when a rule of the files is not loaded by Prometheus', () => {
       it('should fail saying so', async () => {
         const missing = { file: 'other.yml', group: 'other', name: 'Elsewhere', expr: 'up == 0' };
-        const [checked] = await checkRules(prometheus.api, [missing], await prometheus.api.rules());
+        const [checked] = await checkRules(prometheus.api, [missing], await prometheus.api.rules(), KNOWN);
         expect(checked!.problem).toBe('not loaded by Prometheus (is other.yml in rule_files?)');
+      });
+    });
+
+    describe('when a rule watches a metric no service exposes', () => {
+      it('should pass, since it evaluates, with a warning naming the metric', async () => {
+        const [rule] = await ruleExpressions(join(dir, 'rules'));
+        const [checked] = await checkRules(prometheus.api, [rule!], await prometheus.api.rules(), new Set(['up']));
+        expect(checked).toMatchObject({
+          problem: undefined,
+          warning: 'no service exposes probe_requests_total: the rule cannot see what it watches',
+        });
       });
     });
   });

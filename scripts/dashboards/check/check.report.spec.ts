@@ -28,6 +28,14 @@ describe('check report', () => {
       ]);
     });
 
+    describe('when the expression carries a warning', () => {
+      it('should print it under the title', () => {
+        expect(formatChecked({ ...rule, warning: 'no service exposes x_total' })[1]).toBe(
+          '        WARNING: no service exposes x_total',
+        );
+      });
+    });
+
     describe('when the query failed', () => {
       it('should print the problem after the title', () => {
         expect(formatChecked(empty)[0]).toBe('  FAIL   0 series  Event pipeline / Dead letters (A): no data');
@@ -47,6 +55,15 @@ describe('check report', () => {
         const summary = formatSummary({ panels: [passing], rules: [rule], sqlQueries: 3, runProblems: [] });
         expect(summary.failed).toBe(false);
         expect(summary.lines.at(-1)).toBe('  RESULT: PASS');
+      });
+    });
+
+    describe('when a rule carries a warning', () => {
+      it('should list the warning and still pass', () => {
+        const warned = { ...rule, warning: 'no service exposes x_total' };
+        const summary = formatSummary({ panels: [passing], rules: [warned], sqlQueries: 3, runProblems: [] });
+        expect(summary.failed).toBe(false);
+        expect(summary.lines).toContain('    - evp-availability / EvpTargetDown: no service exposes x_total');
       });
     });
 

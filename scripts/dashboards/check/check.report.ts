@@ -5,6 +5,7 @@ export function formatChecked(checked: CheckedExpression): string[] {
   const verdict = checked.problem === undefined ? 'PASS' : 'FAIL';
   const series = checked.series === undefined ? 'error   ' : `${String(checked.series).padStart(2)} series`;
   const lines = [`  ${verdict}  ${series}  ${checked.title}${checked.problem ? `: ${checked.problem}` : ''}`];
+  if (checked.warning) lines.push(`        WARNING: ${checked.warning}`);
   lines.push(`        ${oneLine(checked.query)}`);
   for (const sample of checked.sample) lines.push(`          → ${sample}`);
   return lines;
@@ -32,11 +33,18 @@ export function formatSummary(summary: CheckSummary): { lines: string[]; failed:
     ...failedRules.map((checked) => `rule ${checked.title}: ${checked.problem}`),
     ...summary.runProblems,
   ];
+  const warnings = [...summary.panels, ...summary.rules]
+    .filter((checked) => checked.warning !== undefined)
+    .map((checked) => `${checked.title}: ${checked.warning}`);
   const lines = [
     `  dashboard PromQL queries: ${summary.panels.length}, with data: ${summary.panels.length - failedPanels.length}, failing: ${failedPanels.length}`,
     `  (the ${summary.sqlQueries} SQL queries of the business dashboard are checked by test/deploy/business-dashboard.e2e-spec.ts)`,
     `  alert rule expressions: ${summary.rules.length}, evaluated without error: ${summary.rules.length - failedRules.length}, failing: ${failedRules.length}`,
   ];
+  if (warnings.length > 0) {
+    lines.push(`  warnings (do not fail the check): ${warnings.length}`);
+    for (const warning of warnings) lines.push(`    - ${warning}`);
+  }
   const nothingChecked = summary.panels.length === 0 || summary.rules.length === 0;
   if (nothingChecked) problems.push('no dashboard queries or no alert rules were found to check');
   if (problems.length === 0) {

@@ -4,6 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { DashboardCheckError } from './check.errors';
+import { declaredMetricNames } from './metric-names';
 import { type PublisherLoad, PublisherProcess } from './publisher.process';
 import { ReporterTraffic } from './reporter.traffic';
 import { type TeardownStack } from './teardown.stack';
@@ -119,6 +120,17 @@ export class PipelineStack {
   /** The port of each service, keyed by the scrape job that scrapes it (job names are the service names). */
   targetPorts(): Record<string, number> {
     return Object.fromEntries([...this.services].map(([name, service]) => [name, service.port]));
+  }
+
+  /** Every metric the running services declare on their `/metrics` pages, sampled or not. */
+  async declaredMetricNames(): Promise<Set<string>> {
+    const pages = await Promise.all(
+      [...this.services.values()].map(async (service) => {
+        const response = await fetch(`${service.url}/metrics`);
+        return response.text();
+      }),
+    );
+    return new Set(pages.flatMap((page) => [...declaredMetricNames(page)]));
   }
 
   /** Throws when the emulator stopped on its own: without it the event series would stand still. */

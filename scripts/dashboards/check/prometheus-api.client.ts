@@ -109,6 +109,11 @@ export class PrometheusApi {
     );
   }
 
+  /** Every series name Prometheus holds: the scraped ones, its own (`up`, `scrape_*`) and recorded ones. */
+  metricNames(): Promise<string[]> {
+    return this.get<string[]>('/api/v1/label/__name__/values');
+  }
+
   private async get<T>(path: string): Promise<T> {
     const response = await fetch(`${this.baseUrl}${path}`);
     const envelope = (await response.json()) as ApiEnvelope<T>;

@@ -1,4 +1,5 @@
 import { unresolvedVariables } from './grafana.variables';
+import { referencedMetricNames } from './metric-names';
 import { type LoadedRule, type PrometheusApi, type QueryOutcome } from './prometheus-api.client';
 import { type PanelQuery, type RuleExpression } from './promql.catalog';
 
@@ -14,16 +15,23 @@ export interface CheckedExpression {
   sample: string[];
   /** Why the expression fails the check; undefined when it passes. */
   problem: string | undefined;
+  /** Something worth a look that does not fail the check, e.g. a metric no service exposes in one `or` branch. */
+  warning?: string;
 }
 
 const SAMPLE_SIZE = 3;
 /** Labels every series of these services carries: they say nothing about which series is which. */
 const COMMON_LABELS = new Set(['__name__', 'instance', 'deployment']);
 
-/** Dashboard panels must evaluate and return at least one series: an empty answer is "No data" in Grafana. */
+/**
+ * Dashboard panels must evaluate and return at least one series: an empty answer is "No data" in Grafana.
+ * `knownMetrics` (what the services declare, plus Prometheus's own series) tells a misspelt or missing metric
+ * apart from one that merely has no samples yet.
+ */
 export async function checkPanelQueries(
   api: PrometheusApi,
   queries: readonly PanelQuery[],
+  knownMetrics: ReadonlySet<string>,
 ): Promise<CheckedExpression[]> {
   const checked: CheckedExpression[] = [];
   for (const query of queries) {
@@ -39,8 +47,13 @@ export async function checkPanelQueries(
       });
       continue;
     }
-    const outcome = await api.query(query.query);
-    checked.push(toChecked(title, query.query, outcome, true));
+    const result = toChecked(title, query.query, await api.query(query.query), true);
+    const unknown = unknownMetrics(query.query, knownMetrics);
+    if (unknown) {
+      if (result.series === 0) result.problem = `no data: no service exposes ${unknown}`;
+      else result.warning = `no service exposes ${unknown}: that part of the query shows nothing`;
+    }
+    checked.push(result);
   }
   return checked;
 }
@@ -53,6 +66,7 @@ export async function checkRules(
   api: PrometheusApi,
   rules: readonly RuleExpression[],
   loaded: readonly LoadedRule[],
+  knownMetrics: ReadonlySet<string>,
 ): Promise<CheckedExpression[]> {
   const checked: CheckedExpression[] = [];
   for (const rule of rules) {
@@ -65,9 +79,17 @@ export async function checkRules(
       else if (evaluated.health !== 'ok')
         result.problem = `not evaluated yet by Prometheus (health ${evaluated.health})`;
     }
+    const unknown = unknownMetrics(rule.expr, knownMetrics);
+    if (unknown) result.warning = `no service exposes ${unknown}: the rule cannot see what it watches`;
     checked.push(result);
   }
   return checked;
+}
+
+/** The metrics of `expr` missing from `known`, as a printable list; undefined when there are none. */
+function unknownMetrics(expr: string, known: ReadonlySet<string>): string | undefined {
+  const unknown = referencedMetricNames(expr).filter((name) => !known.has(name));
+  return unknown.length > 0 ? unknown.join(', ') : undefined;
 }
 
 function toChecked(title: string, query: string, outcome: QueryOutcome, requireData: boolean): CheckedExpression {
