@@ -10,3 +10,7 @@ export * from './nats/unique-names';
 export * from './postgres/postgres.urls';
 export * from './postgres/test-database';
 export * from './postgres/private-postgres';
+export * from './system/pipeline.system';
+export * from './system/publisher.process';
+export * from './system/ledger.loader';
+export * from './system/prometheus.scrape';

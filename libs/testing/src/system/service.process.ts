@@ -126,7 +126,13 @@ export class ServiceProcess {
     };
     child.stdout?.on('data', collect('stdout'));
     child.stderr?.on('data', collect('stderr'));
-    await this.waitReady(readyTimeoutMs);
+    try {
+      await this.waitReady(readyTimeoutMs);
+    } catch (error) {
+      // A service that never became ready must not outlive the test that gave up on it.
+      await this.kill();
+      throw error;
+    }
   }
 }
 
