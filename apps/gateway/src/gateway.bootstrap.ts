@@ -10,7 +10,10 @@ export interface GatewayStartOptions {
 }
 
 /** Starts the gateway: connects to NATS, provisions its streams, listens on `HOST:PORT`. */
-export function startGateway(config: GatewayConfig, options: GatewayStartOptions = {}): Promise<NestFastifyApplication> {
+export function startGateway(
+  config: GatewayConfig,
+  options: GatewayStartOptions = {},
+): Promise<NestFastifyApplication> {
   return bootstrapService({
     module: createGatewayModule(config),
     port: config.PORT,

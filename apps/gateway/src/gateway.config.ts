@@ -9,6 +9,8 @@ export const gatewayConfigSchema = z.object({
   NATS_URL: urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   /** The real publisher sends up to ~21 MB; beyond this the answer is 413. */
   BODY_LIMIT_BYTES: positiveInt(64 * 1024 * 1024),
+  /** A bigger event is rejected on its own (its first bytes dead-lettered) instead of failing its batch's publish. */
+  MAX_EVENT_BYTES: positiveInt(64 * 1024),
   EVENTS_STREAM: natsName(EVENTS_STREAM),
   EVENTS_SUBJECT_PREFIX: subjectPrefix(EVENTS_SUBJECT_PREFIX),
   DEAD_LETTER_STREAM: natsName(DEAD_LETTER_STREAM),

@@ -25,7 +25,10 @@ export function createGatewayModule(config: GatewayConfig): Type {
         streams: [
           {
             name: config.EVENTS_STREAM,
-            subjects: [eventSubject('facebook', config.EVENTS_SUBJECT_PREFIX), eventSubject('tiktok', config.EVENTS_SUBJECT_PREFIX)],
+            subjects: [
+              eventSubject('facebook', config.EVENTS_SUBJECT_PREFIX),
+              eventSubject('tiktok', config.EVENTS_SUBJECT_PREFIX),
+            ],
             retention: 'workqueue',
           },
         ],
@@ -41,7 +44,10 @@ export function createGatewayModule(config: GatewayConfig): Type {
       { provide: EVENT_SINK, useClass: JetStreamEventSink },
       {
         provide: IngestReplyBuilder,
-        useValue: new IngestReplyBuilder({ maxReportedErrors: config.MAX_REPORTED_ERRORS, retryAfterSeconds: config.RETRY_AFTER_SECONDS }),
+        useValue: new IngestReplyBuilder({
+          maxReportedErrors: config.MAX_REPORTED_ERRORS,
+          retryAfterSeconds: config.RETRY_AFTER_SECONDS,
+        }),
       },
       EventIngestService,
       IngestMetrics,

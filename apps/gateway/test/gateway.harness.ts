@@ -41,7 +41,12 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   const config: GatewayConfig = { ...loadGatewayConfig(environment), PORT: 0, HOST: '127.0.0.1' };
   const app = await startGateway(config, { handleSignals: false });
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const nats = await connect({ servers: config.NATS_URL, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  const nats = await connect({
+    servers: config.NATS_URL,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 200,
+  });
   const jsm = await jetstreamManager(nats);
   let disposed = false;
   return {
@@ -55,7 +60,8 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       if (disposed) return;
       disposed = true;
       await app.close();
-      for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+      for (const stream of [names.stream, names.deadLetterStream])
+        await jsm.streams.delete(stream).catch(() => undefined);
       await nats.close();
     },
   };
@@ -78,7 +84,12 @@ export async function postWebhook(
   const started = performance.now();
   const response = await fetch(`${url}${path}`, { method: 'POST', headers, body });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, elapsedMs: performance.now() - started };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    elapsedMs: performance.now() - started,
+  };
 }
 
 /** Every message a stream holds, in order (fine for the small streams of functional tests). */
@@ -121,13 +132,24 @@ export function parseMetrics(text: string): MetricSample[] {
 }
 
 /** The value of the sample with this name whose labels include `labels`; 0 when there is none. */
-export function metricValue(samples: readonly MetricSample[], name: string, labels: Record<string, string> = {}): number {
-  const sample = samples.find((candidate) => candidate.name === name && Object.entries(labels).every(([key, value]) => candidate.labels[key] === value));
+export function metricValue(
+  samples: readonly MetricSample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  const sample = samples.find(
+    (candidate) =>
+      candidate.name === name && Object.entries(labels).every(([key, value]) => candidate.labels[key] === value),
+  );
   return sample?.value ?? 0;
 }
 
 /** Polls `check` until it holds; fails after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000, what = 'the condition'): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  what = 'the condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);

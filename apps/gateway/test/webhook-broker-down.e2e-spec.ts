@@ -2,7 +2,16 @@ import { CORRELATION_ID_HEADER } from '@evp/contracts';
 import { EventGenerator, type PrivateNats, startPrivateNats } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventIngestService } from '../src/ingest/event-ingest.service';
-import { type TestGateway, batchBody, eventually, messageCount, metricValue, parseMetrics, postWebhook, startTestGateway } from './gateway.harness';
+import {
+  type TestGateway,
+  batchBody,
+  eventually,
+  messageCount,
+  metricValue,
+  parseMetrics,
+  postWebhook,
+  startTestGateway,
+} from './gateway.harness';
 
 describe(EventIngestService, () => {
   const generator = new EventGenerator({ seed: 503 });

@@ -40,11 +40,15 @@ describe(EventIngestService, () => {
       await polling;
 
       const worst = Math.max(...latencies);
-      await annotate(`${Buffer.byteLength(body)} bytes answered in ${Math.round(answer.elapsedMs)} ms; ${latencies.length} liveness polls, slowest ${Math.round(worst)} ms`);
+      await annotate(
+        `${Buffer.byteLength(body)} bytes answered in ${Math.round(answer.elapsedMs)} ms; ${latencies.length} liveness polls, slowest ${Math.round(worst)} ms`,
+      );
       expect(answer.status).toBe(202);
       expect(answer.body).toMatchObject({ accepted: 50_000, rejected: 0 });
       expect(latencies.length).toBeGreaterThan(5);
-      expect(worst, `slowest liveness answer while the body was handled (${latencies.length} polls)`).toBeLessThan(LIVENESS_BOUND_MS);
+      expect(worst, `slowest liveness answer while the body was handled (${latencies.length} polls)`).toBeLessThan(
+        LIVENESS_BOUND_MS,
+      );
     });
   });
 });

@@ -5,7 +5,15 @@ import { CORRELATION_ID_HEADER } from '@evp/contracts';
 import { EventGenerator, REPO_ROOT, ServiceProcess, type UniqueNames, uniqueNames } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InFlightRequests } from '../src/intake/in-flight.requests';
-import { SHARED_NATS_URL, batchBody, eventually, metricValue, parseMetrics, postWebhook, testEnvironment } from './gateway.harness';
+import {
+  SHARED_NATS_URL,
+  batchBody,
+  eventually,
+  metricValue,
+  parseMetrics,
+  postWebhook,
+  testEnvironment,
+} from './gateway.harness';
 
 async function streamMessages(stream: string): Promise<number> {
   const nats = await connect({ servers: SHARED_NATS_URL });
@@ -24,25 +32,39 @@ describe(InFlightRequests, () => {
     // The signal test needs the real process, run from its build as npm start runs it.
     execFileSync('npx', ['tsc', '-b', 'apps/gateway/tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
     names = uniqueNames('gateway-shutdown');
-    gateway = await ServiceProcess.start('gateway', { env: testEnvironment(names, { LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '30000' }) });
+    gateway = await ServiceProcess.start('gateway', {
+      env: testEnvironment(names, { LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '30000' }),
+    });
   });
 
   afterAll(async () => {
     await gateway?.stop('SIGKILL');
     const nats = await connect({ servers: SHARED_NATS_URL });
     const jsm = await jetstreamManager(nats);
-    for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+    for (const stream of [names.stream, names.deadLetterStream])
+      await jsm.streams.delete(stream).catch(() => undefined);
     await nats.close();
   });
 
   describe('when a request is handled', () => {
     it('should log one line with its counts, carrying its correlation id', async () => {
       const events = new EventGenerator({ seed: 16 }).batch(3);
-      const answer = await postWebhook(gateway.url, batchBody(events), { 'content-type': 'application/json', [CORRELATION_ID_HEADER]: 'logged-request-1' });
+      const answer = await postWebhook(gateway.url, batchBody(events), {
+        'content-type': 'application/json',
+        [CORRELATION_ID_HEADER]: 'logged-request-1',
+      });
       expect(answer.status).toBe(202);
 
       const line = await gateway.waitForLog((entry) => entry.message === 'webhook batch handled');
-      expect(line).toMatchObject({ level: 'info', service: 'gateway', correlationId: 'logged-request-1', statusCode: 202, accepted: 3, rejected: 0, duplicates: 0 });
+      expect(line).toMatchObject({
+        level: 'info',
+        service: 'gateway',
+        correlationId: 'logged-request-1',
+        statusCode: 202,
+        accepted: 3,
+        rejected: 0,
+        duplicates: 0,
+      });
       expect(line.bytes).toBe(Buffer.byteLength(batchBody(events)));
     });
   });
@@ -52,7 +74,13 @@ describe(InFlightRequests, () => {
       const events = new EventGenerator({ seed: 15 }).batch(50_000);
       const storedBefore = await streamMessages(names.stream);
       const large = postWebhook(gateway.url, batchBody(events));
-      await eventually(async () => metricValue(parseMetrics(await (await fetch(`${gateway.url}/metrics`)).text()), 'gateway_webhook_requests_in_flight') === 1);
+      await eventually(
+        async () =>
+          metricValue(
+            parseMetrics(await (await fetch(`${gateway.url}/metrics`)).text()),
+            'gateway_webhook_requests_in_flight',
+          ) === 1,
+      );
 
       process.kill(gateway.pid as number, 'SIGTERM');
       await gateway.waitForLog((line) => line.message === 'waiting for 1 in-flight webhook request(s) to finish');

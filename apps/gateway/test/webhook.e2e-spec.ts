@@ -2,7 +2,16 @@ import { CORRELATION_ID_HEADER, type MarketingEvent, validateEvent } from '@evp/
 import { CORRUPTION_KINDS, EventGenerator, corruptEvent } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookController } from '../src/intake/webhook.controller';
-import { type TestGateway, batchBody, messageCount, metricValue, parseMetrics, postWebhook, startTestGateway, storedMessages } from './gateway.harness';
+import {
+  type TestGateway,
+  batchBody,
+  messageCount,
+  metricValue,
+  parseMetrics,
+  postWebhook,
+  startTestGateway,
+  storedMessages,
+} from './gateway.harness';
 
 const MEBIBYTE = 1024 * 1024;
 const decoder = new TextDecoder();
@@ -26,7 +35,10 @@ describe(WebhookController, () => {
   describe('when a batch holds every corruption kind among valid events', () => {
     const valid = Array.from({ length: 30 }, () => generator.next());
     // Every kind on an event of each source: some kinds leave an event of the other source valid.
-    const corrupted = CORRUPTION_KINDS.flatMap((kind) => [corruptEvent(generator.facebook(), kind), corruptEvent(generator.tiktok(), kind)]);
+    const corrupted = CORRUPTION_KINDS.flatMap((kind) => [
+      corruptEvent(generator.facebook(), kind),
+      corruptEvent(generator.tiktok(), kind),
+    ]);
     const batch: unknown[] = [...valid, ...corrupted].sort(() => generator.random.next() - 0.5);
     const verdicts = batch.map((event) => validateEvent(event));
     const expectedValid = verdicts.filter((verdict) => verdict.ok).length;
@@ -39,18 +51,30 @@ describe(WebhookController, () => {
     beforeAll(async () => {
       eventsBefore = await events();
       deadLettersBefore = await deadLetters();
-      answer = await postWebhook(gateway.url, batchBody(batch), { 'content-type': 'application/json', [CORRELATION_ID_HEADER]: correlationId });
+      answer = await postWebhook(gateway.url, batchBody(batch), {
+        'content-type': 'application/json',
+        [CORRELATION_ID_HEADER]: correlationId,
+      });
     });
 
     it('should answer 202 with exact accepted and rejected counts', () => {
       expect(expectedInvalidIndexes.length).toBeGreaterThan(12);
       expect(answer.status).toBe(202);
-      expect(answer.body).toMatchObject({ accepted: expectedValid, rejected: expectedInvalidIndexes.length, duplicates: 0, correlationId });
+      expect(answer.body).toMatchObject({
+        accepted: expectedValid,
+        rejected: expectedInvalidIndexes.length,
+        duplicates: 0,
+        correlationId,
+      });
       expect(answer.headers.get(CORRELATION_ID_HEADER)).toBe(correlationId);
     });
 
     it('should list each rejected event with its index, id and issues', () => {
-      const errors = answer.body.errors as Array<{ index: number; eventId?: string; issues: Array<{ path: string; message: string }> }>;
+      const errors = answer.body.errors as Array<{
+        index: number;
+        eventId?: string;
+        issues: Array<{ path: string; message: string }>;
+      }>;
       expect(errors.map((error) => error.index)).toEqual(expectedInvalidIndexes);
       for (const error of errors) {
         expect(error.issues.length).toBeGreaterThan(0);
@@ -62,7 +86,9 @@ describe(WebhookController, () => {
     it('should publish each valid event as its original bytes with its id as Nats-Msg-Id and the correlation id', async () => {
       expect(await events()).toBe(eventsBefore + expectedValid);
       const stored = (await storedMessages(gateway.jsm, gateway.names.stream)).slice(eventsBefore);
-      const validEvents = new Map((batch.filter((_, index) => verdicts[index]?.ok) as MarketingEvent[]).map((event) => [event.eventId, event]));
+      const validEvents = new Map(
+        (batch.filter((_, index) => verdicts[index]?.ok) as MarketingEvent[]).map((event) => [event.eventId, event]),
+      );
       expect(new Set(stored.map((message) => message.header.get('Nats-Msg-Id')))).toEqual(new Set(validEvents.keys()));
       for (const message of stored) {
         const event = validEvents.get(message.header.get('Nats-Msg-Id')) as MarketingEvent;
@@ -81,9 +107,27 @@ describe(WebhookController, () => {
         expect(letter.subject).toBe(`${gateway.names.deadLetterPrefix}.gateway`);
         expect(letter.header.get('x-dead-letter-origin')).toBe('gateway');
         expect(letter.header.get(CORRELATION_ID_HEADER)).toBe(correlationId);
-        expect(JSON.parse(letter.header.get('x-dead-letter-reason'))).toEqual(verdict && !verdict.ok ? verdict.issues : undefined);
+        expect(JSON.parse(letter.header.get('x-dead-letter-reason'))).toEqual(
+          verdict && !verdict.ok ? verdict.issues : undefined,
+        );
         expect(decoder.decode(letter.data)).toBe(JSON.stringify(batch[index]));
       }
+    });
+  });
+
+  describe('when an event cannot travel as a message', () => {
+    it('should reject and dead-letter it alone, and accept the rest of the batch', async () => {
+      const oversized = { ...generator.next(), padding: 'x'.repeat(70_000) };
+      const lineBreakId = { ...generator.next(), eventId: 'fb-1\r\nx-injected: yes' };
+      const good = generator.batch(3);
+      const before = await deadLetters();
+
+      const answer = await postWebhook(gateway.url, batchBody([good[0], oversized, good[1], lineBreakId, good[2]]));
+
+      expect(answer.status).toBe(202);
+      expect(answer.body).toMatchObject({ accepted: 3, rejected: 2 });
+      expect((answer.body.errors as Array<{ index: number }>).map((error) => error.index)).toEqual([1, 3]);
+      expect(await deadLetters()).toBe(before + 2);
     });
   });
 
@@ -112,7 +156,12 @@ describe(WebhookController, () => {
   describe('when posted to an alias, with a charset', () => {
     it('should accept on /events and /webhooks', async () => {
       for (const path of ['/events', '/webhooks']) {
-        const answer = await postWebhook(gateway.url, batchBody([generator.next()]), { 'content-type': 'application/json; charset=utf-8' }, path);
+        const answer = await postWebhook(
+          gateway.url,
+          batchBody([generator.next()]),
+          { 'content-type': 'application/json; charset=utf-8' },
+          path,
+        );
         expect(answer.status, path).toBe(202);
         expect(answer.body).toMatchObject({ accepted: 1 });
       }
@@ -145,7 +194,9 @@ describe(WebhookController, () => {
 
       const answer = await postWebhook(gateway.url, body);
 
-      await annotate(`${Buffer.byteLength(body)} bytes, ${batch.length} events answered in ${Math.round(answer.elapsedMs)} ms`);
+      await annotate(
+        `${Buffer.byteLength(body)} bytes, ${batch.length} events answered in ${Math.round(answer.elapsedMs)} ms`,
+      );
       expect(answer.status).toBe(202);
       expect(answer.body).toMatchObject({ accepted: batch.length, rejected: 0, duplicates: 0 });
       expect(await events()).toBe(before + batch.length);
@@ -193,7 +244,11 @@ describe(WebhookController, () => {
 
   describe('when no event of the body is valid', () => {
     it('should answer 400 with the errors and still dead-letter them', async () => {
-      const batch = [corruptEvent(generator.facebook(), 'missing-user'), corruptEvent(generator.tiktok(), 'invalid-timestamp'), 'not an event'];
+      const batch = [
+        corruptEvent(generator.facebook(), 'missing-user'),
+        corruptEvent(generator.tiktok(), 'invalid-timestamp'),
+        'not an event',
+      ];
       const before = await deadLetters();
 
       const answer = await postWebhook(gateway.url, batchBody(batch));
@@ -211,12 +266,18 @@ describe(WebhookController, () => {
       const value = (name: string, labels: Record<string, string>) => metricValue(samples, name, labels);
       for (const source of ['facebook', 'tiktok']) {
         expect(value('gateway_events_accepted_total', { source })).toBeGreaterThan(0);
-        expect(value('gateway_events_processed_total', { source })).toBe(value('gateway_events_accepted_total', { source }));
+        expect(value('gateway_events_processed_total', { source })).toBe(
+          value('gateway_events_accepted_total', { source }),
+        );
       }
       expect(value('gateway_events_failed_total', { source: 'facebook', reason: 'invalid' })).toBeGreaterThan(0);
       expect(value('gateway_events_failed_total', { source: 'unknown', reason: 'invalid' })).toBeGreaterThan(0);
-      expect(value('gateway_request_duration_seconds_count', { route: '/webhook', status_class: '2xx' })).toBeGreaterThan(0);
-      expect(value('gateway_request_duration_seconds_count', { route: '/webhook', status_class: '4xx' })).toBeGreaterThan(0);
+      expect(
+        value('gateway_request_duration_seconds_count', { route: '/webhook', status_class: '2xx' }),
+      ).toBeGreaterThan(0);
+      expect(
+        value('gateway_request_duration_seconds_count', { route: '/webhook', status_class: '4xx' }),
+      ).toBeGreaterThan(0);
       expect(value('gateway_request_body_bytes_bucket', { route: '/webhook', le: '67108864' })).toBeGreaterThan(0);
     });
   });

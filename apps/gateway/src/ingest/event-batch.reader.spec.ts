@@ -45,26 +45,72 @@ describe(EventBatchReader, () => {
         expect(JSON.parse(body.toString('utf8', event.start, event.end))).toEqual(mixed[event.index]);
       }
       for (const event of read.valid) {
-        expect(event).toMatchObject({ eventId: (mixed[event.index] as { eventId: string }).eventId, source: (mixed[event.index] as { source: string }).source });
+        expect(event).toMatchObject({
+          eventId: (mixed[event.index] as { eventId: string }).eventId,
+          source: (mixed[event.index] as { source: string }).source,
+        });
       }
     });
 
     it('should name each rejected event with its issues, id and known source', async () => {
       const event = generator.facebook('ad.click');
-      const body = Buffer.from(JSON.stringify([corruptEvent(event, 'alien-gender'), corruptEvent(event, 'missing-event-id'), 42]));
+      const body = Buffer.from(
+        JSON.stringify([corruptEvent(event, 'alien-gender'), corruptEvent(event, 'missing-event-id'), 42]),
+      );
 
       const { invalid } = await readAll(body);
 
-      expect(invalid[0]).toMatchObject({ index: 0, eventId: event.eventId, source: 'facebook', issues: [{ path: 'data.user.gender' }] });
+      expect(invalid[0]).toMatchObject({
+        index: 0,
+        eventId: event.eventId,
+        source: 'facebook',
+        issues: [{ path: 'data.user.gender' }],
+      });
       expect(invalid[1]).toMatchObject({ index: 1, eventId: undefined, source: 'facebook' });
       expect(invalid[2]).toMatchObject({ index: 2, eventId: undefined, source: undefined });
+    });
+  });
+
+  describe('when an event cannot travel as a message', () => {
+    it('should reject an event over the size limit on its own, keeping its first bytes', async () => {
+      const huge = { ...generator.next(), padding: 'x'.repeat(2_000) };
+      const body = Buffer.from(JSON.stringify([generator.next(), huge]));
+
+      const { valid, invalid } = await readAll(body, { maxEventBytes: 1_024 });
+
+      expect(valid).toHaveLength(1);
+      expect(invalid).toEqual([
+        expect.objectContaining({
+          index: 1,
+          eventId: undefined,
+          end: (invalid[0]?.start ?? 0) + 1_024,
+          issues: [{ path: '', message: expect.stringContaining('over the limit of 1024') }],
+        }),
+      ]);
+    });
+
+    it('should reject an event whose id holds a line break, and never name such an id', async () => {
+      const broken = { ...generator.next(), eventId: 'fb-1\r\nx: y' };
+      const invalidToo = { ...corruptEvent(generator.next(), 'invalid-timestamp'), eventId: 'ttk-2\n' + 'z' };
+
+      const { valid, invalid } = await readAll(Buffer.from(JSON.stringify([broken, invalidToo])));
+
+      expect(valid).toEqual([]);
+      expect(invalid[0]).toMatchObject({
+        eventId: undefined,
+        issues: [{ path: 'eventId', message: 'must not contain control characters' }],
+      });
+      expect(invalid[1]).toMatchObject({ eventId: undefined, issues: [{ path: 'timestamp' }] });
     });
   });
 
   describe('when the body is large', () => {
     it('should hand it over in several slices', async () => {
       const events = generator.batch(2_000);
-      const read = await readAll(Buffer.from(JSON.stringify(events)), { scanSliceBytes: 64 * 1024, validateSliceEvents: 100 });
+      const read = await readAll(Buffer.from(JSON.stringify(events)), {
+        scanSliceBytes: 64 * 1024,
+        validateSliceEvents: 100,
+      });
       expect(read.slices).toBe(20);
       expect(read.valid.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId));
     });
@@ -82,7 +128,9 @@ describe(EventBatchReader, () => {
   describe('when the body starts with a byte-order mark', () => {
     it('should skip it', async () => {
       const event = generator.next();
-      const { valid } = await readAll(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify([event]))]));
+      const { valid } = await readAll(
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify([event]))]),
+      );
       expect(valid).toHaveLength(1);
     });
   });

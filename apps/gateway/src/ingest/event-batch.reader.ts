@@ -41,6 +41,21 @@ export interface EventBatchReaderOptions {
    * @default 500
    */
   validateSliceEvents?: number;
+  /**
+   * Largest event accepted, in bytes. A bigger one is rejected on its own (its first `maxEventBytes` bytes are
+   * kept for the dead-letter stream) rather than failing the publish of its whole batch on the broker's limit.
+   * @default 65_536
+   */
+  maxEventBytes?: number;
+}
+
+/** An event id travels as a NATS header value, where a line break would end the header. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /**
@@ -57,6 +72,7 @@ export interface EventBatchReaderOptions {
 export class EventBatchReader {
   private readonly scanSliceBytes: number;
   private readonly validateSliceEvents: number;
+  private readonly maxEventBytes: number;
   private items: ItemSpan[] | undefined;
 
   constructor(
@@ -65,11 +81,7 @@ export class EventBatchReader {
   ) {
     this.scanSliceBytes = options.scanSliceBytes ?? 262_144;
     this.validateSliceEvents = options.validateSliceEvents ?? 500;
-  }
-
-  /** Number of events in the body; known after `open()`. */
-  get size(): number {
-    return this.items?.length ?? 0;
+    this.maxEventBytes = options.maxEventBytes ?? 65_536;
   }
 
   async open(): Promise<void> {
@@ -81,7 +93,8 @@ export class EventBatchReader {
       if (scanner.done) break;
       await nextTurn();
     }
-    if (scanner.topLevel === 'other') throw new UnsupportedBodyError(describe(JSON.parse(this.body.toString('utf8', items[0]?.start, items[0]?.end))));
+    if (scanner.topLevel === 'other')
+      throw new UnsupportedBodyError(describe(JSON.parse(this.body.toString('utf8', items[0]?.start, items[0]?.end))));
     this.items = items;
   }
 
@@ -99,15 +112,36 @@ export class EventBatchReader {
   }
 
   private read(index: number, { start, end }: ItemSpan, slice: EventSlice): void {
+    if (end - start > this.maxEventBytes) {
+      const message = `the event is ${end - start} bytes, over the limit of ${this.maxEventBytes}; its first ${this.maxEventBytes} bytes are kept`;
+      slice.invalid.push({
+        index,
+        source: undefined,
+        eventId: undefined,
+        issues: [{ path: '', message }],
+        start,
+        end: start + this.maxEventBytes,
+      });
+      return;
+    }
     // The syntax check of `open()` guarantees this parses.
     const input: unknown = JSON.parse(this.body.toString('utf8', start, end));
     const result = validateEvent(input);
-    if (result.ok) {
+    if (result.ok && !hasControlCharacter(result.event.eventId)) {
       slice.valid.push({ index, source: result.event.source, eventId: result.event.eventId, start, end });
-    } else {
-      const source = (input as { source?: unknown } | null)?.source;
-      slice.invalid.push({ index, source: isSource(source) ? source : undefined, eventId: result.eventId, issues: result.issues, start, end });
+      return;
     }
+    const source = (input as { source?: unknown } | null)?.source;
+    const issues = result.ok ? [{ path: 'eventId', message: 'must not contain control characters' }] : result.issues;
+    const eventId = result.ok ? undefined : result.eventId;
+    slice.invalid.push({
+      index,
+      source: isSource(source) ? source : undefined,
+      eventId: eventId !== undefined && !hasControlCharacter(eventId) ? eventId : undefined,
+      issues,
+      start,
+      end,
+    });
   }
 }
 

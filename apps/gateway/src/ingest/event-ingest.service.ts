@@ -33,6 +33,7 @@ interface Delivery {
 export class EventIngestService {
   private readonly subjects: Record<Source, string>;
   private readonly deadLetterSubject: string;
+  private readonly maxEventBytes: number;
 
   constructor(
     @Inject(EVENT_SINK) private readonly sink: EventSink,
@@ -44,10 +45,11 @@ export class EventIngestService {
       tiktok: eventSubject('tiktok', config.EVENTS_SUBJECT_PREFIX),
     };
     this.deadLetterSubject = deadLetterSubject(GATEWAY_ORIGIN, config.DEAD_LETTER_SUBJECT_PREFIX);
+    this.maxEventBytes = config.MAX_EVENT_BYTES;
   }
 
   async ingest(body: Buffer, correlationId: string): Promise<IngestResult> {
-    const reader = new EventBatchReader(body);
+    const reader = new EventBatchReader(body, { maxEventBytes: this.maxEventBytes });
     await reader.open();
 
     const invalid: InvalidEvent[] = [];
@@ -70,7 +72,8 @@ export class EventIngestService {
     for await (const slice of reader.slices()) {
       this.count(slice);
       for (const event of slice.invalid) invalid.push(event);
-      for (const [source, events] of groupBySource(slice.valid)) track(events.length, this.publish(body, source, events, correlationId));
+      for (const [source, events] of groupBySource(slice.valid))
+        track(events.length, this.publish(body, source, events, correlationId));
       if (slice.invalid.length > 0) track(slice.invalid.length, this.deadLetter(body, slice.invalid, correlationId));
       // A large body does not queue all its events in the client at once; a failure stops the reading.
       while (unconfirmed > MAX_UNCONFIRMED_EVENTS && failure === undefined) await Promise.race(inFlight);
@@ -83,12 +86,25 @@ export class EventIngestService {
 
   private count(slice: EventSlice): void {
     this.metrics.eventsAccepted(countBySource(slice.valid, (event) => event.source));
-    this.metrics.eventsFailed('invalid', countBySource(slice.invalid, (event) => event.source));
+    this.metrics.eventsFailed(
+      'invalid',
+      countBySource(slice.invalid, (event) => event.source),
+    );
   }
 
-  private async publish(body: Buffer, source: Source, events: readonly ValidEvent[], correlationId: string): Promise<Delivery> {
+  private async publish(
+    body: Buffer,
+    source: Source,
+    events: readonly ValidEvent[],
+    correlationId: string,
+  ): Promise<Delivery> {
     const subject = this.subjects[source];
-    const messages = events.map((event): OutgoingMessage => ({ subject, data: body.subarray(event.start, event.end), msgId: event.eventId, correlationId }));
+    const messages = events.map((event): OutgoingMessage => ({
+      subject,
+      data: body.subarray(event.start, event.end),
+      msgId: event.eventId,
+      correlationId,
+    }));
     try {
       const report = await this.sink.publish(messages);
       this.metrics.eventsProcessed(new Map([[source, events.length]]));
@@ -102,16 +118,14 @@ export class EventIngestService {
   }
 
   private async deadLetter(body: Buffer, events: readonly InvalidEvent[], correlationId: string): Promise<Delivery> {
-    const letters = events.map(
-      (event): DeadLetter => ({
-        origin: GATEWAY_ORIGIN,
-        reason: JSON.stringify(event.issues),
-        originalSubject: event.source ? this.subjects[event.source] : this.deadLetterSubject,
-        data: body.subarray(event.start, event.end),
-        msgId: event.eventId,
-        correlationId,
-      }),
-    );
+    const letters = events.map((event): DeadLetter => ({
+      origin: GATEWAY_ORIGIN,
+      reason: JSON.stringify(event.issues),
+      originalSubject: event.source ? this.subjects[event.source] : this.deadLetterSubject,
+      data: body.subarray(event.start, event.end),
+      msgId: event.eventId,
+      correlationId,
+    }));
     try {
       await this.sink.deadLetter(letters);
       return { accepted: 0, duplicates: 0 };

@@ -113,7 +113,11 @@ describe(IngestReplyBuilder, () => {
 
   describe('when the gateway is shutting down', () => {
     it('should answer 503 with Retry-After', () => {
-      expect(builder.shuttingDown('c-9')).toMatchObject({ statusCode: 503, headers: { 'retry-after': '7' }, body: { error: 'GATEWAY.SHUTTING_DOWN' } });
+      expect(builder.shuttingDown('c-9')).toMatchObject({
+        statusCode: 503,
+        headers: { 'retry-after': '7' },
+        body: { error: 'GATEWAY.SHUTTING_DOWN' },
+      });
     });
   });
 

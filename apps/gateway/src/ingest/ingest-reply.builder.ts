@@ -111,14 +111,22 @@ export class IngestReplyBuilder {
       return { statusCode: 400, headers: {}, body };
     }
     if (error instanceof EventSinkUnavailableError) {
-      return this.unavailable(error.code, `events were not stored, send them again later: ${error.message}`, correlationId);
+      return this.unavailable(
+        error.code,
+        `events were not stored, send them again later: ${error.message}`,
+        correlationId,
+      );
     }
     throw error;
   }
 
   /** New webhook requests while the gateway is shutting down. */
   shuttingDown(correlationId: string): WebhookReply {
-    return this.unavailable('GATEWAY.SHUTTING_DOWN', 'the gateway is shutting down; send the events again later', correlationId);
+    return this.unavailable(
+      'GATEWAY.SHUTTING_DOWN',
+      'the gateway is shutting down; send the events again later',
+      correlationId,
+    );
   }
 
   private unavailable(error: string, message: string, correlationId: string): WebhookReply {
@@ -131,5 +139,7 @@ export class IngestReplyBuilder {
 }
 
 function toErrorReport(event: InvalidEvent): EventErrorReport {
-  return event.eventId === undefined ? { index: event.index, issues: event.issues } : { index: event.index, eventId: event.eventId, issues: event.issues };
+  return event.eventId === undefined
+    ? { index: event.index, issues: event.issues }
+    : { index: event.index, eventId: event.eventId, issues: event.issues };
 }

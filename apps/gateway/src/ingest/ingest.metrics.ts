@@ -40,7 +40,7 @@ export class IngestMetrics {
     });
     this.duration = new Histogram({
       name: 'gateway_request_duration_seconds',
-      help: 'Time from receiving a webhook request to replying.',
+      help: 'Time from receiving a webhook request to answering it, body upload included.',
       labelNames: ['route', 'status_class'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
@@ -49,7 +49,18 @@ export class IngestMetrics {
       name: 'gateway_request_body_bytes',
       help: 'Size of webhook request bodies.',
       labelNames: ['route'],
-      buckets: [1024, 16 * 1024, 128 * 1024, MEBIBYTE, 4 * MEBIBYTE, 8 * MEBIBYTE, 16 * MEBIBYTE, 24 * MEBIBYTE, 32 * MEBIBYTE, 64 * MEBIBYTE],
+      buckets: [
+        1024,
+        16 * 1024,
+        128 * 1024,
+        MEBIBYTE,
+        4 * MEBIBYTE,
+        8 * MEBIBYTE,
+        16 * MEBIBYTE,
+        24 * MEBIBYTE,
+        32 * MEBIBYTE,
+        64 * MEBIBYTE,
+      ],
       registers,
     });
   }
@@ -73,7 +84,10 @@ export class IngestMetrics {
 }
 
 /** Counts items per source label, for the per-source counters above. */
-export function countBySource<T>(items: readonly T[], sourceOf: (item: T) => SourceLabel | undefined): Map<SourceLabel, number> {
+export function countBySource<T>(
+  items: readonly T[],
+  sourceOf: (item: T) => SourceLabel | undefined,
+): Map<SourceLabel, number> {
   const counts = new Map<SourceLabel, number>();
   for (const item of items) {
     const source = sourceOf(item) ?? 'unknown';

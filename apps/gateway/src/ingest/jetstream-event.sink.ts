@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type DeadLetter, JetStreamPublisher, type OutgoingMessage, PublishError, type PublishReport } from '@evp/messaging';
+import {
+  type DeadLetter,
+  JetStreamPublisher,
+  type OutgoingMessage,
+  PublishError,
+  type PublishReport,
+} from '@evp/messaging';
 import { type EventSink, EventSinkUnavailableError } from './event.sink';
 
 /** The production `EventSink`: the messaging module's pipelined publisher, every PubAck checked. */
@@ -25,5 +31,7 @@ export class JetStreamEventSink implements EventSink {
 }
 
 function unavailable(error: unknown): unknown {
-  return error instanceof PublishError ? new EventSinkUnavailableError(error.message, error.confirmed, { cause: error }) : error;
+  return error instanceof PublishError
+    ? new EventSinkUnavailableError(error.message, error.confirmed, { cause: error })
+    : error;
 }

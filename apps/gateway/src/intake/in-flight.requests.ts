@@ -74,7 +74,9 @@ export class InFlightRequests implements BeforeApplicationShutdown {
     if (await this.whenIdle(this.drainTimeoutMs)) {
       this.logger.log('in-flight webhook requests finished');
     } else {
-      this.logger.warn(`${this.holds.size} webhook request(s) still in flight after ${this.drainTimeoutMs} ms; closing anyway`);
+      this.logger.warn(
+        `${this.holds.size} webhook request(s) still in flight after ${this.drainTimeoutMs} ms; closing anyway`,
+      );
     }
   }
 

@@ -28,7 +28,10 @@ export class IntakeErrorFilter extends BaseExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const body =
       status === 413
-        ? { error: 'GATEWAY.BODY_TOO_LARGE', message: `the request body is larger than the limit of ${this.bodyLimitBytes} bytes` }
+        ? {
+            error: 'GATEWAY.BODY_TOO_LARGE',
+            message: `the request body is larger than the limit of ${this.bodyLimitBytes} bytes`,
+          }
         : {
             error: 'GATEWAY.UNSUPPORTED_MEDIA_TYPE',
             message: `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported: send application/json`,

@@ -4,6 +4,7 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WEBHOOK_ROUTES } from '../gateway.constants';
 import { type GatewayConfig } from '../gateway.config';
 import { IngestReplyBuilder } from '../ingest/ingest-reply.builder';
+import { IngestMetrics } from '../ingest/ingest.metrics';
 import { InFlightRequests } from './in-flight.requests';
 import { IntakeErrorFilter } from './intake-error.filter';
 
@@ -14,7 +15,8 @@ import { IntakeErrorFilter } from './intake-error.filter';
  *   content type is refused with 415;
  * - a webhook request counts as in flight from its first byte, so shutdown waits for a body still uploading;
  *   once shutdown has begun, new webhook requests are answered 503 before their body is read;
- * - 413 and 415 refusals get the gateway's JSON error shape.
+ * - 413 and 415 refusals get the gateway's JSON error shape;
+ * - every webhook answer, refusals included, is timed and its body size recorded.
  */
 export function configureWebhookIntake(app: NestFastifyApplication, config: GatewayConfig): void {
   // Fastify's own parsers would otherwise hand text/plain bodies to the webhook as strings.
@@ -25,22 +27,37 @@ export function configureWebhookIntake(app: NestFastifyApplication, config: Gate
   const readiness = app.get(ReadinessRegistry);
   const inFlight = app.get(InFlightRequests);
   const replies = app.get(IngestReplyBuilder);
+  const metrics = app.get(IngestMetrics);
   const webhookRoutes = new Set<string>(WEBHOOK_ROUTES);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => {
-      if (request.method !== 'POST' || !webhookRoutes.has(request.routeOptions.url ?? '')) {
-        done();
-        return;
-      }
-      if (readiness.isShuttingDown) {
-        const answer = replies.shuttingDown(String(request.headers[CORRELATION_ID_HEADER]));
-        void reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
-        return;
-      }
-      inFlight.hold(request.raw);
-      reply.raw.once('close', () => inFlight.release(request.raw));
+  const isWebhook = (request: { method: string; routeOptions: { url?: string } }) =>
+    request.method === 'POST' && webhookRoutes.has(request.routeOptions.url ?? '');
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!isWebhook(request)) {
       done();
-    });
+      return;
+    }
+    if (readiness.isShuttingDown) {
+      const answer = replies.shuttingDown(String(request.headers[CORRELATION_ID_HEADER]));
+      void reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
+      return;
+    }
+    inFlight.hold(request.raw);
+    reply.raw.once('close', () => inFlight.release(request.raw));
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (isWebhook(request)) {
+      const bytes = Buffer.isBuffer(request.body)
+        ? request.body.length
+        : Number(request.headers['content-length'] ?? 0) || 0;
+      metrics.requestHandled(
+        request.routeOptions.url ?? request.url,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+        bytes,
+      );
+    }
+    done();
+  });
 }

@@ -4,7 +4,6 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { WEBHOOK_ROUTES } from '../gateway.constants';
 import { EventIngestService } from '../ingest/event-ingest.service';
 import { IngestReplyBuilder, type WebhookReply } from '../ingest/ingest-reply.builder';
-import { IngestMetrics } from '../ingest/ingest.metrics';
 import { InFlightRequests } from './in-flight.requests';
 
 /** `POST /webhook` (and its aliases): a JSON array of events or one event object. */
@@ -16,14 +15,12 @@ export class WebhookController {
     private readonly ingest: EventIngestService,
     private readonly replies: IngestReplyBuilder,
     private readonly inFlight: InFlightRequests,
-    private readonly metrics: IngestMetrics,
   ) {}
 
   @Post(WEBHOOK_ROUTES.map((route) => route.slice(1)))
   async receive(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const started = performance.now();
     this.inFlight.hold(request.raw);
-    // The bootstrap's request hook has already replaced a missing or unusable id with a fresh one.
+    // The bootstrap has already replaced a missing or unusable id in the header with a fresh one.
     const correlationId = String(request.headers[CORRELATION_ID_HEADER]);
     // Bodies arrive as raw bytes (see the intake set-up); an empty POST has none.
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -37,17 +34,17 @@ export class WebhookController {
     }
     void reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
 
-    const seconds = (performance.now() - started) / 1000;
-    this.metrics.requestHandled(request.routeOptions.url ?? request.url, answer.statusCode, seconds, body.length);
     const summary = {
       statusCode: answer.statusCode,
       accepted: 'accepted' in answer.body ? answer.body.accepted : 0,
       rejected: 'rejected' in answer.body ? answer.body.rejected : 0,
       duplicates: 'duplicates' in answer.body ? answer.body.duplicates : 0,
       bytes: body.length,
-      durationMs: Math.round(seconds * 1000),
+      // Since the request arrived, body upload included.
+      durationMs: Math.round(reply.elapsedTime),
     };
-    if (answer.statusCode >= 500) this.logger.warn({ ...summary, error: answer.body.message }, 'webhook batch not stored');
+    if (answer.statusCode >= 500)
+      this.logger.warn({ ...summary, error: answer.body.message }, 'webhook batch not stored');
     else this.logger.log(summary, 'webhook batch handled');
   }
 }

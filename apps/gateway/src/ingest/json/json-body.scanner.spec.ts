@@ -54,7 +54,12 @@ const arrayText = fc
 
 /** Valid JSON with a cut, or a few characters inserted somewhere. */
 const damagedText = fc
-  .tuple(fc.oneof(arrayText, fc.json()), fc.nat(), fc.constantFrom('', ',', ']', '[', '}', '{', '"', '\\', ':', 'x', ' ', '\n', '0', '-', '.', 'e'), fc.boolean())
+  .tuple(
+    fc.oneof(arrayText, fc.json()),
+    fc.nat(),
+    fc.constantFrom('', ',', ']', '[', '}', '{', '"', '\\', ':', 'x', ' ', '\n', '0', '-', '.', 'e'),
+    fc.boolean(),
+  )
   .map(([text, at, insert, cut]) => {
     const where = at % (text.length + 1);
     return cut ? text.slice(0, where) : text.slice(0, where) + insert + text.slice(where);
@@ -143,10 +148,16 @@ describe(JsonBodyScanner, () => {
       expect(syntaxError('[1 2]')).toMatchObject({ reason: "Expected ',' or ']' after array element", position: 3 });
       expect(syntaxError('[1}')).toMatchObject({ reason: "Expected ',' or ']' after array element", position: 2 });
       expect(syntaxError('[{]}')).toMatchObject({ reason: "Expected property name or '}'", position: 2 });
-      expect(syntaxError('[{"a":1]]')).toMatchObject({ reason: "Expected ',' or '}' after property value", position: 7 });
+      expect(syntaxError('[{"a":1]]')).toMatchObject({
+        reason: "Expected ',' or '}' after property value",
+        position: 7,
+      });
       expect(syntaxError('{"a" 1}')).toMatchObject({ reason: "Expected ':' after property name", position: 5 });
       expect(syntaxError('{"a":1,}')).toMatchObject({ reason: 'Expected double-quoted property name', position: 7 });
-      expect(syntaxError('[1] x')).toMatchObject({ reason: 'Unexpected non-whitespace character after JSON', position: 4 });
+      expect(syntaxError('[1] x')).toMatchObject({
+        reason: 'Unexpected non-whitespace character after JSON',
+        position: 4,
+      });
     });
   });
 
@@ -171,7 +182,10 @@ describe(JsonBodyScanner, () => {
 
   describe('when nesting is very deep', () => {
     it('should not overflow the stack', () => {
-      expect(syntaxError('['.repeat(200_000))).toMatchObject({ reason: 'Unexpected end of JSON input', position: 200_000 });
+      expect(syntaxError('['.repeat(200_000))).toMatchObject({
+        reason: 'Unexpected end of JSON input',
+        position: 200_000,
+      });
       expect(parsedItems(`[${'['.repeat(100_000)}${']'.repeat(100_000)}]`)).toHaveLength(1);
     });
   });
@@ -193,7 +207,9 @@ describe(JsonBodyScanner, () => {
           if (parses(text)) {
             const { topLevel, items } = scanAll(text, budget);
             const whole: unknown = JSON.parse(text);
-            expect(topLevel === 'array' ? items.map((item) => JSON.parse(item) as unknown) : JSON.parse(items[0] as string)).toEqual(whole);
+            expect(
+              topLevel === 'array' ? items.map((item) => JSON.parse(item) as unknown) : JSON.parse(items[0] as string),
+            ).toEqual(whole);
           } else {
             const error = syntaxError(text, budget);
             expect(error.position).toBeLessThanOrEqual(Buffer.byteLength(text));

@@ -165,7 +165,12 @@ export class JsonBodyScanner {
             continue;
           }
           if (byte !== (container === IN_ARRAY ? CLOSE_BRACKET : CLOSE_BRACE)) {
-            throw new Stop(container === IN_ARRAY ? "Expected ',' or ']' after array element" : "Expected ',' or '}' after property value", i);
+            throw new Stop(
+              container === IN_ARRAY
+                ? "Expected ',' or ']' after array element"
+                : "Expected ',' or '}' after property value",
+              i,
+            );
           }
           i++;
           depth--;
@@ -176,7 +181,10 @@ export class JsonBodyScanner {
             continue;
           }
           if (byte !== CLOSE_BRACE || expect !== KEY_OR_CLOSE) {
-            throw new Stop(expect === KEY_OR_CLOSE ? "Expected property name or '}'" : 'Expected double-quoted property name', i);
+            throw new Stop(
+              expect === KEY_OR_CLOSE ? "Expected property name or '}'" : 'Expected double-quoted property name',
+              i,
+            );
           }
           i++;
           depth--;
@@ -286,5 +294,7 @@ function skipLiteral(body: Uint8Array, i: number): number {
 
 function unexpected(body: Uint8Array, i: number): string {
   const byte = body[i] as number;
-  return byte >= SPACE && byte < 0x7f ? `Unexpected token '${String.fromCharCode(byte)}'` : `Unexpected byte 0x${byte.toString(16).padStart(2, '0')}`;
+  return byte >= SPACE && byte < 0x7f
+    ? `Unexpected token '${String.fromCharCode(byte)}'`
+    : `Unexpected byte 0x${byte.toString(16).padStart(2, '0')}`;
 }
