@@ -164,9 +164,12 @@ export class PipelineSystem {
     return backlogs.reduce((sum, backlog) => sum + backlog.pending + backlog.ackPending, 0);
   }
 
-  /** Messages in a stream of this system (the events stream unless named). */
-  async streamMessages(stream: string = this.names.stream): Promise<number> {
-    return (await this.jsm.streams.info(stream)).state.messages;
+  /**
+   * Messages a stream of this system (the events stream unless named) has ever stored: its last sequence number,
+   * because the events stream is a work queue that deletes what the collectors acked.
+   */
+  async streamSequence(stream: string = this.names.stream): Promise<number> {
+    return (await this.jsm.streams.info(stream)).state.last_seq;
   }
 
   /** Every message of the dead-letter stream, with its headers. */
