@@ -52,7 +52,9 @@ describe('PipelineSystem', () => {
         [events.map((event) => event.eventId)],
       );
       expect(rows).toEqual(
-        events.map((event) => ({ event_id: event.eventId, correlation_id: correlationId })).sort((a, b) => (a.event_id < b.event_id ? -1 : 1)),
+        events
+          .map((event) => ({ event_id: event.eventId, correlation_id: correlationId }))
+          .sort((a, b) => (a.event_id < b.event_id ? -1 : 1)),
       );
     });
   });

@@ -111,8 +111,13 @@ describe('PipelineSystem', () => {
     });
 
     it('should store none of the events the contract rejects', async () => {
-      const rejectedIds = corrupted.filter((entry) => !entry.valid && entry.eventId !== undefined).map((entry) => entry.eventId as string);
-      const found = await system.query<{ event_id: string }>('SELECT event_id FROM events WHERE event_id = ANY($1::text[])', [rejectedIds]);
+      const rejectedIds = corrupted
+        .filter((entry) => !entry.valid && entry.eventId !== undefined)
+        .map((entry) => entry.eventId as string);
+      const found = await system.query<{ event_id: string }>(
+        'SELECT event_id FROM events WHERE event_id = ANY($1::text[])',
+        [rejectedIds],
+      );
       const validIds = new Set(await readLedgerIds(run.ledgerPath));
       // A rejected copy may share its id with a valid event sent as well; only ids never sent valid must be absent.
       expect(found.map((row) => row.event_id).filter((id) => !validIds.has(id))).toEqual([]);
@@ -120,12 +125,17 @@ describe('PipelineSystem', () => {
 
     it('should keep every rejected event in the dead-letter stream with its reason', async () => {
       const invalid = corrupted.filter((entry) => !entry.valid);
-      const letters = (await system.deadLetters()).filter((letter) => letter.headers['x-dead-letter-origin'] === 'gateway');
+      const letters = (await system.deadLetters()).filter(
+        (letter) => letter.headers['x-dead-letter-origin'] === 'gateway',
+      );
       expect(letters).toHaveLength(invalid.length);
       for (const letter of letters) expect(letter.headers['x-dead-letter-reason']).toBeTruthy();
       const bodies = letters.map((letter) => letter.data);
       for (const entry of invalid.filter((candidate) => candidate.eventId !== undefined)) {
-        expect(bodies.some((body) => body.includes(entry.eventId as string)), `dead letter of ${entry.eventId} (${entry.kind})`).toBe(true);
+        expect(
+          bodies.some((body) => body.includes(entry.eventId as string)),
+          `dead letter of ${entry.eventId} (${entry.kind})`,
+        ).toBe(true);
       }
     });
   });
@@ -134,21 +144,29 @@ describe('PipelineSystem', () => {
     it('should count events like the stored rows do', async () => {
       for (const range of ranges()) {
         const expected = eventCounts(inRange(rows, range));
-        await expect.poll(async () => summariseEvents(await report('/reports/events', range)), { timeout: 15_000 }).toEqual(expected);
+        await expect
+          .poll(async () => summariseEvents(await report('/reports/events', range)), { timeout: 15_000 })
+          .toEqual(expected);
       }
     });
 
     it('should sum revenue like the raw purchase amounts do', async () => {
       for (const range of ranges()) {
         const expected = revenue(inRange(rows, range));
-        await expect.poll(async () => pick(await report('/reports/revenue', range), Object.keys(expected)), { timeout: 15_000 }).toEqual(expected);
+        await expect
+          .poll(async () => pick(await report('/reports/revenue', range), Object.keys(expected)), { timeout: 15_000 })
+          .toEqual(expected);
       }
     });
 
     it('should describe the users like the stored rows do', async () => {
       for (const range of ranges()) {
         const expected = demographics(inRange(rows, range));
-        await expect.poll(async () => pick(await report('/reports/demographics', range), ['facebook', 'tiktok']), { timeout: 15_000 }).toEqual(expected);
+        await expect
+          .poll(async () => pick(await report('/reports/demographics', range), ['facebook', 'tiktok']), {
+            timeout: 15_000,
+          })
+          .toEqual(expected);
       }
     });
   });
@@ -165,7 +183,9 @@ describe('PipelineSystem', () => {
     it('should count at the gateway what the emulator got acknowledged', () => {
       expect(metricSum(gateway, 'gateway_events_accepted_total')).toBe(reconciliation.acknowledgedLines);
       expect(metricSum(gateway, 'gateway_events_processed_total')).toBe(reconciliation.acknowledgedLines);
-      expect(metricSum(gateway, 'gateway_events_failed_total', { reason: 'invalid' })).toBe(corrupted.filter((entry) => !entry.valid).length);
+      expect(metricSum(gateway, 'gateway_events_failed_total', { reason: 'invalid' })).toBe(
+        corrupted.filter((entry) => !entry.valid).length,
+      );
       expect(metricSum(gateway, 'gateway_events_failed_total', { reason: 'publish_failed' })).toBe(0);
       expect(run.summary.events.replyAccepted).toBe(reconciliation.acknowledgedLines);
     });
@@ -174,9 +194,10 @@ describe('PipelineSystem', () => {
       const streamMessages = await system.streamSequence();
       expect(metricSum(collectors, 'collector_events_accepted_total')).toBe(streamMessages);
       expect(metricSum(collectors, 'collector_events_processed_total')).toBe(stored);
-      expect(metricSum(collectors, 'collector_events_processed_total') + metricSum(collectors, 'collector_events_duplicate_total')).toBe(
-        streamMessages,
-      );
+      expect(
+        metricSum(collectors, 'collector_events_processed_total') +
+          metricSum(collectors, 'collector_events_duplicate_total'),
+      ).toBe(streamMessages);
       expect(metricSum(collectors, 'collector_events_failed_total')).toBe(0);
       expect(metricSum(collectors, 'collector_consumer_pending')).toBe(0);
     });

@@ -46,7 +46,9 @@ const TOP = 10;
 
 export function inRange(rows: readonly StoredRow[], range: Range): StoredRow[] {
   return rows.filter(
-    (row) => (range.from === undefined || row.occurredAtMs >= range.from) && (range.to === undefined || row.occurredAtMs < range.to),
+    (row) =>
+      (range.from === undefined || row.occurredAtMs >= range.from) &&
+      (range.to === undefined || row.occurredAtMs < range.to),
   );
 }
 
@@ -61,7 +63,10 @@ export function eventCounts(rows: readonly StoredRow[]): { total: number; breakd
 }
 
 function isTransactional(row: StoredRow): boolean {
-  return (row.source === 'facebook' && row.eventType === 'checkout.complete') || (row.source === 'tiktok' && row.eventType === 'purchase');
+  return (
+    (row.source === 'facebook' && row.eventType === 'checkout.complete') ||
+    (row.source === 'tiktok' && row.eventType === 'purchase')
+  );
 }
 
 export function revenue(rows: readonly StoredRow[]) {
@@ -91,11 +96,19 @@ export function revenue(rows: readonly StoredRow[]) {
     totalRevenue: centsToAmount(totalCents),
     transactions,
     averageOrderValue: centsToAmount(averageCents),
-    bySource: [...bySource].map(([source, line]) => ({ source, revenue: centsToAmount(line.cents), transactions: line.transactions })),
+    bySource: [...bySource].map(([source, line]) => ({
+      source,
+      revenue: centsToAmount(line.cents),
+      transactions: line.transactions,
+    })),
     topCampaigns: [...campaigns]
       .sort(([a, x], [b, y]) => (x.cents === y.cents ? byBytes(a, b) : x.cents > y.cents ? -1 : 1))
       .slice(0, TOP)
-      .map(([campaignId, line]) => ({ campaignId, revenue: centsToAmount(line.cents), transactions: line.transactions })),
+      .map(([campaignId, line]) => ({
+        campaignId,
+        revenue: centsToAmount(line.cents),
+        transactions: line.transactions,
+      })),
   };
 }
 
@@ -127,24 +140,31 @@ function facebookDemographics(rows: readonly StoredRow[]) {
     ageGroups: AGE_GROUPS.map((range, index) => ({ range, users: ageGroups[index]! })),
     averageAge: aged === 0 ? null : Math.round((ageSum / aged) * 100) / 100,
     topCountries: top(countBy(placed, (row) => row.country as string)).map(([country, users]) => ({ country, users })),
-    topCities: top(countBy(placed.filter((row) => row.city !== null), (row) => `${row.city as string}\u0000${row.country as string}`)).map(
-      ([key, users]) => {
-        const [city = '', country = ''] = key.split('\u0000');
-        return { city, country, users };
-      },
-    ),
+    topCities: top(
+      countBy(
+        placed.filter((row) => row.city !== null),
+        (row) => `${row.city as string}\u0000${row.country as string}`,
+      ),
+    ).map(([key, users]) => {
+      const [city = '', country = ''] = key.split('\u0000');
+      return { city, country, users };
+    }),
   };
 }
 
 function tiktokDemographics(rows: readonly StoredRow[]) {
   const firsts = firstPerUser(rows);
-  const followers = firsts.map((row) => row.followers).filter((value): value is number => value !== null).sort((a, b) => a - b);
+  const followers = firsts
+    .map((row) => row.followers)
+    .filter((value): value is number => value !== null)
+    .sort((a, b) => a - b);
   const count = followers.length;
   const sum = followers.reduce((total, value) => total + BigInt(value), 0n);
   // PostgreSQL's round(avg(), 2) on exact numerics: half away from zero, computed here in integers.
   const average = count === 0 ? null : Number((sum * 200n + BigInt(count)) / (2n * BigInt(count))) / 100;
   const middle = Math.floor(count / 2);
-  const median = count === 0 ? null : count % 2 === 1 ? followers[middle]! : (followers[middle - 1]! + followers[middle]!) / 2;
+  const median =
+    count === 0 ? null : count % 2 === 1 ? followers[middle]! : (followers[middle - 1]! + followers[middle]!) / 2;
   const buckets = FOLLOWER_BUCKETS.map(() => 0);
   for (const value of followers) buckets[bucketIndex(FOLLOWER_FLOORS, value)]! += 1;
   const topFunnel = firstPerUser(rows.filter((row) => row.funnelStage === 'top'));
@@ -160,9 +180,12 @@ function tiktokDemographics(rows: readonly StoredRow[]) {
       max: count === 0 ? null : followers[count - 1]!,
     },
     followerBuckets: FOLLOWER_BUCKETS.map((range, index) => ({ range, users: buckets[index]! })),
-    topCountries: top(countBy(topFunnel.filter((row) => row.country !== null), (row) => row.country as string)).map(
-      ([country, users]) => ({ country, users }),
-    ),
+    topCountries: top(
+      countBy(
+        topFunnel.filter((row) => row.country !== null),
+        (row) => row.country as string,
+      ),
+    ).map(([country, users]) => ({ country, users })),
     devices: [...devices].map(([device, users]) => ({ device, users })),
   };
 }

@@ -11,7 +11,11 @@ const CHUNK = 50_000;
  * into it, duplicates kept, so loss and duplicates can be checked in SQL against `events` without holding millions
  * of ids in memory. Returns the number of lines loaded.
  */
-export async function loadLedgerIntoTable(client: Client, table: string, ledgerPaths: readonly string[]): Promise<number> {
+export async function loadLedgerIntoTable(
+  client: Client,
+  table: string,
+  ledgerPaths: readonly string[],
+): Promise<number> {
   const name = quoteIdentifier(table);
   await client.query(`DROP TABLE IF EXISTS ${name}`);
   await client.query(`CREATE UNLOGGED TABLE ${name} (event_id text COLLATE "C" NOT NULL)`);

@@ -140,10 +140,15 @@ export class PipelineSystem {
   }
 
   /** Compares the ledgers of emulator runs with the stored rows: lost, duplicated and unexpected ids. */
-  reconcile(runs: ReadonlyArray<Pick<PublisherRun, 'ledgerPath' | 'unacknowledgedPath'>>): Promise<LedgerReconciliation> {
+  reconcile(
+    runs: ReadonlyArray<Pick<PublisherRun, 'ledgerPath' | 'unacknowledgedPath'>>,
+  ): Promise<LedgerReconciliation> {
     return reconcileLedger(
       this.db,
-      { acknowledgedPaths: runs.map((run) => run.ledgerPath), unacknowledgedPaths: runs.map((run) => run.unacknowledgedPath) },
+      {
+        acknowledgedPaths: runs.map((run) => run.ledgerPath),
+        unacknowledgedPaths: runs.map((run) => run.unacknowledgedPath),
+      },
       `ledger_${this.names.id}`,
     );
   }

@@ -16,7 +16,8 @@ export function parsePrometheusText(text: string): MetricSample[] {
     const match = SAMPLE.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key as string] = (value as string).replace(/\\(.)/g, '$1');
+    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL))
+      labels[key as string] = (value as string).replace(/\\(.)/g, '$1');
     samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
   }
   return samples;
@@ -32,6 +33,8 @@ export async function scrapeMetrics(baseUrl: string): Promise<MetricSample[]> {
 /** Sum of a metric's samples whose labels include every given label value. */
 export function metricSum(samples: readonly MetricSample[], name: string, labels: Record<string, string> = {}): number {
   return samples
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    )
     .reduce((sum, sample) => sum + sample.value, 0);
 }
