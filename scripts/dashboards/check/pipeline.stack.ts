@@ -40,6 +40,9 @@ export interface PipelineStackOptions {
   log: (line: string) => void;
 }
 
+/** Generous: on a machine shared with other test runs, start-up with migrations has taken over 30 s. */
+const READY_TIMEOUT_MS = 120_000;
+
 /** The emulator's closing summary, printed when it stops. */
 const PUBLISHER_SUMMARY_LINES = 8;
 
@@ -87,6 +90,7 @@ export class PipelineStack {
       // Warnings and errors only: the check reads metrics, and a failure message shows the service's last lines.
       const service = await ServiceProcess.start(name, {
         env: { ...envOf[name], LOG_LEVEL: 'warn', MIGRATE_ON_START: 'true' },
+        readyTimeoutMs: READY_TIMEOUT_MS,
       });
       services.set(name, service);
       teardown.add(`stop ${name}`, () => stopService(service));

@@ -30,16 +30,42 @@ describe(TeardownStack.name, () => {
     });
   });
 
-  describe('when it runs twice', () => {
-    it('should undo each step once', async () => {
-      let stops = 0;
+  describe('when it is asked to run while it is running', () => {
+    it('should undo each step once and make both callers wait for the whole run', async () => {
+      const order: string[] = [];
+      let finishStop: () => void = () => undefined;
       const teardown = new TeardownStack();
-      teardown.add('service', () => {
-        stops += 1;
+      teardown.add('database', () => {
+        order.push('database');
         return Promise.resolve();
       });
-      await Promise.all([teardown.run(), teardown.run()]);
-      expect(stops).toBe(1);
+      teardown.add('service', () => {
+        order.push('service');
+        return new Promise<void>((resolve) => (finishStop = resolve));
+      });
+      const first = teardown.run();
+      const second = teardown.run();
+      let secondDone = false;
+      void second.then(() => (secondDone = true));
+      await Promise.resolve();
+      expect(secondDone).toBe(false);
+      finishStop();
+      await Promise.all([first, second]);
+      expect(order).toEqual(['service', 'database']);
+    });
+  });
+
+  describe('when steps are added after a run finished', () => {
+    it('should undo them on the next run', async () => {
+      const teardown = new TeardownStack();
+      await teardown.run();
+      let stopped = false;
+      teardown.add('late service', () => {
+        stopped = true;
+        return Promise.resolve();
+      });
+      await teardown.run();
+      expect(stopped).toBe(true);
     });
   });
 });

@@ -13,12 +13,24 @@ export interface TeardownFailure {
  */
 export class TeardownStack {
   private readonly steps: { name: string; run: TeardownStep }[] = [];
+  private running: Promise<TeardownFailure[]> | undefined;
 
   add(name: string, run: TeardownStep): void {
     this.steps.push({ name, run });
   }
 
-  async run(onStep: (name: string) => void = () => undefined): Promise<TeardownFailure[]> {
+  /**
+   * Runs every step. A call made while a run is in progress (Ctrl-C during the regular clean-up, or the other way
+   * round) joins it and resolves when it is complete, so nobody exits while a step is half done.
+   */
+  run(onStep: (name: string) => void = () => undefined): Promise<TeardownFailure[]> {
+    this.running ??= this.drain(onStep).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async drain(onStep: (name: string) => void): Promise<TeardownFailure[]> {
     const failures: TeardownFailure[] = [];
     for (let step = this.steps.pop(); step; step = this.steps.pop()) {
       onStep(step.name);
