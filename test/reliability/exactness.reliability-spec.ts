@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type PublisherRun, buildServicesOnce } from '@evp/testing';
+import { type PublisherRun } from '@evp/testing';
+import { ensureServicesBuilt } from './support/services.build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Reconciled, reconcile, runLoad } from './support/emulator.load';
 import { type ReportFigures, expectedFigures, reportedFigures } from './support/report.expectations';
@@ -16,7 +17,7 @@ describe('the pipeline under emulator load with duplicates, reordering and corru
   let reported: ReportFigures;
 
   beforeAll(async () => {
-    buildServicesOnce();
+    ensureServicesBuilt();
     stack = await ReliabilityStack.start({ name: 'rel-exact' });
     run = await runLoad(stack, TOTAL, 101);
     outcome = await reconcile(stack, 'exactness', [run]);

@@ -50,7 +50,20 @@ const hugeString = fc.integer({ min: 70_000, max: 400_000 }).map((length) => 'é
 const wrongValue: fc.Arbitrary<Json> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>,
   fc.double().map((value) => String(value)),
-  fc.constantFrom<Json>('NaN', '-1', '1e309', '0x10', '', ' ', '\u0000', '\uD800', '2026-13-45T99:99:99Z', -1, 1e308, -0),
+  fc.constantFrom<Json>(
+    'NaN',
+    '-1',
+    '1e309',
+    '0x10',
+    '',
+    ' ',
+    '\u0000',
+    '\uD800',
+    '2026-13-45T99:99:99Z',
+    -1,
+    1e308,
+    -0,
+  ),
   fc.string({ unit: 'grapheme', maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
   hugeString,
@@ -93,7 +106,9 @@ function mutatedEventText(event: Json, change: Mutation): string {
 }
 
 const seededEvents = (count: number) =>
-  fc.integer({ min: 1, max: 2 ** 31 - 1 }).map((seed) => new EventGenerator({ seed }).batch(count) as unknown as Json[]);
+  fc
+    .integer({ min: 1, max: 2 ** 31 - 1 })
+    .map((seed) => new EventGenerator({ seed }).batch(count) as unknown as Json[]);
 
 /** A batch of valid events with some of them broken by mutations. */
 const mutatedBatch = fc
@@ -117,12 +132,10 @@ const deepNesting = fc
   });
 
 /** A valid body cut anywhere. */
-const truncated = fc
-  .tuple(seededEvents(3), fc.double({ min: 0, max: 1, noNaN: true }))
-  .map(([events, share]) => {
-    const text = JSON.stringify(events);
-    return text.slice(0, Math.floor(text.length * share));
-  });
+const truncated = fc.tuple(seededEvents(3), fc.double({ min: 0, max: 1, noNaN: true })).map(([events, share]) => {
+  const text = JSON.stringify(events);
+  return text.slice(0, Math.floor(text.length * share));
+});
 
 const textBody = fc.oneof(
   { arbitrary: mutatedBatch, weight: 6 },
@@ -156,7 +169,9 @@ export function hostileWebhookBody(): fc.Arbitrary<HostileBody> {
     { arbitrary: fc.constant<string | undefined>('application/json'), weight: 4 },
     { arbitrary: fc.constantFrom(...CONTENT_TYPES), weight: 1 },
   );
-  return fc.record({ bytes, contentType }).map(({ bytes: body, contentType: type }) =>
-    type === undefined ? { bytes: body } : { bytes: body, contentType: type },
-  );
+  return fc
+    .record({ bytes, contentType })
+    .map(({ bytes: body, contentType: type }) =>
+      type === undefined ? { bytes: body } : { bytes: body, contentType: type },
+    );
 }

@@ -8,7 +8,19 @@ export interface HostileQuery {
 
 const PATHS = ['/reports/events', '/reports/revenue', '/reports/demographics'] as const;
 const KNOWN = ['from', 'to', 'source', 'funnelStage', 'eventType', 'interval', 'campaignId'] as const;
-const UNKNOWN = ['limit', 'offset', 'order', 'source[]', '__proto__', 'constructor', 'toString', '', ' ', 'from;', 'a'.repeat(5_000)];
+const UNKNOWN = [
+  'limit',
+  'offset',
+  'order',
+  'source[]',
+  '__proto__',
+  'constructor',
+  'toString',
+  '',
+  ' ',
+  'from;',
+  'a'.repeat(5_000),
+];
 
 const INJECTIONS = [
   "' OR '1'='1",
@@ -43,7 +55,19 @@ const DATES = [
   'now',
 ] as const;
 
-const GOOD = ['facebook', 'tiktok', 'top', 'bottom', 'ad.view', 'purchase', 'checkout.complete', 'minute', 'hour', 'day', 'camp-1'];
+const GOOD = [
+  'facebook',
+  'tiktok',
+  'top',
+  'bottom',
+  'ad.view',
+  'purchase',
+  'checkout.complete',
+  'minute',
+  'hour',
+  'day',
+  'camp-1',
+];
 
 const value = fc.oneof(
   fc.constantFrom(...INJECTIONS),
@@ -55,7 +79,10 @@ const value = fc.oneof(
   fc.integer().map(String),
 );
 
-const name = fc.oneof({ arbitrary: fc.constantFrom(...KNOWN), weight: 5 }, { arbitrary: fc.constantFrom(...UNKNOWN), weight: 1 });
+const name = fc.oneof(
+  { arbitrary: fc.constantFrom(...KNOWN), weight: 5 },
+  { arbitrary: fc.constantFrom(...UNKNOWN), weight: 1 },
+);
 
 /** One `name=value` pair, usually encoded, sometimes raw (malformed percent escapes, bare `&` and `=`). */
 const pair = fc.tuple(name, value, fc.nat(9)).map(([key, text, style]) => {
@@ -64,7 +91,15 @@ const pair = fc.tuple(name, value, fc.nat(9)).map(([key, text, style]) => {
   return `${encodeURIComponent(key)}=${encodeURIComponent(text)}`;
 });
 
-const malformed = fc.constantFrom('%', '%zz', '%E0%A4%A', 'from=%', '&&&', '==', 'source=facebook&source=tiktok&source=facebook');
+const malformed = fc.constantFrom(
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  'from=%',
+  '&&&',
+  '==',
+  'source=facebook&source=tiktok&source=facebook',
+);
 
 export function hostileReportQuery(): fc.Arbitrary<HostileQuery> {
   const query = fc.oneof(

@@ -42,12 +42,19 @@ export interface Reconciled {
 }
 
 /** Drains the collectors and compares the runs' ledgers with the stored rows. */
-export async function reconcile(stack: ReliabilityStack, scenario: string, runs: readonly PublisherRun[]): Promise<Reconciled> {
+export async function reconcile(
+  stack: ReliabilityStack,
+  scenario: string,
+  runs: readonly PublisherRun[],
+): Promise<Reconciled> {
   await stack.waitUntilDrained();
   const reconciliation = await stack.withClient((client) =>
     reconcileLedger(
       client,
-      { acknowledgedPaths: runs.map((run) => run.ledgerPath), unacknowledgedPaths: runs.map((run) => run.unacknowledgedPath) },
+      {
+        acknowledgedPaths: runs.map((run) => run.ledgerPath),
+        unacknowledgedPaths: runs.map((run) => run.unacknowledgedPath),
+      },
       `reconcile_${stack.names.id}`,
     ),
   );

@@ -151,7 +151,8 @@ export class ReliabilityStack {
     const nc = await connect({ servers: this.natsUrl });
     try {
       const jsm = await jetstreamManager(nc);
-      for (const stream of [this.names.stream, this.names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => false);
+      for (const stream of [this.names.stream, this.names.deadLetterStream])
+        await jsm.streams.delete(stream).catch(() => false);
     } finally {
       await nc.close();
     }

@@ -4,7 +4,11 @@ import type { ReliabilityStack } from './reliability.stack';
 /** The parts of the three reports the suite recomputes on its own. */
 export interface ReportFigures {
   events: { total: number; breakdown: Record<string, number> };
-  revenue: { totalRevenue: string; transactions: number; bySource: Record<string, { revenue: string; transactions: number }> };
+  revenue: {
+    totalRevenue: string;
+    transactions: number;
+    bySource: Record<string, { revenue: string; transactions: number }>;
+  };
   demographics: { facebook: { users: number; events: number }; tiktok: { users: number; events: number } };
 }
 
@@ -45,7 +49,10 @@ export async function expectedFigures(stack: ReliabilityStack, ledgerPaths: read
     }
   });
   const breakdown: Record<string, number> = {};
-  const revenue: Record<string, { cents: bigint; transactions: number }> = { facebook: { cents: 0n, transactions: 0 }, tiktok: { cents: 0n, transactions: 0 } };
+  const revenue: Record<string, { cents: bigint; transactions: number }> = {
+    facebook: { cents: 0n, transactions: 0 },
+    tiktok: { cents: 0n, transactions: 0 },
+  };
   const users: Record<string, Set<string>> = { facebook: new Set(), tiktok: new Set() };
   const events: Record<string, number> = { facebook: 0, tiktok: 0 };
   for (const { raw } of rows) {
@@ -67,7 +74,10 @@ export async function expectedFigures(stack: ReliabilityStack, ledgerPaths: read
       totalRevenue: money(total),
       transactions: (revenue.facebook?.transactions ?? 0) + (revenue.tiktok?.transactions ?? 0),
       bySource: Object.fromEntries(
-        Object.entries(revenue).map(([source, line]) => [source, { revenue: money(line.cents), transactions: line.transactions }]),
+        Object.entries(revenue).map(([source, line]) => [
+          source,
+          { revenue: money(line.cents), transactions: line.transactions },
+        ]),
       ),
     },
     demographics: {
@@ -108,7 +118,9 @@ export async function reportedFigures(reporterUrl: string): Promise<ReportFigure
     events: {
       total: events.total,
       breakdown: Object.fromEntries(
-        events.breakdown.filter((line) => line.count > 0).map((line) => [`${line.source}/${line.funnelStage}/${line.eventType}`, line.count]),
+        events.breakdown
+          .filter((line) => line.count > 0)
+          .map((line) => [`${line.source}/${line.funnelStage}/${line.eventType}`, line.count]),
       ),
     },
     revenue: {

@@ -29,8 +29,11 @@ export const RESULTS_PATH = join(__dirname, '..', 'results.json');
 
 /** Adds (or replaces) a scenario's line in results.json, then prints every line of this run as a table. */
 export function recordScenario(result: ScenarioResult): void {
-  const previous = existsSync(RESULTS_PATH) ? (JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as ResultsFile) : undefined;
-  const scenarios = previous?.run === process.pid ? previous.scenarios.filter((line) => line.scenario !== result.scenario) : [];
+  const previous = existsSync(RESULTS_PATH)
+    ? (JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as ResultsFile)
+    : undefined;
+  const scenarios =
+    previous?.run === process.pid ? previous.scenarios.filter((line) => line.scenario !== result.scenario) : [];
   scenarios.push(result);
   const file: ResultsFile = { run: process.pid, finishedAt: new Date().toISOString(), scenarios };
   writeFileSync(RESULTS_PATH, `${JSON.stringify(file, null, 2)}\n`);
@@ -48,7 +51,9 @@ function printSummary(scenarios: readonly ScenarioResult[]): void {
     String(line.lost),
     line.passed ? 'pass' : 'FAIL',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   const lines = [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(format)];
   const notes = scenarios.filter((line) => line.note).map((line) => `${line.scenario}: ${line.note}`);
