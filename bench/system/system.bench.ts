@@ -3,7 +3,7 @@
  * publisher emulator, every acknowledged event checked against the database at the end.
  *
  *   npm run bench                      full run (~8 minutes): 45 s real-publisher baseline, then 5 minutes of load
- *   npm run bench -- --quick           ~1.5 minutes: 10 s baseline, 40 s of load
+ *   npm run bench -- --quick           ~2 minutes: 10 s baseline, 40 s of load
  *   options: --duration <time>         sustained load window (default 5m, quick 40s)
  *            --baseline <time>         real-publisher phase (default 45s, quick 10s; 0 skips it)
  *            --concurrency <n>         load mode: requests in flight (default 2)
