@@ -13,7 +13,7 @@ describe(loadCollectorConfig, () => {
         CONSUMER_DURABLE: 'ttk-collector',
         BATCH_SIZE: 2_000,
         MAX_WAIT_MS: 1_000,
-        MAX_DELIVER: 10,
+        MAX_DELIVER: 60,
         ACK_WAIT_MS: 30_000,
         MIGRATE_ON_START: true,
         SHUTDOWN_TIMEOUT_MS: 20_000,

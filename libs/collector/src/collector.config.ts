@@ -34,8 +34,8 @@ export function collectorConfigSchema(defaults: { port: number; source: Source }
     BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2_000),
     /** Longest a pull waits to fill a batch. */
     MAX_WAIT_MS: z.coerce.number().int().min(1_000).default(1_000),
-    /** Deliveries of a message that keeps failing (database down) before it is dead-lettered. */
-    MAX_DELIVER: positiveInt(10),
+    /** Deliveries of a message that keeps failing (database down) before it is dead-lettered: 60 ride out about an hour. */
+    MAX_DELIVER: positiveInt(60),
     /** How long NATS waits for an ack before delivering the message again (e.g. after a crash). */
     ACK_WAIT_MS: positiveInt(30_000),
     MIGRATE_ON_START: booleanFlag(true),

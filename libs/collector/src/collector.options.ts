@@ -23,7 +23,12 @@ export interface CollectorConnectionOptions {
   batchSize?: number;
   /** Longest a pull waits to fill a batch, at least 1000. @default 1000 */
   maxWaitMs?: number;
-  /** Deliveries of a message that keeps failing transiently before it is dead-lettered. @default 10 */
+  /**
+   * Deliveries of a message that keeps failing transiently before it is dead-lettered. Only database outages
+   * fail transiently here (poison is dead-lettered at once), and with the default back-off (1 s doubling to
+   * 60 s) 60 deliveries ride out about an hour of outage instead of four minutes with 10.
+   * @default 60
+   */
   maxDeliver?: number;
   /** How long the broker waits for an ack before redelivering (to another instance after a crash). @default 30000 */
   ackWaitMs?: number;

@@ -18,7 +18,7 @@ describe(resolveCollectorSettings, () => {
         stream: 'EVENTS',
         deadLetterStream: 'EVENTS_DLQ',
         batchSize: 2_000,
-        maxDeliver: 10,
+        maxDeliver: 60,
         migrateOnStart: false,
       });
     });

@@ -33,7 +33,7 @@ const settingsSchema = z.object({
   durable: name.optional(),
   batchSize: positiveInt.max(10_000).default(2_000),
   maxWaitMs: z.number().int().min(1_000).default(1_000),
-  maxDeliver: positiveInt.default(10),
+  maxDeliver: positiveInt.default(60),
   ackWaitMs: positiveInt.default(30_000),
   maxAckPending: positiveInt.optional(),
   retryBackoff: z.object({ baseMs: positiveInt.optional(), maxMs: positiveInt.optional() }).optional(),

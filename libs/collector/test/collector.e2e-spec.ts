@@ -1,6 +1,6 @@
 import { CollectorBatchHandler } from '@evp/collector';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER, ORIGINAL_SUBJECT_HEADER } from '@evp/messaging';
-import { type FacebookEvent, eventSubject } from '@evp/contracts';
+import { eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
 import { createTestDatabase, EventGenerator, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
 import type { Pool } from 'pg';
@@ -19,79 +19,6 @@ import {
   type TestCollector,
   type TestMessage,
 } from './support/collector.harness';
-
-interface StoredRow {
-  event_id: string;
-  occurred_at: Date;
-  source: string;
-  funnel_stage: string;
-  event_type: string;
-  user_id: string;
-  user_name: string;
-  age: number;
-  gender: string;
-  country: string;
-  city: string;
-  campaign_id: string | null;
-  ad_id: string | null;
-  device: string | null;
-  browser: string | null;
-  referrer: string | null;
-  click_position: string | null;
-  video_id: string | null;
-  purchase_amount: string | null;
-  action_time: Date | null;
-  correlation_id: string | null;
-  raw: unknown;
-}
-
-/** What the row of a Facebook event must hold, worked out from the event itself. */
-function expectedRow(event: FacebookEvent, correlationId: string): Omit<StoredRow, 'raw'> {
-  const { user } = event.data;
-  const common = {
-    event_id: event.eventId,
-    occurred_at: new Date(event.timestamp),
-    source: 'facebook',
-    funnel_stage: event.funnelStage,
-    event_type: event.eventType,
-    user_id: user.userId,
-    user_name: user.name,
-    age: user.age,
-    gender: user.gender,
-    country: user.location.country,
-    city: user.location.city,
-    correlation_id: correlationId,
-  };
-  if (event.funnelStage === 'top') {
-    const { engagement } = event.data;
-    return {
-      ...common,
-      campaign_id: null,
-      ad_id: null,
-      device: null,
-      browser: null,
-      click_position: null,
-      purchase_amount: null,
-      referrer: engagement.referrer,
-      video_id: engagement.videoId,
-      action_time: new Date(engagement.actionTime),
-    };
-  }
-  const { engagement } = event.data;
-  return {
-    ...common,
-    campaign_id: engagement.campaignId,
-    ad_id: engagement.adId,
-    device: engagement.device,
-    browser: engagement.browser,
-    click_position: engagement.clickPosition,
-    // numeric(12,2) answers with two decimals
-    purchase_amount: engagement.purchaseAmount === null ? null : centsToAmount(amountToCents(engagement.purchaseAmount as DecimalAmount)),
-    referrer: null,
-    video_id: null,
-    action_time: null,
-  };
-}
 
 describe(CollectorBatchHandler, () => {
   let database: TestDatabase;
@@ -124,7 +51,7 @@ describe(CollectorBatchHandler, () => {
   const drained = async (accepted: number) => (await collector.metric('collector_events_accepted_total')) >= accepted && (await streamMessages(admin.jsm, names.stream)) === 0;
 
   describe('when events arrive repeated within batches and across batches', () => {
-    it('should store each event once with its typed columns, raw event, correlation id and exact amount', async () => {
+    it('should store each event once with its raw event, correlation id and exact amount', async () => {
       const generator = new EventGenerator({ seed: 21 });
       const events = Array.from({ length: 1_500 }, () => generator.facebook());
       const correlationOf = (index: number) => `request-${Math.floor(index / 300)}`;
@@ -141,12 +68,10 @@ describe(CollectorBatchHandler, () => {
       await eventually(() => drained(acceptedBefore + messages.length), 60_000, 'every message handled');
 
       expect(await countRows(pool)).toBe(events.length);
-      const rows = (await pool.query<StoredRow>('SELECT * FROM events')).rows;
+      const rows = (await pool.query<{ event_id: string; event_type: string; correlation_id: string; raw: unknown }>('SELECT event_id, event_type, correlation_id, raw FROM events')).rows;
       const byId = new Map(rows.map((row) => [row.event_id, row]));
       events.forEach((event, index) => {
-        const row = byId.get(event.eventId);
-        expect(row, event.eventId).toMatchObject(expectedRow(event, correlationOf(index)));
-        expect(row?.raw).toEqual(event);
+        expect(byId.get(event.eventId), event.eventId).toEqual({ event_id: event.eventId, event_type: event.eventType, correlation_id: correlationOf(index), raw: event });
       });
       const expectedCents = events.reduce((sum, event) => {
         const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { CollectorMetrics, CollectorModule, type CollectorModuleOptions } from '@evp/collector';
 import { CORRELATION_ID_HEADER, type Source } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
 import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
-import type { UniqueNames } from '@evp/testing';
+import { REPO_ROOT, type UniqueNames } from '@evp/testing';
 import { type JetStreamClient, type JetStreamManager, type StoredMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, headers } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -36,7 +37,8 @@ export function suiteCollectorOptions(names: UniqueNames, source: Source, databa
     deadLetterSubjectPrefix: names.deadLetterPrefix,
     durable: names.durable(source),
     batchSize: 200,
-    ackWaitMs: 5_000,
+    // Generous: other suites share the two cores, and a batch waiting behind a slow one must not time out.
+    ackWaitMs: 15_000,
     retryBackoff: { baseMs: 200, maxMs: 1_000 },
     ...overrides,
   } as CollectorModuleOptions;
@@ -162,4 +164,12 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Builds one collector app and the libs it references (incremental `tsc -b`), so a suite can run it as a real
+ * process from its JavaScript without depending on every other workspace compiling at that moment.
+ */
+export function buildCollectorApp(app: 'fb-collector' | 'ttk-collector'): void {
+  execFileSync('npx', ['tsc', '-b', `apps/${app}/tsconfig.build.json`], { cwd: REPO_ROOT, stdio: 'inherit' });
 }

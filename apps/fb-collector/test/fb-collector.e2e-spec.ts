@@ -1,0 +1,165 @@
+import { type FacebookEvent, eventSubject } from '@evp/contracts';
+import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
+import { createTestDatabase, EventGenerator, ServiceProcess, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildCollectorApp,
+  countRows,
+  eventually,
+  type NatsAdmin,
+  openNatsAdmin,
+  openPool,
+  publishAll,
+  SHARED_NATS_URL,
+  streamMessages,
+  type TestMessage,
+} from '../../../libs/collector/test/support/collector.harness';
+
+/** What the row of a Facebook event must hold, worked out from the event itself. */
+function expectedRow(event: FacebookEvent, correlationId: string): Record<string, unknown> {
+  const { user } = event.data;
+  const common = {
+    event_id: event.eventId,
+    occurred_at: new Date(event.timestamp),
+    source: 'facebook',
+    funnel_stage: event.funnelStage,
+    event_type: event.eventType,
+    user_id: user.userId,
+    user_name: user.name,
+    age: user.age,
+    gender: user.gender,
+    country: user.location.country,
+    city: user.location.city,
+    followers: null,
+    watch_time: null,
+    percentage_watched: null,
+    profile_id: null,
+    purchased_item: null,
+    correlation_id: correlationId,
+    raw: event,
+  };
+  if (event.funnelStage === 'top') {
+    const { engagement } = event.data;
+    return {
+      ...common,
+      referrer: engagement.referrer,
+      video_id: engagement.videoId,
+      action_time: new Date(engagement.actionTime),
+      campaign_id: null,
+      ad_id: null,
+      click_position: null,
+      device: null,
+      browser: null,
+      purchase_amount: null,
+    };
+  }
+  const { engagement } = event.data;
+  return {
+    ...common,
+    referrer: null,
+    video_id: null,
+    action_time: null,
+    campaign_id: engagement.campaignId,
+    ad_id: engagement.adId,
+    click_position: engagement.clickPosition,
+    device: engagement.device,
+    browser: engagement.browser,
+    // numeric(12,2) answers with two decimals
+    purchase_amount: engagement.purchaseAmount === null ? null : centsToAmount(amountToCents(engagement.purchaseAmount as DecimalAmount)),
+  };
+}
+
+describe('fb-collector', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let names: UniqueNames;
+  let admin: NatsAdmin;
+  let service: ServiceProcess | undefined;
+  let subject: string;
+
+  beforeAll(async () => {
+    buildCollectorApp('fb-collector');
+    database = await createTestDatabase();
+    pool = openPool(database.url);
+    names = uniqueNames('fb-collector');
+    admin = await openNatsAdmin();
+    subject = eventSubject('facebook', names.subjectPrefix);
+    service = await ServiceProcess.start('fb-collector', {
+      env: {
+        DATABASE_URL: database.url,
+        NATS_URL: SHARED_NATS_URL,
+        EVENTS_STREAM: names.stream,
+        EVENTS_SUBJECT_PREFIX: names.subjectPrefix,
+        DEAD_LETTER_STREAM: names.deadLetterStream,
+        DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
+        BATCH_SIZE: '500',
+        ACK_WAIT_MS: '60000',
+        MIGRATE_ON_START: 'false',
+        LOG_LEVEL: 'info',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await admin?.cleanUp(names);
+    await pool?.end();
+    await database?.drop();
+  });
+
+  describe('when Facebook events of every type arrive, some of them twice', () => {
+    it('should store each once with every typed column from the event and the exact amount', async () => {
+      const generator = new EventGenerator({ seed: 61 });
+      const events = Array.from({ length: 1_400 }, () => generator.facebook());
+      const messages: TestMessage[] = events.map((event, index) => ({ subject, data: JSON.stringify(event), correlationId: `request-${index % 3}` }));
+      for (let index = 0; index < events.length; index += 4) messages.push(messages[index]!);
+      await publishAll(admin.js, messages);
+      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained');
+
+      const rows = (await pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events')).rows;
+      expect(rows).toHaveLength(events.length);
+      const byId = new Map(rows.map((row) => [row.event_id, row]));
+      events.forEach((event, index) => expect(byId.get(event.eventId), event.eventType).toMatchObject(expectedRow(event, `request-${index % 3}`)));
+      const cents = events.reduce((sum, event) => {
+        const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;
+        return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);
+      }, 0n);
+      const { total } = (await pool.query<{ total: string }>(`SELECT sum(purchase_amount)::text AS total FROM events WHERE event_type = 'checkout.complete'`)).rows[0]!;
+      expect(total).toBe(centsToAmount(cents));
+
+      const metrics = await (await fetch(`${service!.url}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`collector_events_processed_total\\{source="facebook",service="fb-collector"\\} ${events.length}\\b`));
+      expect(metrics).toMatch(new RegExp(`collector_events_duplicate_total\\{source="facebook",service="fb-collector"\\} ${messages.length - events.length}\\b`));
+      expect(metrics).toContain('collector_consumer_pending{source="facebook",service="fb-collector"} 0');
+      expect(service!.logs.some((line) => line.correlationId === 'request-1' && /^stored \d+ events/.test(String(line.message)))).toBe(true);
+    });
+  });
+
+  describe('when it receives SIGTERM while working through a backlog', () => {
+    it('should store and ack the batch in hand, exit 0, and leave the rest for the next start', async () => {
+      await pool.query('TRUNCATE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
+      const generator = new EventGenerator({ seed: 62 });
+      const events = Array.from({ length: 20_000 }, () => generator.facebook());
+      await publishAll(
+        admin.js,
+        events.map((event) => ({ subject, data: JSON.stringify(event), msgId: event.eventId, correlationId: 'backlog' })),
+      );
+      await eventually(async () => (await countRows(pool)) > 0, 60_000, 'the first batch stored');
+
+      const code = await service!.stop('SIGTERM');
+      expect(code, service!.tail()).toBe(0);
+      expect(service!.logs.some((line) => line.message === 'stopped gracefully')).toBe(true);
+      // Everything delivered was acked (stored) before the exit: nothing waits for an ack timeout.
+      const consumer = await admin.jsm.consumers.info(names.stream, 'fb-collector');
+      expect(consumer.num_ack_pending).toBe(0);
+      const stored = await countRows(pool);
+      expect(stored).toBeLessThan(events.length);
+      expect(stored).toBe(events.length - (await streamMessages(admin.jsm, names.stream)));
+
+      await service!.restart();
+      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 90_000, 'the rest stored after the restart');
+      expect(await countRows(pool)).toBe(events.length);
+    }, 180_000);
+  });
+});

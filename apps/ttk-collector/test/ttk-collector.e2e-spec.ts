@@ -1,0 +1,146 @@
+import { type TiktokEvent, eventSubject } from '@evp/contracts';
+import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
+import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER } from '@evp/messaging';
+import { createTestDatabase, EventGenerator, ServiceProcess, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildCollectorApp,
+  eventually,
+  type NatsAdmin,
+  openNatsAdmin,
+  openPool,
+  publishAll,
+  readStream,
+  SHARED_NATS_URL,
+  streamMessages,
+  type TestMessage,
+} from '../../../libs/collector/test/support/collector.harness';
+
+/** What the row of a TikTok event must hold, worked out from the event itself. */
+function expectedRow(event: TiktokEvent, correlationId: string): Record<string, unknown> {
+  const { user } = event.data;
+  const common = {
+    event_id: event.eventId,
+    occurred_at: new Date(event.timestamp),
+    source: 'tiktok',
+    funnel_stage: event.funnelStage,
+    event_type: event.eventType,
+    user_id: user.userId,
+    user_name: user.username,
+    followers: user.followers,
+    age: null,
+    gender: null,
+    city: null,
+    campaign_id: null,
+    ad_id: null,
+    browser: null,
+    referrer: null,
+    click_position: null,
+    correlation_id: correlationId,
+    raw: event,
+  };
+  if (event.funnelStage === 'top') {
+    const { engagement } = event.data;
+    return {
+      ...common,
+      watch_time: engagement.watchTime,
+      percentage_watched: engagement.percentageWatched,
+      device: engagement.device,
+      country: engagement.country,
+      video_id: engagement.videoId,
+      action_time: null,
+      profile_id: null,
+      purchased_item: null,
+      purchase_amount: null,
+    };
+  }
+  const { engagement } = event.data;
+  return {
+    ...common,
+    watch_time: null,
+    percentage_watched: null,
+    device: null,
+    country: null,
+    video_id: null,
+    action_time: new Date(engagement.actionTime),
+    profile_id: engagement.profileId,
+    purchased_item: engagement.purchasedItem,
+    // numeric(12,2) answers with two decimals
+    purchase_amount: engagement.purchaseAmount === null ? null : centsToAmount(amountToCents(engagement.purchaseAmount as DecimalAmount)),
+  };
+}
+
+describe('ttk-collector', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let names: UniqueNames;
+  let admin: NatsAdmin;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    buildCollectorApp('ttk-collector');
+    database = await createTestDatabase();
+    pool = openPool(database.url);
+    names = uniqueNames('ttk-collector');
+    admin = await openNatsAdmin();
+    service = await ServiceProcess.start('ttk-collector', {
+      env: {
+        DATABASE_URL: database.url,
+        NATS_URL: SHARED_NATS_URL,
+        EVENTS_STREAM: names.stream,
+        EVENTS_SUBJECT_PREFIX: names.subjectPrefix,
+        DEAD_LETTER_STREAM: names.deadLetterStream,
+        DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
+        BATCH_SIZE: '300',
+        MIGRATE_ON_START: 'false',
+        LOG_LEVEL: 'info',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await admin?.cleanUp(names);
+    await pool?.end();
+    await database?.drop();
+  });
+
+  describe('when TikTok events of every type arrive, with repeats and one the table cannot hold', () => {
+    it('should store each valid event once with its typed columns and dead-letter the unstorable one', async () => {
+      const subject = eventSubject('tiktok', names.subjectPrefix);
+      const generator = new EventGenerator({ seed: 71 });
+      const events = Array.from({ length: 1_200 }, () => generator.tiktok());
+      const messages: TestMessage[] = events.map((event) => ({ subject, data: JSON.stringify(event), correlationId: 'tiktok-request' }));
+      for (let index = 0; index < events.length; index += 5) messages.push(messages[index]!);
+      const celebrity = generator.tiktok('follow');
+      celebrity.data.user.followers = 3_000_000_000;
+      messages.push({ subject, data: JSON.stringify(celebrity), msgId: celebrity.eventId, correlationId: 'tiktok-request' });
+      await publishAll(admin.js, messages);
+      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained');
+
+      const rows = (await pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events')).rows;
+      expect(rows).toHaveLength(events.length);
+      const byId = new Map(rows.map((row) => [row.event_id, row]));
+      events.forEach((event) => expect(byId.get(event.eventId), event.eventType).toMatchObject(expectedRow(event, 'tiktok-request')));
+      const cents = events.reduce((sum, event) => {
+        const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;
+        return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);
+      }, 0n);
+      const { total } = (await pool.query<{ total: string }>(`SELECT sum(purchase_amount)::text AS total FROM events WHERE event_type = 'purchase'`)).rows[0]!;
+      expect(total).toBe(centsToAmount(cents));
+
+      const [letter, ...others] = await readStream(admin.jsm, names.deadLetterStream);
+      expect(others).toHaveLength(0);
+      expect(letter?.header.get(DEAD_LETTER_ORIGIN_HEADER)).toBe('ttk-collector');
+      expect(letter?.header.get(DEAD_LETTER_REASON_HEADER)).toBe('cannot be stored: followers 3000000000 exceeds 2147483647');
+      expect(service!.logs.some((line) => line.level === 'warn' && line.eventId === celebrity.eventId && line.correlationId === 'tiktok-request')).toBe(true);
+
+      const readiness = await fetch(`${service!.url}/health/readiness`);
+      expect(readiness.status).toBe(200);
+      const metrics = await (await fetch(`${service!.url}/metrics`)).text();
+      expect(metrics).toContain('collector_events_failed_total{source="tiktok",reason="invalid",service="ttk-collector"} 1');
+      expect(metrics).toMatch(new RegExp(`collector_events_processed_total\\{source="tiktok",service="ttk-collector"\\} ${events.length}\\b`));
+    });
+  });
+});

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { CollectorModule, type CollectorModuleOptions } from '@evp/collector';
+import { eventSubject } from '@evp/contracts';
+import { createTestDatabase, EventGenerator, REPO_ROOT, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  countRows,
+  eventually,
+  type NatsAdmin,
+  openNatsAdmin,
+  openPool,
+  publishAll,
+  startTestCollector,
+  streamMessages,
+  suiteCollectorOptions,
+  type TestCollector,
+} from './support/collector.harness';
+
+const CRASHING_COLLECTOR = join(__dirname, 'support', 'crash-after-commit.main.ts');
+
+/** Runs the collector that SIGKILLs itself after its first commit; resolves with what it committed and how it ended. */
+async function runCrashingCollector(options: CollectorModuleOptions): Promise<{ committed: number; signal: NodeJS.Signals | null; output: string }> {
+  const { normaliser: _normaliser, ...serialisable } = options;
+  const child = spawn(process.execPath, ['--import', 'tsx', CRASHING_COLLECTOR], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CRASH_COLLECTOR_OPTIONS: JSON.stringify(serialisable) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  const line = output.split('\n').find((text) => text.startsWith('{"committed"'));
+  return { committed: line === undefined ? 0 : (JSON.parse(line) as { committed: number }).committed, signal, output };
+}
+
+describe(CollectorModule, () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let names: UniqueNames;
+  let admin: NatsAdmin;
+  let survivor: TestCollector | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = openPool(database.url);
+    names = uniqueNames('collector-crash');
+    admin = await openNatsAdmin();
+  });
+
+  afterAll(async () => {
+    await survivor?.close();
+    await admin?.cleanUp(names);
+    await pool?.end();
+    await database?.drop();
+  });
+
+  describe('when a collector is killed after its batch is committed and before it is acked', () => {
+    it('should get the batch again and store nothing twice', async () => {
+      const options = suiteCollectorOptions(names, 'facebook', database.url, { batchSize: 100, ackWaitMs: 2_000 });
+      const subject = eventSubject('facebook', names.subjectPrefix);
+      const generator = new EventGenerator({ seed: 31 });
+      const events = Array.from({ length: 1_000 }, () => generator.facebook());
+      // A collector start before any event provisions the stream and the durable, so the events wait for the next one.
+      await (await startTestCollector(options)).close();
+      await publishAll(
+        admin.js,
+        events.map((event) => ({ subject, data: JSON.stringify(event), msgId: event.eventId, correlationId: 'crash' })),
+      );
+
+      const crash = await runCrashingCollector(options);
+      expect(crash.signal, crash.output).toBe('SIGKILL');
+      expect(crash.committed).toBe(100);
+      // Committed, yet nothing acked: the work queue still holds every message.
+      expect(await countRows(pool)).toBe(100);
+      expect(await streamMessages(admin.jsm, names.stream)).toBe(events.length);
+
+      survivor = await startTestCollector(options);
+      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained');
+      expect(await countRows(pool)).toBe(events.length);
+      expect(Number((await pool.query<{ n: string }>('SELECT count(DISTINCT event_id) AS n FROM events')).rows[0]?.n)).toBe(events.length);
+      expect(await survivor.metric('collector_events_processed_total')).toBe(events.length - 100);
+      expect(await survivor.metric('collector_events_duplicate_total')).toBeGreaterThanOrEqual(100);
+      expect(await survivor.metric('messaging_redelivered_total')).toBeGreaterThanOrEqual(100);
+    });
+  });
+});
