@@ -8,6 +8,8 @@ export const reporterConfigSchema = z.object({
   DATABASE_URL: url(['postgresql', 'postgres'], 'postgresql://postgres@127.0.0.1:5432/evp'),
   LOG_LEVEL: logLevel,
   SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
+  /** Connections to PostgreSQL; a demographics report may use up to REPORT_CONNECTIONS of them at once. */
+  REPORT_POOL_SIZE: positiveInt(8),
   /** Apply pending Prisma migrations at start-up (safe with several instances starting at once). */
   MIGRATE_ON_START: booleanFlag(true),
   /** Entries in the revenue report's `topCampaigns`. */
@@ -18,6 +20,11 @@ export const reporterConfigSchema = z.object({
   REPORT_TOP_CITIES: positiveInt(10),
   /** Most buckets an events `series` may hold; a longer series is refused with 400 naming `interval`. */
   REPORT_MAX_SERIES_POINTS: positiveInt(10_080),
+  /**
+   * Connections one report may use at once: the demographics report runs its Facebook and TikTok statements in
+   * parallel on them (same snapshot), taking extra connections only while the pool has room.
+   */
+  REPORT_CONNECTIONS: positiveInt(3),
   /** A report query running longer than this is cancelled and answered 503. */
   REPORT_STATEMENT_TIMEOUT_MS: positiveInt(30_000),
   /** PostgreSQL `work_mem` for report queries, in MB: enough for the demographics aggregation to stay in memory. */

@@ -21,7 +21,11 @@ export function createReporterModule(config: ReporterConfig): Type {
   @Module({
     imports: [
       ObservabilityModule.forRoot({ service: 'reporter', logLevel: config.LOG_LEVEL }),
-      DatabaseModule.forRoot({ url: config.DATABASE_URL, migrateOnStart: config.MIGRATE_ON_START }),
+      DatabaseModule.forRoot({
+        url: config.DATABASE_URL,
+        migrateOnStart: config.MIGRATE_ON_START,
+        poolSize: config.REPORT_POOL_SIZE,
+      }),
     ],
     controllers: [EventsReportController, RevenueReportController, DemographicsReportController],
     providers: [

@@ -69,18 +69,32 @@ export class DemographicsReport {
 
   generate(query: DemographicsQuery): Promise<DemographicsReportBody> {
     const range: Span = { from: query.from, to: query.to };
-    return this.reader.snapshot(async (run) => {
-      const events = await eventCounts(run, range, query.source);
-      const body: DemographicsReportBody = {
-        filters: { from: toIso(query.from), to: toIso(query.to), source: query.source },
-      };
-      if (query.source !== 'tiktok') body.facebook = await this.facebook(run, range, events.get('facebook') ?? 0);
-      if (query.source !== 'facebook') body.tiktok = await this.tiktok(run, range, events.get('tiktok') ?? 0);
-      return body;
-    });
+    return this.reader.snapshot(
+      async (run) => {
+        // Issued together: with REPORT_CONNECTIONS > 1 the sources are scanned in parallel, in one snapshot.
+        const [events, facebook, tiktok] = await Promise.all([
+          eventCounts(run, range, query.source),
+          query.source === 'tiktok' ? undefined : this.facebook(run, range),
+          query.source === 'facebook' ? undefined : this.tiktok(run, range),
+        ]);
+        const body: DemographicsReportBody = {
+          filters: { from: toIso(query.from), to: toIso(query.to), source: query.source },
+        };
+        if (facebook) {
+          const { users, ...rest } = facebook;
+          body.facebook = { users, events: events.get('facebook') ?? 0, ...rest };
+        }
+        if (tiktok) {
+          const { users, ...rest } = tiktok;
+          body.tiktok = { users, events: events.get('tiktok') ?? 0, ...rest };
+        }
+        return body;
+      },
+      { connections: this.config.REPORT_CONNECTIONS },
+    );
   }
 
-  private async facebook(run: ReportQuery, range: Span, events: number): Promise<FacebookDemographics> {
+  private async facebook(run: ReportQuery, range: Span): Promise<Omit<FacebookDemographics, 'events'>> {
     const rows = await run<FacebookRow>(Prisma.sql`
       WITH firsts AS (
         SELECT ${firstEventKey} gender, age, country, city
@@ -119,7 +133,6 @@ export class DemographicsReport {
     }
     return {
       users,
-      events,
       genders: [...genders].map(([gender, count]) => ({ gender, users: count })),
       ageGroups: AGE_GROUPS.map((range, index) => ({ range, users: ageGroups[index]! })),
       averageAge: aged === 0 ? null : roundTo2(ageSum / aged),
@@ -132,7 +145,7 @@ export class DemographicsReport {
     };
   }
 
-  private async tiktok(run: ReportQuery, range: Span, events: number): Promise<TiktokDemographics> {
+  private async tiktok(run: ReportQuery, range: Span): Promise<Omit<TiktokDemographics, 'events'>> {
     const inRange = withinSpans('occurred_at', [range]);
     const bucketCounts = FOLLOWER_BUCKET_FLOORS.map((floor, index) => {
       const ceiling = FOLLOWER_BUCKET_FLOORS[index + 1];
@@ -142,15 +155,16 @@ export class DemographicsReport {
           : Prisma.sql`followers >= ${floor} AND followers < ${ceiling}`;
       return Prisma.sql`count(*) FILTER (WHERE ${condition})`;
     });
-    const [followers] = await run<FollowersRow>(Prisma.sql`
+    const [[followers], places] = await Promise.all([
+      run<FollowersRow>(Prisma.sql`
       WITH firsts AS (
         SELECT ${firstEventKey} followers FROM events WHERE source = 'tiktok' AND ${inRange} ORDER BY ${firstEventOrder}
       )
       SELECT count(*)::int8 AS users, round(avg(followers), 2)::text AS average,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY followers) AS median, min(followers) AS min, max(followers) AS max,
         ARRAY[${Prisma.join(bucketCounts)}]::text[] AS buckets
-      FROM firsts`);
-    const places = await run<TiktokPlaceRow>(Prisma.sql`
+      FROM firsts`),
+      run<TiktokPlaceRow>(Prisma.sql`
       WITH firsts AS (
         SELECT ${firstEventKey} country, device FROM events
         WHERE source = 'tiktok' AND funnel_stage = 'top' AND ${inRange} ORDER BY ${firstEventOrder}
@@ -161,14 +175,14 @@ export class DemographicsReport {
       )
       (SELECT 'country' AS kind, value, users::int8 AS users FROM countries ORDER BY users DESC, value COLLATE "C" LIMIT ${this.config.REPORT_TOP_COUNTRIES})
       UNION ALL
-      SELECT 'device', value, users::int8 FROM devices`);
+      SELECT 'device', value, users::int8 FROM devices`),
+    ]);
 
     const devices = new Map<string, number>(TIKTOK_DEVICES.map((device) => [device, 0]));
     for (const row of places.filter((place) => place.kind === 'device')) devices.set(row.value, Number(row.users));
     const users = Number(followers?.users ?? 0);
     return {
       users,
-      events,
       followers: {
         average: followers?.average == null ? null : Number(followers.average),
         median: followers?.median == null ? null : roundTo2(followers.median),

@@ -3,21 +3,41 @@ import { DATABASE_POOL, type Prisma } from '@evp/database';
 import { Pool, type PoolClient } from 'pg';
 import { REPORTER_CONFIG } from '../reporter.constants';
 import { type ReporterConfig } from '../reporter.config';
-import { ReportUnavailableError } from './report-query.errors';
+import { ReportUnavailableError } from './report-unavailable.error';
 
-/** Runs one parameterised statement inside a report's snapshot; rows come back as `pg` returns them (int8 and numeric as strings). */
+/**
+ * Runs one parameterised statement inside a report's snapshot; rows come back as `pg` returns them (int8 and
+ * numeric as exact strings). Statements issued together may run at the same time on different connections.
+ */
 export type ReportQuery = <Row>(statement: Prisma.Sql) => Promise<Row[]>;
+
+export interface SnapshotOptions {
+  /**
+   * Connections the report may use at once: statements issued together (`Promise.all`) then run in parallel, all
+   * in the same snapshot. Extra connections are taken only while the pool has room, never waited for.
+   * @default 1
+   */
+  connections?: number;
+}
 
 /** PostgreSQL SQLSTATE `query_canceled`: here, `statement_timeout` fired. */
 const QUERY_CANCELED = '57014';
+const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
+
+interface Member {
+  client: PoolClient;
+  busy: boolean;
+}
 
 /**
- * Every query of one report runs in one read-only REPEATABLE READ transaction, so the rollup tiers and the raw
- * edges (and the several statements of a report) see the same committed batches even while collectors write.
+ * Every query of one report runs in one read-only REPEATABLE READ snapshot, so the rollup tiers and the raw edges
+ * (and the several statements of a report) see the same committed batches even while collectors write. When a
+ * report may use several connections, the extra ones import the first one's snapshot (`SET TRANSACTION SNAPSHOT`),
+ * so parallel statements still see exactly the same data.
  *
  * Statements are composed with `Prisma.sql` (bound parameters only) and sent on the service's `pg` pool rather
- * than through `$queryRaw`: the transaction settings below need one connection for the whole report, and
- * `pg` hands back int8 and numeric as exact strings, which is what counts and money need.
+ * than through `$queryRaw`: the transaction settings need the report's own connections for its whole duration,
+ * and `pg` hands back int8 and numeric as exact strings, which is what counts and money need.
  */
 @Injectable()
 export class ReportReader {
@@ -25,46 +45,119 @@ export class ReportReader {
 
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
-    @Inject(REPORTER_CONFIG) config: ReporterConfig,
+    @Inject(REPORTER_CONFIG) private readonly config: ReporterConfig,
   ) {
-    // JIT compilation costs more than it saves on these sub-second aggregations; integers from validated config.
+    // JIT compilation costs more than it saves on these aggregations; the values are integers from validated config.
     this.settings = [
-      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
       `SET LOCAL statement_timeout = ${config.REPORT_STATEMENT_TIMEOUT_MS}`,
       `SET LOCAL work_mem = '${config.REPORT_WORK_MEM_MB}MB'`,
       'SET LOCAL jit = off',
     ].join('; ');
   }
 
-  async snapshot<T>(work: (query: ReportQuery) => Promise<T>): Promise<T> {
-    let client: PoolClient;
+  async snapshot<T>(work: (query: ReportQuery) => Promise<T>, options: SnapshotOptions = {}): Promise<T> {
+    const maxMembers = Math.max(1, options.connections ?? 1);
+    const members: Member[] = [];
+    const waiters: { resolve: (member: Member) => void; reject: (error: Error) => void }[] = [];
+    let snapshotId: string | undefined;
+    let joining = 0;
+    let finished = false;
+
+    const release = (member: Member) => {
+      const next = waiters.shift();
+      if (next) next.resolve(member);
+      else member.busy = false;
+    };
+    const join = async (): Promise<Member | undefined> => {
+      if (snapshotId === undefined || members.length + joining >= maxMembers || !this.poolHasRoom()) return undefined;
+      joining++;
+      let client: PoolClient | undefined;
+      try {
+        client = await this.pool.connect();
+        await client.query(
+          `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshotId}'; ${this.settings}`,
+        );
+        if (finished) throw new Error('the report ended while a connection was joining');
+        const member = { client, busy: true };
+        members.push(member);
+        return member;
+      } catch {
+        // Parallelism is an optimisation: without a helper, the statement waits for a member of the group.
+        client?.release(true);
+        return undefined;
+      } finally {
+        joining--;
+      }
+    };
+    const acquire = async (): Promise<Member> => {
+      const idle = members.find((member) => !member.busy);
+      if (idle) {
+        idle.busy = true;
+        return idle;
+      }
+      const helper = await join();
+      if (helper) return helper;
+      if (finished) throw new Error('the report has ended');
+      return new Promise<Member>((resolve, reject) => waiters.push({ resolve, reject }));
+    };
+    const run: ReportQuery = async <Row>(statement: Prisma.Sql) => {
+      const member = await acquire();
+      try {
+        return (await member.client.query(statement.text, statement.values)).rows as Row[];
+      } finally {
+        release(member);
+      }
+    };
+
+    const leader = await this.connect();
+    members.push({ client: leader, busy: true });
+    let committed = false;
     try {
-      client = await this.pool.connect();
+      await leader.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${this.settings}`);
+      if (maxMembers > 1) {
+        const { rows } = await leader.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+        if (SNAPSHOT_ID.test(rows[0]?.id ?? '')) snapshotId = rows[0]?.id;
+      }
+      release(members[0]!);
+      const result = await work(run);
+      await Promise.all(members.map((member) => member.client.query('COMMIT')));
+      committed = true;
+      return result;
+    } catch (error) {
+      throw toReportError(error);
+    } finally {
+      finished = true;
+      for (const waiter of waiters.splice(0)) waiter.reject(new Error('the report has ended'));
+      if (committed) for (const member of members) member.client.release();
+      else await Promise.all(members.map((member) => this.rollBack(member.client)));
+    }
+  }
+
+  private poolHasRoom(): boolean {
+    return this.pool.idleCount > 0 || this.pool.totalCount < this.config.REPORT_POOL_SIZE;
+  }
+
+  private async connect(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
     } catch (error) {
       throw new ReportUnavailableError(
         'REPORTER.DATABASE_UNAVAILABLE',
         `the database is unavailable: ${messageOf(error)}`,
-        { cause: error },
+        {
+          cause: error,
+        },
       );
     }
-    let broken: Error | undefined;
-    try {
-      await client.query(this.settings);
-      const result = await work(
-        async <Row>(statement: Prisma.Sql) => (await client.query(statement.text, statement.values)).rows as Row[],
-      );
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      broken = await client.query('ROLLBACK').then(
-        () => undefined,
-        (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
-      );
-      throw toReportError(error);
-    } finally {
-      // A connection that cannot even roll back is dropped instead of going back to the pool.
-      client.release(broken);
-    }
+  }
+
+  /** Returns a connection whose report failed; one that cannot even roll back is dropped. */
+  private async rollBack(client: PoolClient): Promise<void> {
+    const broken = await client.query('ROLLBACK').then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    client.release(broken);
   }
 }
 
@@ -75,14 +168,18 @@ function toReportError(error: unknown): unknown {
     return new ReportUnavailableError(
       'REPORTER.QUERY_TIMEOUT',
       'the report took longer than REPORT_STATEMENT_TIMEOUT_MS',
-      { cause: error },
+      {
+        cause: error,
+      },
     );
   }
   if (isConnectionFailure(code, error)) {
     return new ReportUnavailableError(
       'REPORTER.DATABASE_UNAVAILABLE',
       `the database is unavailable: ${messageOf(error)}`,
-      { cause: error },
+      {
+        cause: error,
+      },
     );
   }
   return new ReportUnavailableError('REPORTER.QUERY_FAILED', 'the report query failed', { cause: error });

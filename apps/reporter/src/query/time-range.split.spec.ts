@@ -37,7 +37,7 @@ describe('splitRange', () => {
             }
           },
         ),
-        { numRuns: 2_000 },
+        { numRuns: 500 },
       );
     });
 
@@ -53,7 +53,7 @@ describe('splitRange', () => {
           for (const span of tiers.raw) expect(span.to! - span.from!).toBeLessThan(MINUTE_MS);
           expect(tiers.raw.length).toBeLessThanOrEqual(2);
         }),
-        { numRuns: 2_000 },
+        { numRuns: 500 },
       );
     });
   });

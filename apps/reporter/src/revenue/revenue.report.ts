@@ -11,6 +11,7 @@ import { REPORTER_CONFIG } from '../reporter.constants';
 import { type RevenueQuery, type RevenueReport as RevenueReportBody } from './revenue-report.schema';
 
 interface RevenueRow {
+  kind: 'source' | 'campaign';
   key: string;
   revenue: string;
   transactions: string;
@@ -50,16 +51,21 @@ export class RevenueReport {
     );
 
     return this.reader.snapshot(async (run) => {
-      const bySourceRows = await run<RevenueRow>(Prisma.sql`
-        SELECT source AS key, sum(revenue)::text AS revenue, sum(transactions)::int8 AS transactions
-        FROM (${tiers}) AS tiers GROUP BY source`);
-      const campaignRows =
-        source === 'tiktok'
-          ? []
-          : await run<RevenueRow>(Prisma.sql`
-              SELECT campaign_id AS key, sum(revenue)::text AS revenue, sum(transactions)::int8 AS transactions
-              FROM (${tiers}) AS tiers WHERE source = 'facebook'
-              GROUP BY campaign_id ORDER BY sum(revenue) DESC, campaign_id COLLATE "C" LIMIT ${this.config.REPORT_TOP_CAMPAIGNS}`);
+      // One pass over the tiers feeds both the per-source totals and the campaign ranking.
+      const rows = await run<RevenueRow>(Prisma.sql`
+        WITH grouped AS (
+          SELECT GROUPING(campaign_id) AS by_source, source, campaign_id, sum(revenue) AS amount, sum(transactions) AS sales
+          FROM (${tiers}) AS tiers GROUP BY GROUPING SETS ((source), (source, campaign_id))
+        )
+        SELECT 'source' AS kind, source AS key, amount::text AS revenue, sales::int8 AS transactions FROM grouped WHERE by_source = 1
+        UNION ALL (
+          -- Qualified: the unqualified names would mean the text output columns.
+          SELECT 'campaign', campaign_id, amount::text, sales::int8 FROM grouped
+          WHERE by_source = 0 AND source = 'facebook'
+          ORDER BY grouped.amount DESC, grouped.campaign_id COLLATE "C" LIMIT ${this.config.REPORT_TOP_CAMPAIGNS}
+        )`);
+      const bySourceRows = rows.filter((row) => row.kind === 'source');
+      const campaignRows = rows.filter((row) => row.kind === 'campaign');
 
       const stored = new Map(bySourceRows.map((row) => [row.key, row]));
       const bySource = SOURCES.filter((candidate) => source === undefined || candidate === source).map((candidate) => {

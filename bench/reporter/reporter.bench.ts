@@ -1,0 +1,354 @@
+/**
+ * Report latency on a large database: the reporter (HTTP, rollup tiers, covering indexes) against the same
+ * questions answered by naive SQL over a plain copy of the events (primary key only, no rollups), in one run.
+ *
+ *   npm run bench:reporter
+ *     BENCH_DATABASE_URL  database to use          (postgresql://postgres@127.0.0.1:5432/evp_bench_reporter)
+ *     BENCH_EVENTS        events to seed when empty (10000000)
+ *     BENCH_RUNS          timed runs per query      (30, after 2 warm-up runs)
+ *     BENCH_BASELINE_RUNS timed runs per baseline   (3, after 1 warm-up run: naive queries take seconds)
+ *     BENCH_BUDGET_S      time per query and side after which no further run starts (120; at least 3 runs
+ *                         of the reporter and 1 of the baseline are always made; the JSON records the count)
+ *
+ * Seeds the database with `npm run db:seed` when it holds no events, starts the built reporter against it
+ * (applying its migrations), and prints p50/p95 per query beside the baseline. Writes bench/results/reporter.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT, ServiceProcess } from '@evp/testing';
+import { Client } from 'pg';
+
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp_bench_reporter';
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const BASELINE_RUNS = Number(process.env.BENCH_BASELINE_RUNS ?? 3);
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? 120) * 1_000;
+const TARGET_P95_MS = 100;
+const PLAIN_TABLE = 'bench_plain_events';
+const RESULTS_FILE = join(REPO_ROOT, 'bench', 'results', 'reporter.json');
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Windows deliberately off bucket boundaries, so every tier (hours, minutes, raw edges) takes part. */
+const WINDOW_OFFSET = 17 * 60_000 + 23_456;
+
+type Report = 'events' | 'revenue' | 'demographics';
+type Params = Record<string, string>;
+
+interface Question {
+  report: Report;
+  name: string;
+  params: Params;
+  /** The same question in naive SQL over the plain table; every statement is timed together. */
+  baselineSql: string[];
+}
+
+interface ResultRow {
+  report: Report;
+  name: string;
+  params: Params;
+  project: Stats;
+  baseline: Stats;
+}
+
+interface Stats {
+  p50: number;
+  p95: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+const iso = (ms: number) => new Date(ms).toISOString();
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+async function main(): Promise<void> {
+  await ensureDatabase();
+  const db = new Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  try {
+    await ensureSeeded(db);
+    const extent = await dataExtent(db);
+    print(
+      `database: ${redact(DATABASE_URL)}: ${extent.events.toLocaleString('en-US')} events, ${iso(extent.first)} .. ${iso(extent.last)}`,
+    );
+    print('building the reporter…');
+    execFileSync('npx', ['tsc', '-b', 'apps/reporter/tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    // Starting the service applies its migrations (the reporter's indexes) before it answers.
+    const reporter = await ServiceProcess.start('reporter', {
+      env: { DATABASE_URL, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'true' },
+      readyTimeoutMs: 30 * 60_000,
+    });
+    try {
+      await ensurePlainTable(db, extent.events);
+      await db.query('VACUUM ANALYZE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
+      const questions = await buildQuestions(db, extent);
+      const rows: ResultRow[] = [];
+      print(
+        `reporter over HTTP (${RUNS} runs, 2 warm-up) vs baseline SQL on ${PLAIN_TABLE} (${BASELINE_RUNS} runs, 1 warm-up); target p95 < ${TARGET_P95_MS} ms`,
+      );
+      for (const question of questions) {
+        const project = await timeProject(reporter.url, question);
+        const baseline = await timeBaseline(db, question);
+        rows.push({ report: question.report, name: question.name, params: question.params, project, baseline });
+        print(formatRow(question, project, baseline));
+      }
+      await writeResults(extent, rows);
+      const missed = rows.filter((row) => row.project.p95 >= TARGET_P95_MS);
+      print();
+      print(`target p95 < ${TARGET_P95_MS} ms: ${rows.length - missed.length}/${rows.length} queries meet it`);
+      for (const row of missed) print(`  missed: ${row.report} ${row.name} (p95 ${row.project.p95.toFixed(1)} ms)`);
+      print(`results written to ${RESULTS_FILE}`);
+    } finally {
+      await reporter.stop();
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+async function ensureDatabase(): Promise<void> {
+  const url = new URL(DATABASE_URL);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function ensureSeeded(db: Client): Promise<void> {
+  const table = await db.query(`SELECT to_regclass('public.events') IS NOT NULL AS present`);
+  const present = (table.rows[0] as { present: boolean }).present;
+  const seeded = present && (await db.query('SELECT 1 FROM events LIMIT 1')).rowCount === 1;
+  if (seeded) return;
+  print(`seeding ${EVENTS.toLocaleString('en-US')} events (npm run db:seed)…`);
+  execFileSync('npm', ['run', 'db:seed', '--', '--events', String(EVENTS), '--database-url', DATABASE_URL], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+}
+
+interface Extent {
+  events: number;
+  first: number;
+  last: number;
+}
+
+async function dataExtent(db: Client): Promise<Extent> {
+  const { rows } = await db.query<{ events: string; first: Date; last: Date }>(
+    'SELECT sum(events)::int8 AS events, min(bucket) AS first, max(bucket) AS last FROM event_counts_hour',
+  );
+  const row = rows[0]!;
+  return { events: Number(row.events), first: row.first.getTime(), last: row.last.getTime() + HOUR };
+}
+
+/** A copy of the report columns with only a primary key: what the reports would run on without this project's work. */
+async function ensurePlainTable(db: Client, events: number): Promise<void> {
+  const existing = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [PLAIN_TABLE]);
+  if ((existing.rows[0] as { present: boolean }).present) {
+    const { rows } = await db.query(`SELECT count(*)::int8 AS n FROM ${PLAIN_TABLE}`);
+    if (Number((rows[0] as { n: string }).n) === events) return;
+    await db.query(`DROP TABLE ${PLAIN_TABLE}`);
+  }
+  print(`copying the events into ${PLAIN_TABLE} (baseline, primary key only)…`);
+  await db.query(`CREATE TABLE ${PLAIN_TABLE} AS
+    SELECT event_id, occurred_at, source, funnel_stage, event_type, user_id, age, gender, country, city, followers, campaign_id, device, purchase_amount
+    FROM events`);
+  await db.query(`ALTER TABLE ${PLAIN_TABLE} ADD PRIMARY KEY (event_id)`);
+  await db.query(`VACUUM ANALYZE ${PLAIN_TABLE}`);
+}
+
+async function buildQuestions(db: Client, extent: Extent): Promise<Question[]> {
+  const middle = Math.floor((extent.first + extent.last) / 2 / DAY) * DAY;
+  const day = { from: middle + WINDOW_OFFSET, to: middle + DAY + WINDOW_OFFSET };
+  const hour = { from: middle + 5 * HOUR + WINDOW_OFFSET, to: middle + 6 * HOUR + WINDOW_OFFSET };
+  const { rows } = await db.query<{ campaign_id: string }>(
+    `SELECT campaign_id FROM revenue_hour WHERE source = 'facebook' GROUP BY campaign_id ORDER BY sum(transactions) DESC LIMIT 1`,
+  );
+  const campaign = rows[0]?.campaign_id ?? 'camp-0001';
+  const window = (range: { from: number; to: number }) => ({ from: iso(range.from), to: iso(range.to) });
+  const where = (params: Params, extra: string[] = []) => {
+    const conditions = [...extra];
+    if (params.from) conditions.push(`occurred_at >= ${quote(params.from)}::timestamptz`);
+    if (params.to) conditions.push(`occurred_at < ${quote(params.to)}::timestamptz`);
+    for (const [name, column] of [
+      ['source', 'source'],
+      ['funnelStage', 'funnel_stage'],
+      ['eventType', 'event_type'],
+      ['campaignId', 'campaign_id'],
+    ] as const) {
+      if (params[name]) conditions.push(`${column} = ${quote(params[name])}`);
+    }
+    return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+  };
+
+  const events = (name: string, params: Params): Question => {
+    const statements = [
+      `SELECT source, funnel_stage, event_type, count(*) FROM ${PLAIN_TABLE} ${where(params)} GROUP BY 1, 2, 3`,
+    ];
+    if (params.interval) {
+      statements.push(
+        `SELECT date_trunc('${params.interval}', occurred_at, 'UTC') AS bucket, count(*) FROM ${PLAIN_TABLE} ${where(params)} GROUP BY 1 ORDER BY 1`,
+      );
+    }
+    return { report: 'events', name, params, baselineSql: statements };
+  };
+
+  const transactional = `purchase_amount IS NOT NULL AND ((source = 'facebook' AND event_type = 'checkout.complete') OR (source = 'tiktok' AND event_type = 'purchase'))`;
+  const revenue = (name: string, params: Params): Question => {
+    const filters = params.campaignId ? { ...params, source: 'facebook' } : params;
+    return {
+      report: 'revenue',
+      name,
+      params,
+      baselineSql: [
+        `SELECT source, sum(purchase_amount), count(*) FROM ${PLAIN_TABLE} ${where(filters, [transactional])} GROUP BY source`,
+        `SELECT campaign_id, sum(purchase_amount), count(*) FROM ${PLAIN_TABLE} ${where({ ...filters, source: 'facebook' }, [transactional])}
+         GROUP BY campaign_id ORDER BY 2 DESC, 1 LIMIT 10`,
+      ],
+    };
+  };
+
+  const demographics = (name: string, params: Params): Question => {
+    const statements: string[] = [
+      `SELECT source, count(*) FROM ${PLAIN_TABLE} ${where({ from: params.from ?? '', to: params.to ?? '', source: params.source ?? '' })} GROUP BY source`,
+    ];
+    const firsts = (source: string, columns: string, extra: string[] = []) =>
+      `SELECT DISTINCT ON (user_id) ${columns} FROM ${PLAIN_TABLE} ${where({ from: params.from ?? '', to: params.to ?? '', source }, extra)} ORDER BY user_id, occurred_at, event_id`;
+    if (params.source !== 'tiktok') {
+      statements.push(`WITH f AS (${firsts('facebook', 'age, gender, country, city')})
+        SELECT gender, age, country, city, count(*) FROM f GROUP BY GROUPING SETS ((gender), (age), (country), (country, city))`);
+    }
+    if (params.source !== 'facebook') {
+      statements.push(`WITH f AS (${firsts('tiktok', 'followers')})
+        SELECT count(*), avg(followers), percentile_cont(0.5) WITHIN GROUP (ORDER BY followers), min(followers), max(followers) FROM f`);
+      statements.push(`WITH f AS (${firsts('tiktok', 'country, device', ["funnel_stage = 'top'"])})
+        SELECT country, device, count(*) FROM f GROUP BY GROUPING SETS ((country), (device))`);
+    }
+    return { report: 'demographics', name, params, baselineSql: statements };
+  };
+
+  return [
+    events('full range', {}),
+    events('source=facebook', { source: 'facebook' }),
+    events('funnelStage=bottom', { funnelStage: 'bottom' }),
+    events('tiktok/top/like', { source: 'tiktok', funnelStage: 'top', eventType: 'like' }),
+    events('eventType=comment', { eventType: 'comment' }),
+    events('day window', window(day)),
+    events('hour window', window(hour)),
+    events('day window, facebook ad.click', { ...window(day), source: 'facebook', eventType: 'ad.click' }),
+    events('full range, interval=day', { interval: 'day' }),
+    events('day window, interval=hour', { ...window(day), interval: 'hour' }),
+    events('hour window, interval=minute', { ...window(hour), interval: 'minute' }),
+    revenue('full range', {}),
+    revenue('source=facebook', { source: 'facebook' }),
+    revenue('source=tiktok', { source: 'tiktok' }),
+    revenue(`campaignId=${campaign}`, { campaignId: campaign }),
+    revenue(`day window, campaignId=${campaign}`, { ...window(day), campaignId: campaign }),
+    revenue('day window', window(day)),
+    revenue('hour window', window(hour)),
+    demographics('full range', {}),
+    demographics('source=facebook', { source: 'facebook' }),
+    demographics('source=tiktok', { source: 'tiktok' }),
+    demographics('day window', window(day)),
+    demographics('hour window', window(hour)),
+    demographics('day window, source=tiktok', { ...window(day), source: 'tiktok' }),
+  ];
+}
+
+async function timeProject(baseUrl: string, question: Question): Promise<Stats> {
+  const url = `${baseUrl}/reports/${question.report}?${new URLSearchParams(question.params).toString()}`;
+  const once = async () => {
+    const started = process.hrtime.bigint();
+    const response = await fetch(url);
+    const body = await response.text();
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    if (!response.ok) throw new Error(`${url} answered ${response.status}: ${body.slice(0, 500)}`);
+    return elapsed;
+  };
+  return measure(once, RUNS, 2, 3);
+}
+
+async function timeBaseline(db: Client, question: Question): Promise<Stats> {
+  const once = async () => {
+    const started = process.hrtime.bigint();
+    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    for (const statement of question.baselineSql) await db.query(statement);
+    await db.query('COMMIT');
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  return measure(once, BASELINE_RUNS, 1, 1);
+}
+
+async function measure(
+  once: () => Promise<number>,
+  runs: number,
+  warmups: number,
+  minimumRuns: number,
+): Promise<Stats> {
+  const started = Date.now();
+  for (let index = 0; index < warmups && Date.now() - started < BUDGET_MS; index++) await once();
+  const samples: number[] = [];
+  while (samples.length < runs && (samples.length < minimumRuns || Date.now() - started < BUDGET_MS))
+    samples.push(await once());
+  samples.sort((a, b) => a - b);
+  const rank = (quantile: number) => samples[Math.min(samples.length - 1, Math.ceil(quantile * samples.length) - 1)]!;
+  return { p50: rank(0.5), p95: rank(0.95), min: samples[0]!, max: samples[samples.length - 1]!, runs: samples.length };
+}
+
+function formatRow(question: Question, project: Stats, baseline: Stats): string {
+  const ms = (value: number) => `${value.toFixed(1).padStart(9)} ms`;
+  const verdict = project.p95 < TARGET_P95_MS ? 'ok  ' : 'SLOW';
+  return (
+    `${question.report.padEnd(13)}${question.name.padEnd(44)}p50${ms(project.p50)}  p95${ms(project.p95)} ${verdict} (${project.runs} runs)` +
+    ` | baseline p50${ms(baseline.p50)}  p95${ms(baseline.p95)} (${baseline.runs})  ×${(baseline.p50 / project.p50).toFixed(1)}`
+  );
+}
+
+async function writeResults(extent: Extent, rows: ResultRow[]): Promise<void> {
+  await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  const result = {
+    benchmark: 'reporter',
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    database: { url: redact(DATABASE_URL), events: extent.events, from: iso(extent.first), to: iso(extent.last) },
+    runs: RUNS,
+    baselineRuns: BASELINE_RUNS,
+    targetP95Ms: TARGET_P95_MS,
+    baseline: `naive SQL over ${PLAIN_TABLE} (a copy of the report columns, primary key only, no rollups), timed in PostgreSQL without HTTP`,
+    results: rows.map((row) => ({
+      report: row.report,
+      query: row.name,
+      params: row.params,
+      projectMs: row.project,
+      baselineMs: row.baseline,
+      meetsTarget: row.project.p95 < TARGET_P95_MS,
+    })),
+  };
+  await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:reporter failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
