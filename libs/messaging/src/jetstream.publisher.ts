@@ -90,9 +90,9 @@ export class JetStreamPublisher {
    * Publishes dead letters with their reason, origin and original subject as headers, and waits for every PubAck:
    * only then may the caller drop (term) the originals.
    */
-  deadLetterMany(letters: readonly DeadLetter[]): Promise<PublishReport> {
+  async deadLetterMany(letters: readonly DeadLetter[]): Promise<PublishReport> {
     const prefix = this.settings.deadLetter.subjectPrefix;
-    return this.publishMany(
+    const report = await this.publishMany(
       letters.map((letter) => {
         const headers: Record<string, string> = {
           ...letter.headers,
@@ -110,6 +110,8 @@ export class JetStreamPublisher {
         };
       }),
     );
+    for (const letter of letters) this.metrics.deadLettered.inc({ origin: letter.origin });
+    return report;
   }
 
   /** Resolves once every publish in progress has settled, either way. Used by shutdown before draining. */

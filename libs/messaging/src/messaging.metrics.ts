@@ -22,6 +22,7 @@ export class MessagingMetrics {
   readonly naked: Counter<'durable'>;
   readonly termed: Counter<'durable' | 'reason'>;
   readonly redelivered: Counter<'durable'>;
+  readonly deadLettered: Counter<'origin'>;
   readonly consumerPending: Gauge<'stream' | 'durable'>;
 
   constructor(
@@ -70,6 +71,12 @@ export class MessagingMetrics {
       name: 'messaging_redelivered_total',
       help: 'Messages received again after an earlier delivery (nak, ack timeout, crash).',
       labelNames: ['durable'],
+      registers,
+    });
+    this.deadLettered = new Counter({
+      name: 'messaging_dead_lettered_total',
+      help: 'Messages confirmed in the dead-letter stream, by origin (the service that dead-lettered them).',
+      labelNames: ['origin'],
       registers,
     });
     const consumers = settings.consumers;

@@ -97,7 +97,7 @@ describe(JetStreamConsumerRunner, () => {
       (letter) => letter.header.get(DEAD_LETTER_ORIGIN_HEADER) === durable(name),
     );
 
-  const counter = async (metric: 'acked' | 'naked' | 'redelivered' | 'termed', labels: Record<string, string>) =>
+  const counter = async (metric: 'acked' | 'naked' | 'redelivered' | 'termed' | 'deadLettered', labels: Record<string, string>) =>
     (await app.metrics[metric].get()).values.find((value) =>
       Object.entries(labels).every(
         ([key, label]) => (value.labels as Record<string, string | number | undefined>)[key] === label,
@@ -202,6 +202,7 @@ describe(JetStreamConsumerRunner, () => {
       expect(seen.sort()).toEqual(['also fine', 'fine', 'poison']);
       expect(await counter('termed', { durable: durable('dead-letter'), reason: 'dead-letter' })).toBe(1);
       expect(await counter('acked', { durable: durable('dead-letter') })).toBe(2);
+      expect(await counter('deadLettered', { origin: durable('dead-letter') })).toBe(1);
     });
   });
 
