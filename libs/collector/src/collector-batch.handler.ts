@@ -28,7 +28,7 @@ export class CollectorBatchHandler implements OnModuleInit {
     @Inject(EventBatchStore) private readonly store: EventBatchStore,
     @Inject(CollectorMetrics) private readonly metrics: CollectorMetrics,
   ) {
-    this.decoder = new EventMessageDecoder(settings.source, (event, context) => settings.normalise(event, context));
+    this.decoder = new EventMessageDecoder(settings.source, settings.normalise);
   }
 
   /** The runner starts the loop once the application has bootstrapped (after provisioning and migrations). */
@@ -43,7 +43,7 @@ export class CollectorBatchHandler implements OnModuleInit {
     const outcomes = new Array<MessageOutcome>(messages.length).fill(ACK);
     for (const { index, reason, eventId } of batch.poison) {
       outcomes[index] = { kind: 'dead-letter', reason };
-      this.inScope(messages[index] as ConsumedMessage, eventId, () => this.logger.warn(`dead-lettering ${describe(messages[index] as ConsumedMessage, eventId)}: ${reason}`));
+      this.inScope(messages[index] as ConsumedMessage, eventId, () => this.logger.warn(`dead-lettering ${describeMessage(messages[index] as ConsumedMessage, eventId)}: ${reason}`));
     }
     this.metrics.fail('invalid', batch.poison.length);
     if (batch.rows.length === 0) return outcomes;
@@ -71,7 +71,7 @@ export class CollectorBatchHandler implements OnModuleInit {
         refused++;
         const message = messages[index] as ConsumedMessage;
         const eventId = batch.rows[batch.rowOfMessage[index] as number]?.eventId;
-        this.inScope(message, eventId, () => this.logger.warn(`dead-lettering ${describe(message, eventId)}: ${reason}`));
+        this.inScope(message, eventId, () => this.logger.warn(`dead-lettering ${describeMessage(message, eventId)}: ${reason}`));
       }
     }
     const acked = messages.length - batch.poison.length - refused;
@@ -125,7 +125,7 @@ export class CollectorBatchHandler implements OnModuleInit {
   }
 }
 
-function describe(message: ConsumedMessage, eventId: string | undefined): string {
+function describeMessage(message: ConsumedMessage, eventId: string | undefined): string {
   return `${eventId === undefined ? 'message' : `event ${eventId}`} (stream sequence ${message.streamSequence}, delivery ${message.deliveryCount})`;
 }
 

@@ -51,7 +51,7 @@ export interface CollectorSettings extends Omit<ParsedSettings, 'durable' | 'con
   /** `<subjectPrefix>.<source>`: what the durable consumer reads. */
   subject: string;
   /** The source's normaliser, taking any validated event: the caller checks the source first. */
-  normalise(event: MarketingEvent, context: NormaliseContext): EventRow;
+  normalise: (event: MarketingEvent, context: NormaliseContext) => EventRow;
 }
 
 /** Validates `CollectorModule` options and fills in defaults; throws `CollectorOptionsError` naming each bad option. */

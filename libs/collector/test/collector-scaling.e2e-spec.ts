@@ -41,10 +41,10 @@ describe(CollectorModule, () => {
     await database?.drop();
   });
 
-  describe('when two instances of one collector start at once on an unmigrated database and share the durable consumer', () => {
+  describe('when two instances of one collector (one registered with forRoot, one with forRootAsync) start at once on an unmigrated database', () => {
     it('should apply each migration once, split the work, and store every event exactly once', async () => {
       const options = suiteCollectorOptions(names, 'tiktok', database.url, { batchSize: 100, migrateOnStart: true });
-      instances = await Promise.all([startTestCollector(options), startTestCollector(options)]);
+      instances = await Promise.all([startTestCollector(options, 'sync'), startTestCollector(options, 'async')]);
 
       const migrations = readdirSync(join(REPO_ROOT, 'libs/database/prisma/migrations')).filter((entry) => /^\d+_/.test(entry));
       const applied = (await pool.query<{ migration_name: string; finished: boolean }>('SELECT migration_name, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY 1')).rows;

@@ -44,7 +44,11 @@ export function suiteCollectorOptions(names: UniqueNames, source: Source, databa
   } as CollectorModuleOptions;
 }
 
-export async function startTestCollector(options: CollectorModuleOptions): Promise<TestCollector> {
+/**
+ * Starts a collector in an application context of its own, registered with `forRoot` or, for `'async'`, with
+ * `forRootAsync` and a factory.
+ */
+export async function startTestCollector(options: CollectorModuleOptions, registration: 'sync' | 'async' = 'sync'): Promise<TestCollector> {
   const readiness = new ReadinessRegistry();
   const registry = new Registry();
 
@@ -58,7 +62,10 @@ export async function startTestCollector(options: CollectorModuleOptions): Promi
   })
   class ObservabilityStubModule {}
 
-  @Module({ imports: [ObservabilityStubModule, CollectorModule.forRoot(options)] })
+  const collectorModule =
+    registration === 'sync' ? CollectorModule.forRoot(options) : CollectorModule.forRootAsync({ useFactory: () => Promise.resolve(options) });
+
+  @Module({ imports: [ObservabilityStubModule, collectorModule] })
   class TestCollectorModule {}
 
   const context = await NestFactory.createApplicationContext(TestCollectorModule, { logger: ['error', 'warn'], abortOnError: false });

@@ -1,0 +1,269 @@
+/**
+ * Collector drain rate: how fast fb-collector and ttk-collector together move a pre-filled stream into
+ * PostgreSQL, beside a row-at-a-time baseline (one INSERT per event through Prisma) measured in the same run.
+ *
+ *   npm run bench:collectors
+ *   (BENCH_EVENTS=1000000 BENCH_BASELINE_EVENTS=20000 BENCH_BATCH_SIZE=2000 BENCH_TABLE_ROWS=0
+ *    NATS_URL=nats://127.0.0.1:4222 DATABASE_URL=postgresql://postgres@127.0.0.1:5432/evp)
+ *
+ * 1. Builds the two collectors, creates a bench database (migrated; BENCH_TABLE_ROWS pre-existing rows seeded
+ *    in the database if set) and a bench stream.
+ * 2. Publishes BENCH_EVENTS realistic events (EventGenerator, both sources) through the messaging module's lean
+ *    publisher, every PubAck checked, message id = event id, a correlation id per 5,000 events.
+ * 3. Starts both built collectors as child processes and samples the stream until it is empty; the drain rate is
+ *    reported for each third of the events (3 windows, the table growing underneath) and overall, and the stored
+ *    rows are counted against the events published.
+ * 4. Inserts BENCH_BASELINE_EVENTS more events one row at a time (`prisma.event.create`, two concurrent writers,
+ *    like the two collectors) into the same table.
+ * Prints a table and writes bench/results/collectors.json. Other work on the machine skews the figures.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { eventSubject, type MarketingEvent, SOURCES } from '@evp/contracts';
+import { createDatabasePool, type EventRow, PrismaService, resolveDatabaseOptions } from '@evp/database';
+import { JetStreamModule, JetStreamPublisher, type OutgoingMessage } from '@evp/messaging';
+import { createTestDatabase, EventGenerator, REPO_ROOT, ServiceProcess, uniqueNames } from '@evp/testing';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { NestFactory } from '@nestjs/core';
+import { normaliseFacebookEvent } from '../../apps/fb-collector/src/facebook-event.normaliser';
+import { normaliseTiktokEvent } from '../../apps/ttk-collector/src/tiktok-event.normaliser';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const BASELINE_EVENTS = Number(process.env.BENCH_BASELINE_EVENTS ?? 20_000);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 2_000);
+const TABLE_ROWS = Number(process.env.BENCH_TABLE_ROWS ?? 0);
+const PUBLISH_CHUNK = 10_000;
+const EVENTS_PER_CORRELATION = 5_000;
+const WINDOWS = 3;
+const SAMPLE_MS = 250;
+const RESULTS_FILE = join(__dirname, '..', 'results', 'collectors.json');
+const COLLECTORS = ['fb-collector', 'ttk-collector'] as const;
+
+interface Sample {
+  at: number;
+  drained: number;
+}
+
+interface Rates {
+  min: number;
+  median: number;
+  max: number;
+  runs: number[];
+}
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const seconds = (ms: number) => (ms / 1_000).toFixed(1);
+
+function rates(values: number[]): Rates {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0] ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted[sorted.length - 1] ?? 0, runs: values };
+}
+
+/** When the drained count crossed `target`, interpolated between the two samples around it. */
+function crossing(samples: readonly Sample[], target: number): number {
+  const after = samples.findIndex((sample) => sample.drained >= target);
+  if (after <= 0) return samples[Math.max(after, 0)]?.at ?? 0;
+  const before = samples[after - 1] as Sample;
+  const next = samples[after] as Sample;
+  return before.at + ((target - before.drained) / (next.drained - before.drained)) * (next.at - before.at);
+}
+
+/** User + system CPU time of a process so far, in milliseconds (Linux clock ticks are 10 ms). */
+async function cpuMillis(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function publishEvents(names: ReturnType<typeof uniqueNames>): Promise<{ rate: number; bytes: number }> {
+  const context = await NestFactory.createApplicationContext(
+    JetStreamModule.forRoot({
+      servers: [NATS_URL],
+      connectionName: 'bench-collectors',
+      // The stream exactly as the gateway and the collectors declare it.
+      streams: [{ name: names.stream, subjects: SOURCES.map((source) => eventSubject(source, names.subjectPrefix)), retention: 'workqueue' }],
+      deadLetter: { stream: names.deadLetterStream, subjectPrefix: names.deadLetterPrefix },
+    }),
+    { logger: ['error', 'warn'] },
+  );
+  try {
+    const publisher = context.get(JetStreamPublisher);
+    const generator = new EventGenerator({ seed: 2026 });
+    const subjects = { facebook: eventSubject('facebook', names.subjectPrefix), tiktok: eventSubject('tiktok', names.subjectPrefix) };
+    let bytes = 0;
+    let publishMs = 0;
+    for (let start = 0; start < EVENTS; start += PUBLISH_CHUNK) {
+      const messages: OutgoingMessage[] = [];
+      for (let index = start; index < Math.min(EVENTS, start + PUBLISH_CHUNK); index++) {
+        const event = generator.next();
+        const data = Buffer.from(JSON.stringify(event));
+        bytes += data.length;
+        messages.push({ subject: subjects[event.source], data, msgId: event.eventId, correlationId: `bench-${Math.floor(index / EVENTS_PER_CORRELATION)}` });
+      }
+      const started = performance.now();
+      const report = await publisher.publishMany(messages);
+      publishMs += performance.now() - started;
+      if (report.stored !== messages.length) throw new Error(`expected ${messages.length} stored, got ${JSON.stringify(report)}`);
+      if ((start / PUBLISH_CHUNK) % 10 === 9) console.log(`  published ${count(start + messages.length)} / ${count(EVENTS)}`);
+    }
+    return { rate: Math.round(EVENTS / (publishMs / 1_000)), bytes: Math.round(bytes / EVENTS) };
+  } finally {
+    await context.close();
+  }
+}
+
+async function drain(names: ReturnType<typeof uniqueNames>, databaseUrl: string, jsm: JetStreamManager) {
+  const env = {
+    DATABASE_URL: databaseUrl,
+    NATS_URL,
+    EVENTS_STREAM: names.stream,
+    EVENTS_SUBJECT_PREFIX: names.subjectPrefix,
+    DEAD_LETTER_STREAM: names.deadLetterStream,
+    DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
+    BATCH_SIZE: String(BATCH_SIZE),
+    MIGRATE_ON_START: 'false',
+    LOG_LEVEL: 'info',
+  };
+  const samples: Sample[] = [];
+  const remaining = async () => (await jsm.streams.info(names.stream)).state.messages;
+  const started = performance.now();
+  // Consumers start pulling as each app bootstraps, so sampling starts before they are reported ready.
+  const starting = Promise.all(COLLECTORS.map((name) => ServiceProcess.start(name, { env, readyTimeoutMs: 120_000 })));
+  starting.catch(() => undefined);
+  for (;;) {
+    const left = await remaining();
+    samples.push({ at: performance.now() - started, drained: EVENTS - left });
+    if (left === 0) break;
+    const last = samples[samples.length - 1] as Sample;
+    if (samples.length > 240 && (samples[samples.length - 240] as Sample).drained === last.drained) throw new Error(`no progress for a minute at ${count(last.drained)} events`);
+    await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
+  }
+  const running = await starting;
+  // Since each process started, so start-up is included (about a second of a run of a minute or more).
+  const cpuTotals = await Promise.all(running.map((service) => cpuMillis(service.pid)));
+  await Promise.all(running.map((service) => service.stop('SIGTERM')));
+  const cpu = running.map((service, index) => ({ service: service.name, cpuMillis: cpuTotals[index] ?? 0 }));
+  return { samples, cpu };
+}
+
+/** One INSERT per event through Prisma, `writers` at a time: the way a naive collector stores events. */
+async function rowAtATime(databaseUrl: string, rows: readonly EventRow[], writers: number): Promise<number> {
+  const options = resolveDatabaseOptions({ url: databaseUrl, poolSize: writers });
+  const prisma = new PrismaService(options, createDatabasePool(options));
+  await prisma.$connect();
+  try {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        while (next < rows.length) {
+          const row = rows[next++] as EventRow;
+          const { raw, occurredAt, actionTime, source, ...columns } = row;
+          await prisma.event.create({
+            data: { ...columns, source, occurredAt: new Date(occurredAt), actionTime: actionTime == null ? null : new Date(actionTime), raw: JSON.parse(raw) as object },
+          });
+        }
+      }),
+    );
+    return Math.round(rows.length / ((performance.now() - started) / 1_000));
+  } finally {
+    await prisma.$disconnect();
+    await prisma.pool.end();
+  }
+}
+
+function baselineRows(): EventRow[] {
+  const generator = new EventGenerator({ seed: 7_777 });
+  return Array.from({ length: BASELINE_EVENTS }, () => {
+    const event: MarketingEvent = generator.next();
+    const context = { raw: JSON.stringify(event), correlationId: 'bench-baseline' };
+    return event.source === 'facebook' ? normaliseFacebookEvent(event, context) : normaliseTiktokEvent(event, context);
+  });
+}
+
+async function main(): Promise<void> {
+  console.log(`collectors bench: ${count(EVENTS)} events, batches of ${BATCH_SIZE}, baseline ${count(BASELINE_EVENTS)} events, NATS ${NATS_URL}`);
+  console.log('▶ building fb-collector and ttk-collector');
+  for (const app of COLLECTORS) execFileSync('npx', ['tsc', '-b', `apps/${app}/tsconfig.build.json`], { cwd: REPO_ROOT, stdio: 'inherit' });
+
+  const database = await createTestDatabase();
+  const names = uniqueNames('bench-collectors');
+  const nc = await connect({ servers: NATS_URL });
+  const jsm = await jetstreamManager(nc);
+  const pool = createDatabasePool({ url: database.url, poolSize: 1, connectTimeoutMs: 10_000 });
+  try {
+    console.log(`▶ bench database ${database.name}`);
+    if (TABLE_ROWS > 0) {
+      console.log(`▶ seeding ${count(TABLE_ROWS)} rows first`);
+      execFileSync('npm', ['run', '-s', 'db:seed', '--', '--events', String(TABLE_ROWS), '--database-url', database.url], { cwd: REPO_ROOT, stdio: 'inherit' });
+    }
+    const rowsBefore = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
+
+    console.log(`▶ publishing ${count(EVENTS)} events to ${names.stream}`);
+    const published = await publishEvents(names);
+    console.log(`  ${count(published.rate)} events/s through the lean publisher, ${published.bytes} bytes per event`);
+
+    console.log('▶ starting both collectors and draining');
+    const { samples, cpu } = await drain(names, database.url, jsm);
+    const stored = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n) - rowsBefore;
+    if (stored !== EVENTS) throw new Error(`expected ${EVENTS} rows stored, found ${stored}`);
+    const boundaries = Array.from({ length: WINDOWS + 1 }, (_, index) => crossing(samples, Math.max(1, Math.round((EVENTS * index) / WINDOWS))));
+    const windows = Array.from({ length: WINDOWS }, (_, index) => Math.round(EVENTS / WINDOWS / (((boundaries[index + 1] as number) - (boundaries[index] as number)) / 1_000)));
+    const firstRow = boundaries[0] as number;
+    const lastRow = boundaries[WINDOWS] as number;
+    const overall = Math.round(EVENTS / ((lastRow - firstRow) / 1_000));
+    const drainRates = rates(windows);
+
+    console.log(`▶ baseline: ${count(BASELINE_EVENTS)} events, one INSERT per event through Prisma, 2 writers`);
+    const baseline = await rowAtATime(database.url, baselineRows(), 2);
+
+    const cpuMicrosPerEvent = cpu.map(({ service, cpuMillis }) => ({ service, cpuMicrosPerEvent: Number(((cpuMillis * 1_000) / (EVENTS / 2)).toFixed(1)) }));
+    console.log(`
+| method                                              | events/s min | median | max    |
+|-----------------------------------------------------|--------------|--------|--------|
+| both collectors, batches of ${String(BATCH_SIZE).padEnd(5)} (3 windows)       | ${String(drainRates.min).padStart(12)} | ${String(drainRates.median).padStart(6)} | ${String(drainRates.max).padStart(6)} |
+| row-at-a-time baseline (prisma.event.create, 2)     | ${String(baseline).padStart(12)} | ${String(baseline).padStart(6)} | ${String(baseline).padStart(6)} |
+
+overall drain ${count(overall)} events/s (${count(EVENTS)} events in ${seconds(lastRow - firstRow)} s from the first stored row; start-up to first row ${seconds(firstRow)} s)
+table ${count(rowsBefore)} → ${count(rowsBefore + stored)} rows; speed-up over row-at-a-time: ×${(drainRates.median / baseline).toFixed(1)}
+collector CPU per event: ${cpuMicrosPerEvent.map(({ service, cpuMicrosPerEvent: micros }) => `${service} ${micros} µs`).join(', ')}`);
+
+    await mkdir(join(__dirname, '..', 'results'), { recursive: true });
+    await writeFile(
+      RESULTS_FILE,
+      `${JSON.stringify(
+        {
+          benchmark: 'collectors',
+          date: new Date().toISOString(),
+          machine: { cpus: cpus().length, node: process.version },
+          settings: { events: EVENTS, batchSize: BATCH_SIZE, tableRowsBefore: rowsBefore, baselineEvents: BASELINE_EVENTS, averageEventBytes: published.bytes },
+          publishEventsPerSecond: published.rate,
+          drain: { eventsPerSecond: drainRates, overallEventsPerSecond: overall, startupToFirstRowSeconds: Number(seconds(firstRow)), windows: WINDOWS },
+          baseline: { method: 'prisma.event.create, one INSERT per event, 2 concurrent writers', eventsPerSecond: baseline },
+          speedup: Number((drainRates.median / baseline).toFixed(1)),
+          collectorCpu: cpuMicrosPerEvent,
+          samples: samples.filter((_, index) => index % 4 === 0).map(({ at, drained }) => [Math.round(at), drained]),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    console.log(`\nwrote ${RESULTS_FILE}`);
+  } finally {
+    await pool.end();
+    for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+    await nc.close();
+    if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`kept database ${database.name}`);
+    else await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
