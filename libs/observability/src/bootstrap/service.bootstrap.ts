@@ -21,6 +21,12 @@ export interface ServiceBootstrapOptions {
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
   /** Install SIGTERM/SIGINT handlers that shut the app down gracefully and exit. @default true */
   handleSignals?: boolean;
+  /**
+   * How long the service keeps serving after readiness went down and before it closes, so requests already on
+   * their way (routed before the readiness change, or buffered on keep-alive sockets) are answered, not reset.
+   * @default 1000
+   */
+  drainDelayMs?: number;
 }
 
 /**
@@ -45,21 +51,30 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     void reply.header(CORRELATION_ID_HEADER, request.id);
     done();
   });
+  // While shutting down, every answer closes its connection: an idle keep-alive socket would otherwise hold the
+  // closing server open until the keep-alive timeout.
+  const lifecycle: { readiness?: ReadinessRegistry } = {};
+  adapter.getInstance().addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.readiness?.isShuttingDown) void reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, { bufferLogs: true });
+  lifecycle.readiness = app.get(ReadinessRegistry);
   app.useLogger(app.get(Logger));
   app.flushLogs();
   await options.configure?.(app);
-  if (options.handleSignals !== false) installGracefulShutdown(app, options.shutdownTimeoutMs);
+  if (options.handleSignals !== false) installGracefulShutdown(app, options.shutdownTimeoutMs, options.drainDelayMs);
   await app.listen(options.port, options.host ?? '0.0.0.0');
   return app;
 }
 
 /**
- * One owner and one order for shutdown: readiness goes down first, then Nest closes the app (module hooks
- * stop intake and finish in-flight work, the HTTP server drains, connections close), bounded by a timeout.
+ * One owner and one order for shutdown: readiness goes down first, requests already on their way are still
+ * answered for a short drain delay, then Nest closes the app (module hooks stop intake and finish in-flight work,
+ * the HTTP server drains, connections close), bounded by a timeout.
  */
-export function installGracefulShutdown(app: INestApplication, timeoutMs: number): void {
+export function installGracefulShutdown(app: INestApplication, timeoutMs: number, drainDelayMs = 1_000): void {
   const logger = new NestLogger('Shutdown');
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -75,8 +90,8 @@ export function installGracefulShutdown(app: INestApplication, timeoutMs: number
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    app
-      .close()
+    new Promise((resolve) => setTimeout(resolve, Math.min(drainDelayMs, timeoutMs / 4)))
+      .then(() => app.close())
       .then(() => {
         logger.log('stopped gracefully');
         process.exit(0);
