@@ -9,14 +9,16 @@
  *     BENCH_PACED_S=30       then seconds at the real publisher's pace: one body a second, replies not awaited
  *     BENCH_NATS_URL         NATS to use; by default a private nats-server with JetStream on a temporary store
  *     BENCH_PROFILE_DIR      write a CPU profile of the gateway there (node --cpu-prof)
+ *     INGEST_WORKERS         passed to the gateway (worker threads reading bodies; 0 = on the main thread)
  *
  * Two phases: saturation (closed-loop senders: the most the gateway takes) and publisher pace (the load it
  * must carry in production). Collectors do not run: the gateway's stream only fills. Prints acknowledged
- * events/s, p50/p99 reply time per body-size bucket and for the 50,000-event body, the gateway's CPU per event,
- * and checks that the stream holds exactly the events acknowledged. Writes bench/results/gateway.json.
+ * events/s, p50/p99 reply time per body-size bucket and for the 50,000-event body, the gateway's and the
+ * nats-server's CPU, the liveness answer time while saturated, and checks that the stream holds exactly the
+ * events acknowledged. Writes bench/results/gateway.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -106,9 +108,24 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The nats-server process listening on `port`, found by its command line (only a private one is watched). */
+function natsServerPid(port: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args[0]?.endsWith('nats-server') && args.includes(String(port))) return Number(entry);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return undefined;
 }
 
 /** Baseline 1: what one core does with the parse and validation work of these events, nothing else. */
@@ -174,18 +191,26 @@ interface PhaseResult {
   eventsPerSecond: number;
   gatewayCpuMicrosPerEvent: number;
   gatewayCpuCores: number;
+  /** Busy cores of the private nats-server (NaN when an external NATS is used). */
+  natsCpuCores: number;
   latency: Record<string, BucketFigures>;
 }
 
 const round2 = (value: number) => Number(value.toFixed(2));
 
 /** Runs one load phase and sums it up: acknowledged events/s, reply times per body size, the gateway's CPU. */
-async function measurePhase(gatewayPid: number, load: () => Promise<RequestSample[]>): Promise<PhaseResult> {
+async function measurePhase(
+  gatewayPid: number,
+  natsPid: number | undefined,
+  load: () => Promise<RequestSample[]>,
+): Promise<PhaseResult> {
   const cpuBefore = cpuSeconds(gatewayPid);
+  const natsCpuBefore = cpuSeconds(natsPid);
   const started = performance.now();
   const samples = await load();
   const seconds = (performance.now() - started) / 1000;
   const gatewayCpu = cpuSeconds(gatewayPid) - cpuBefore;
+  const natsCpu = cpuSeconds(natsPid) - natsCpuBefore;
   const acknowledgedEvents = samples.reduce((sum, sample) => sum + sample.accepted, 0);
   const statuses: Record<string, number> = {};
   for (const sample of samples) statuses[sample.status] = (statuses[sample.status] ?? 0) + 1;
@@ -214,14 +239,28 @@ async function measurePhase(gatewayPid: number, load: () => Promise<RequestSampl
     eventsPerSecond: Math.round(acknowledgedEvents / seconds),
     gatewayCpuMicrosPerEvent: Number(((gatewayCpu * 1e6) / Math.max(1, acknowledgedEvents)).toFixed(1)),
     gatewayCpuCores: round2(gatewayCpu / seconds),
+    natsCpuCores: round2(natsCpu / seconds),
     latency,
   };
+}
+
+/** Polls `GET /health/liveness` every 50 ms until `deadline`, recording each answer's time. */
+async function pollLiveness(url: string, deadline: number, latencies: number[]): Promise<void> {
+  while (performance.now() < deadline) {
+    const started = performance.now();
+    const response = await fetch(`${url}/health/liveness`);
+    await response.arrayBuffer();
+    latencies.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function printPhase(name: string, phase: PhaseResult): void {
   console.log(`${name}: ${phase.requests} requests in ${phase.seconds} s, statuses ${JSON.stringify(phase.statuses)}`);
   console.log(`  acknowledged ${phase.acknowledgedEvents} events: ${phase.eventsPerSecond} events/s`);
-  console.log(`  gateway CPU ${phase.gatewayCpuMicrosPerEvent} µs/event, ${phase.gatewayCpuCores} cores on average`);
+  console.log(
+    `  gateway CPU ${phase.gatewayCpuMicrosPerEvent} µs/event, ${phase.gatewayCpuCores} cores on average; nats-server ${phase.natsCpuCores} cores`,
+  );
   console.log(
     `  ${'body size'.padEnd(12)}${'requests'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}`,
   );
@@ -277,6 +316,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   let privateNats: PrivateNats | undefined;
   const natsUrl = process.env.BENCH_NATS_URL ?? (privateNats = await startPrivateNats()).url;
+  const natsPid = privateNats ? natsServerPid(privateNats.port) : undefined;
   const names = uniqueNames('bench-gateway');
   console.log(`NATS ${natsUrl}${privateNats ? ' (private)' : ''}; generating a ${MAX_EVENTS}-event template…`);
   const template = new BodyTemplate(new EventGenerator({ seed: 2024 }));
@@ -330,18 +370,30 @@ async function main(): Promise<void> {
     await jsm.streams.purge(names.stream);
 
     console.log(`saturation: ${SENDERS} senders for ${DURATION_S} s, each sending its next body when answered`);
-    const saturation = await measurePhase(gateway.pid, async () => {
+    const liveness: number[] = [];
+    const saturation = await measurePhase(gateway.pid, natsPid, async () => {
       const samples: RequestSample[] = [];
       const deadline = performance.now() + DURATION_S * 1000;
+      const polling = pollLiveness(gateway.url, deadline, liveness);
       await Promise.all(
         Array.from({ length: SENDERS }, async () => {
           while (performance.now() < deadline) samples.push(await send(nextSize()));
         }),
       );
+      await polling;
       return samples;
     });
+    liveness.sort((a, b) => a - b);
+    const livenessFigures = {
+      polls: liveness.length,
+      p99Ms: Math.round(percentile(liveness, 99)),
+      maxMs: Math.round(liveness.at(-1) ?? Number.NaN),
+    };
     const stored = (await jsm.streams.info(names.stream)).state.messages;
     printPhase('saturation', saturation);
+    console.log(
+      `  liveness while saturated: ${livenessFigures.polls} polls, p99 ${livenessFigures.p99Ms} ms, max ${livenessFigures.maxMs} ms`,
+    );
     console.log(
       `stream holds ${stored} (${stored === saturation.acknowledgedEvents ? 'exactly the acknowledged events' : `DIFFERENCE ${stored - saturation.acknowledgedEvents}`})`,
     );
@@ -352,7 +404,7 @@ async function main(): Promise<void> {
       console.log(
         `\npublisher pace: one body a second for ${PACED_S} s, not waiting for replies (like the real publisher)`,
       );
-      paced = await measurePhase(gateway.pid, async () => {
+      paced = await measurePhase(gateway.pid, natsPid, async () => {
         const sends: Array<Promise<RequestSample>> = [];
         for (let second = 0; second < PACED_S; second++) {
           sends.push(send(nextSize()));
@@ -380,9 +432,15 @@ async function main(): Promise<void> {
         fullBodyShare: FULL_SHARE,
         bytesPerEvent: template.bytesPerEvent,
         nats: privateNats ? 'private nats-server' : natsUrl,
+        ingestWorkers: process.env.INGEST_WORKERS ?? 'gateway default',
       },
       baselines: { parseValidateEventsPerSecondOneCore: parseValidate, messagingPublishMsgsPerSecond: leanPublish },
-      saturation: { ...saturation, streamMessages: stored, lossOrExcess: stored - saturation.acknowledgedEvents },
+      saturation: {
+        ...saturation,
+        liveness: livenessFigures,
+        streamMessages: stored,
+        lossOrExcess: stored - saturation.acknowledgedEvents,
+      },
       publisherPace: paced,
       targets: { eventsPerSecond: TARGET_EVENTS_PER_SECOND, fullBodyP99Ms: TARGET_FULL_BODY_P99_MS },
       met: {

@@ -9,6 +9,8 @@ export const gatewayConfigSchema = z.object({
   NATS_URL: urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   /** The real publisher sends up to ~21 MB; beyond this the answer is 413. */
   BODY_LIMIT_BYTES: positiveInt(64 * 1024 * 1024),
+  /** Worker threads that check, parse and validate bodies; 0 does it on the main thread between event-loop turns. */
+  INGEST_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   /** A bigger event is rejected on its own (its first bytes dead-lettered) instead of failing its batch's publish. */
   MAX_EVENT_BYTES: positiveInt(64 * 1024),
   EVENTS_STREAM: natsName(EVENTS_STREAM),

@@ -4,6 +4,7 @@ import { JetStreamModule } from '@evp/messaging';
 import { ObservabilityModule } from '@evp/observability';
 import { EVENT_SINK, GATEWAY_CONFIG } from './gateway.constants';
 import { type GatewayConfig } from './gateway.config';
+import { EventBatchReaders } from './ingest/event-batch.readers';
 import { EventIngestService } from './ingest/event-ingest.service';
 import { IngestReplyBuilder } from './ingest/ingest-reply.builder';
 import { IngestMetrics } from './ingest/ingest.metrics';
@@ -49,6 +50,7 @@ export function createGatewayModule(config: GatewayConfig): Type {
           retryAfterSeconds: config.RETRY_AFTER_SECONDS,
         }),
       },
+      EventBatchReaders,
       EventIngestService,
       IngestMetrics,
       InFlightRequests,

@@ -17,268 +17,277 @@ const MEBIBYTE = 1024 * 1024;
 const decoder = new TextDecoder();
 
 describe(WebhookController, () => {
-  const generator = new EventGenerator({ seed: 4242 });
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    // A limit a little above the 20 MB body the suite sends, so 413 can be checked without 64 MB uploads.
-    gateway = await startTestGateway({ BODY_LIMIT_BYTES: String(24 * MEBIBYTE), MAX_REPORTED_ERRORS: '100' });
-  });
-
-  afterAll(async () => {
-    await gateway?.dispose();
-  });
-
-  const events = () => messageCount(gateway.jsm, gateway.names.stream);
-  const deadLetters = () => messageCount(gateway.jsm, gateway.names.deadLetterStream);
-
-  describe('when a batch holds every corruption kind among valid events', () => {
-    const valid = Array.from({ length: 30 }, () => generator.next());
-    // Every kind on an event of each source: some kinds leave an event of the other source valid.
-    const corrupted = CORRUPTION_KINDS.flatMap((kind) => [
-      corruptEvent(generator.facebook(), kind),
-      corruptEvent(generator.tiktok(), kind),
-    ]);
-    const batch: unknown[] = [...valid, ...corrupted].sort(() => generator.random.next() - 0.5);
-    const verdicts = batch.map((event) => validateEvent(event));
-    const expectedValid = verdicts.filter((verdict) => verdict.ok).length;
-    const expectedInvalidIndexes = verdicts.flatMap((verdict, index) => (verdict.ok ? [] : [index]));
-    const correlationId = `corruption-${generator.random.uuid()}`;
-    let answer: Awaited<ReturnType<typeof postWebhook>>;
-    let eventsBefore: number;
-    let deadLettersBefore: number;
+  // Reading on a worker thread (the default) and on the main thread must answer alike.
+  describe.each(['1', '0'])('with INGEST_WORKERS=%s', (workers) => {
+    const generator = new EventGenerator({ seed: 4242 });
+    let gateway: TestGateway;
 
     beforeAll(async () => {
-      eventsBefore = await events();
-      deadLettersBefore = await deadLetters();
-      answer = await postWebhook(gateway.url, batchBody(batch), {
-        'content-type': 'application/json',
-        [CORRELATION_ID_HEADER]: correlationId,
+      // A limit a little above the 20 MB body the suite sends, so 413 can be checked without 64 MB uploads.
+      gateway = await startTestGateway({
+        BODY_LIMIT_BYTES: String(24 * MEBIBYTE),
+        MAX_REPORTED_ERRORS: '100',
+        INGEST_WORKERS: workers,
       });
     });
 
-    it('should answer 202 with exact accepted and rejected counts', () => {
-      expect(expectedInvalidIndexes.length).toBeGreaterThan(12);
-      expect(answer.status).toBe(202);
-      expect(answer.body).toMatchObject({
-        accepted: expectedValid,
-        rejected: expectedInvalidIndexes.length,
-        duplicates: 0,
-        correlationId,
+    afterAll(async () => {
+      await gateway?.dispose();
+    });
+
+    const events = () => messageCount(gateway.jsm, gateway.names.stream);
+    const deadLetters = () => messageCount(gateway.jsm, gateway.names.deadLetterStream);
+
+    describe('when a batch holds every corruption kind among valid events', () => {
+      const valid = Array.from({ length: 30 }, () => generator.next());
+      // Every kind on an event of each source: some kinds leave an event of the other source valid.
+      const corrupted = CORRUPTION_KINDS.flatMap((kind) => [
+        corruptEvent(generator.facebook(), kind),
+        corruptEvent(generator.tiktok(), kind),
+      ]);
+      const batch: unknown[] = [...valid, ...corrupted].sort(() => generator.random.next() - 0.5);
+      const verdicts = batch.map((event) => validateEvent(event));
+      const expectedValid = verdicts.filter((verdict) => verdict.ok).length;
+      const expectedInvalidIndexes = verdicts.flatMap((verdict, index) => (verdict.ok ? [] : [index]));
+      const correlationId = `corruption-${generator.random.uuid()}`;
+      let answer: Awaited<ReturnType<typeof postWebhook>>;
+      let eventsBefore: number;
+      let deadLettersBefore: number;
+
+      beforeAll(async () => {
+        eventsBefore = await events();
+        deadLettersBefore = await deadLetters();
+        answer = await postWebhook(gateway.url, batchBody(batch), {
+          'content-type': 'application/json',
+          [CORRELATION_ID_HEADER]: correlationId,
+        });
       });
-      expect(answer.headers.get(CORRELATION_ID_HEADER)).toBe(correlationId);
-    });
 
-    it('should list each rejected event with its index, id and issues', () => {
-      const errors = answer.body.errors as Array<{
-        index: number;
-        eventId?: string;
-        issues: Array<{ path: string; message: string }>;
-      }>;
-      expect(errors.map((error) => error.index)).toEqual(expectedInvalidIndexes);
-      for (const error of errors) {
-        expect(error.issues.length).toBeGreaterThan(0);
-        const original = batch[error.index] as { eventId?: unknown };
-        expect(error.eventId).toBe(typeof original.eventId === 'string' ? original.eventId : undefined);
-      }
-    });
+      it('should answer 202 with exact accepted and rejected counts', () => {
+        expect(expectedInvalidIndexes.length).toBeGreaterThan(12);
+        expect(answer.status).toBe(202);
+        expect(answer.body).toMatchObject({
+          accepted: expectedValid,
+          rejected: expectedInvalidIndexes.length,
+          duplicates: 0,
+          correlationId,
+        });
+        expect(answer.headers.get(CORRELATION_ID_HEADER)).toBe(correlationId);
+      });
 
-    it('should publish each valid event as its original bytes with its id as Nats-Msg-Id and the correlation id', async () => {
-      expect(await events()).toBe(eventsBefore + expectedValid);
-      const stored = (await storedMessages(gateway.jsm, gateway.names.stream)).slice(eventsBefore);
-      const validEvents = new Map(
-        (batch.filter((_, index) => verdicts[index]?.ok) as MarketingEvent[]).map((event) => [event.eventId, event]),
-      );
-      expect(new Set(stored.map((message) => message.header.get('Nats-Msg-Id')))).toEqual(new Set(validEvents.keys()));
-      for (const message of stored) {
-        const event = validEvents.get(message.header.get('Nats-Msg-Id')) as MarketingEvent;
-        expect(message.subject).toBe(`${gateway.names.subjectPrefix}.${event.source}`);
-        expect(message.header.get(CORRELATION_ID_HEADER)).toBe(correlationId);
-        expect(decoder.decode(message.data)).toBe(JSON.stringify(event));
-      }
-    });
+      it('should list each rejected event with its index, id and issues', () => {
+        const errors = answer.body.errors as Array<{
+          index: number;
+          eventId?: string;
+          issues: Array<{ path: string; message: string }>;
+        }>;
+        expect(errors.map((error) => error.index)).toEqual(expectedInvalidIndexes);
+        for (const error of errors) {
+          expect(error.issues.length).toBeGreaterThan(0);
+          const original = batch[error.index] as { eventId?: unknown };
+          expect(error.eventId).toBe(typeof original.eventId === 'string' ? original.eventId : undefined);
+        }
+      });
 
-    it('should dead-letter every rejected event with its reason and raw bytes', async () => {
-      expect(await deadLetters()).toBe(deadLettersBefore + expectedInvalidIndexes.length);
-      const letters = (await storedMessages(gateway.jsm, gateway.names.deadLetterStream)).slice(deadLettersBefore);
-      for (const [i, letter] of letters.entries()) {
-        const index = expectedInvalidIndexes[i] as number;
-        const verdict = verdicts[index];
-        expect(letter.subject).toBe(`${gateway.names.deadLetterPrefix}.gateway`);
-        expect(letter.header.get('x-dead-letter-origin')).toBe('gateway');
-        expect(letter.header.get(CORRELATION_ID_HEADER)).toBe(correlationId);
-        expect(JSON.parse(letter.header.get('x-dead-letter-reason'))).toEqual(
-          verdict && !verdict.ok ? verdict.issues : undefined,
+      it('should publish each valid event as its original bytes with its id as Nats-Msg-Id and the correlation id', async () => {
+        expect(await events()).toBe(eventsBefore + expectedValid);
+        const stored = (await storedMessages(gateway.jsm, gateway.names.stream)).slice(eventsBefore);
+        const validEvents = new Map(
+          (batch.filter((_, index) => verdicts[index]?.ok) as MarketingEvent[]).map((event) => [event.eventId, event]),
         );
-        expect(decoder.decode(letter.data)).toBe(JSON.stringify(batch[index]));
-      }
-    });
-  });
-
-  describe('when an event cannot travel as a message', () => {
-    it('should reject and dead-letter it alone, and accept the rest of the batch', async () => {
-      const oversized = { ...generator.next(), padding: 'x'.repeat(70_000) };
-      const lineBreakId = { ...generator.next(), eventId: 'fb-1\r\nx-injected: yes' };
-      const good = generator.batch(3);
-      const before = await deadLetters();
-
-      const answer = await postWebhook(gateway.url, batchBody([good[0], oversized, good[1], lineBreakId, good[2]]));
-
-      expect(answer.status).toBe(202);
-      expect(answer.body).toMatchObject({ accepted: 3, rejected: 2 });
-      expect((answer.body.errors as Array<{ index: number }>).map((error) => error.index)).toEqual([1, 3]);
-      expect(await deadLetters()).toBe(before + 2);
-    });
-  });
-
-  describe('when events repeat within a request and across requests', () => {
-    it('should accept them all and count the repeats as duplicates, storing each event once', async () => {
-      const [a, b, c] = [generator.next(), generator.next(), generator.next()];
-      const before = await events();
-
-      const first = await postWebhook(gateway.url, batchBody([a, b, a]));
-      const second = await postWebhook(gateway.url, batchBody([a, c, c]));
-
-      expect(first.body).toMatchObject({ accepted: 3, rejected: 0, duplicates: 1 });
-      expect(second.body).toMatchObject({ accepted: 3, rejected: 0, duplicates: 2 });
-      expect(await events()).toBe(before + 3);
-    });
-  });
-
-  describe('when the body is one event object', () => {
-    it('should accept it', async () => {
-      const answer = await postWebhook(gateway.url, JSON.stringify(generator.next()));
-      expect(answer.status).toBe(202);
-      expect(answer.body).toMatchObject({ accepted: 1, rejected: 0, errors: [] });
-    });
-  });
-
-  describe('when posted to an alias, with a charset', () => {
-    it('should accept on /events and /webhooks', async () => {
-      for (const path of ['/events', '/webhooks']) {
-        const answer = await postWebhook(
-          gateway.url,
-          batchBody([generator.next()]),
-          { 'content-type': 'application/json; charset=utf-8' },
-          path,
+        expect(new Set(stored.map((message) => message.header.get('Nats-Msg-Id')))).toEqual(
+          new Set(validEvents.keys()),
         );
-        expect(answer.status, path).toBe(202);
-        expect(answer.body).toMatchObject({ accepted: 1 });
-      }
-    });
-  });
+        for (const message of stored) {
+          const event = validEvents.get(message.header.get('Nats-Msg-Id')) as MarketingEvent;
+          expect(message.subject).toBe(`${gateway.names.subjectPrefix}.${event.source}`);
+          expect(message.header.get(CORRELATION_ID_HEADER)).toBe(correlationId);
+          expect(decoder.decode(message.data)).toBe(JSON.stringify(event));
+        }
+      });
 
-  describe('when the array is empty', () => {
-    it('should answer 202 with zeros', async () => {
-      const answer = await postWebhook(gateway.url, '[]');
-      expect(answer.status).toBe(202);
-      expect(answer.body).toMatchObject({ accepted: 0, rejected: 0, duplicates: 0, errors: [] });
-    });
-  });
-
-  describe('when no correlation id is sent', () => {
-    it('should generate one and return it in the header and the body', async () => {
-      const answer = await postWebhook(gateway.url, '[]');
-      const correlationId = answer.headers.get(CORRELATION_ID_HEADER);
-      expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(answer.body.correlationId).toBe(correlationId);
-    });
-  });
-
-  describe('when the body is 20 MB', () => {
-    it('should accept every event', async ({ annotate }) => {
-      const batch = generator.batch(48_000);
-      const body = batchBody(batch);
-      expect(Buffer.byteLength(body)).toBeGreaterThan(20_000_000);
-      const before = await events();
-
-      const answer = await postWebhook(gateway.url, body);
-
-      await annotate(
-        `${Buffer.byteLength(body)} bytes, ${batch.length} events answered in ${Math.round(answer.elapsedMs)} ms`,
-      );
-      expect(answer.status).toBe(202);
-      expect(answer.body).toMatchObject({ accepted: batch.length, rejected: 0, duplicates: 0 });
-      expect(await events()).toBe(before + batch.length);
-    });
-  });
-
-  describe('when the body is over the limit', () => {
-    it('should answer 413 with a JSON error', async () => {
-      const answer = await postWebhook(gateway.url, Buffer.alloc(25 * MEBIBYTE, 0x20));
-      expect(answer.status).toBe(413);
-      expect(answer.body).toMatchObject({ error: 'GATEWAY.BODY_TOO_LARGE' });
-    });
-  });
-
-  describe('when the content type is not JSON', () => {
-    it('should answer 415 with a JSON error', async () => {
-      const answer = await postWebhook(gateway.url, batchBody([generator.next()]), { 'content-type': 'text/plain' });
-      expect(answer.status).toBe(415);
-      expect(answer.body).toMatchObject({ error: 'GATEWAY.UNSUPPORTED_MEDIA_TYPE' });
-      expect(answer.body.message).toContain('text/plain');
-    });
-  });
-
-  describe('when the JSON is malformed', () => {
-    it('should answer 400 with the position and publish none of the events before the error', async () => {
-      const good = batchBody(generator.batch(5));
-      const body = `${good.slice(0, -1)}, {"eventId": nope}]`;
-      const before = await events();
-
-      const answer = await postWebhook(gateway.url, body);
-
-      expect(answer.status).toBe(400);
-      const position = Buffer.from(body).indexOf('nope') + 1;
-      expect(answer.body).toMatchObject({ error: 'GATEWAY.MALFORMED_JSON', position, accepted: 0 });
-      expect(answer.body.message).toContain(`position ${position}`);
-      expect(await events()).toBe(before);
+      it('should dead-letter every rejected event with its reason and raw bytes', async () => {
+        expect(await deadLetters()).toBe(deadLettersBefore + expectedInvalidIndexes.length);
+        const letters = (await storedMessages(gateway.jsm, gateway.names.deadLetterStream)).slice(deadLettersBefore);
+        for (const [i, letter] of letters.entries()) {
+          const index = expectedInvalidIndexes[i] as number;
+          const verdict = verdicts[index];
+          expect(letter.subject).toBe(`${gateway.names.deadLetterPrefix}.gateway`);
+          expect(letter.header.get('x-dead-letter-origin')).toBe('gateway');
+          expect(letter.header.get(CORRELATION_ID_HEADER)).toBe(correlationId);
+          expect(JSON.parse(letter.header.get('x-dead-letter-reason'))).toEqual(
+            verdict && !verdict.ok ? verdict.issues : undefined,
+          );
+          expect(decoder.decode(letter.data)).toBe(JSON.stringify(batch[index]));
+        }
+      });
     });
 
-    it('should answer 400 for JSON that is neither an array nor an object', async () => {
-      const answer = await postWebhook(gateway.url, '42');
-      expect(answer.status).toBe(400);
-      expect(answer.body).toMatchObject({ error: 'GATEWAY.UNSUPPORTED_BODY' });
+    describe('when an event cannot travel as a message', () => {
+      it('should reject and dead-letter it alone, and accept the rest of the batch', async () => {
+        const oversized = { ...generator.next(), padding: 'x'.repeat(70_000) };
+        const lineBreakId = { ...generator.next(), eventId: 'fb-1\r\nx-injected: yes' };
+        const good = generator.batch(3);
+        const before = await deadLetters();
+
+        const answer = await postWebhook(gateway.url, batchBody([good[0], oversized, good[1], lineBreakId, good[2]]));
+
+        expect(answer.status).toBe(202);
+        expect(answer.body).toMatchObject({ accepted: 3, rejected: 2 });
+        expect((answer.body.errors as Array<{ index: number }>).map((error) => error.index)).toEqual([1, 3]);
+        expect(await deadLetters()).toBe(before + 2);
+      });
     });
-  });
 
-  describe('when no event of the body is valid', () => {
-    it('should answer 400 with the errors and still dead-letter them', async () => {
-      const batch = [
-        corruptEvent(generator.facebook(), 'missing-user'),
-        corruptEvent(generator.tiktok(), 'invalid-timestamp'),
-        'not an event',
-      ];
-      const before = await deadLetters();
+    describe('when events repeat within a request and across requests', () => {
+      it('should accept them all and count the repeats as duplicates, storing each event once', async () => {
+        const [a, b, c] = [generator.next(), generator.next(), generator.next()];
+        const before = await events();
 
-      const answer = await postWebhook(gateway.url, batchBody(batch));
+        const first = await postWebhook(gateway.url, batchBody([a, b, a]));
+        const second = await postWebhook(gateway.url, batchBody([a, c, c]));
 
-      expect(answer.status).toBe(400);
-      expect(answer.body).toMatchObject({ error: 'GATEWAY.NO_VALID_EVENT', accepted: 0, rejected: 3 });
-      expect(answer.body.errors).toHaveLength(3);
-      expect(await deadLetters()).toBe(before + 3);
+        expect(first.body).toMatchObject({ accepted: 3, rejected: 0, duplicates: 1 });
+        expect(second.body).toMatchObject({ accepted: 3, rejected: 0, duplicates: 2 });
+        expect(await events()).toBe(before + 3);
+      });
     });
-  });
 
-  describe('when scraped for metrics', () => {
-    it('should count accepted, processed and failed events by source and time the requests', async () => {
-      const samples = parseMetrics(await (await fetch(`${gateway.url}/metrics`)).text());
-      const value = (name: string, labels: Record<string, string>) => metricValue(samples, name, labels);
-      for (const source of ['facebook', 'tiktok']) {
-        expect(value('gateway_events_accepted_total', { source })).toBeGreaterThan(0);
-        expect(value('gateway_events_processed_total', { source })).toBe(
-          value('gateway_events_accepted_total', { source }),
+    describe('when the body is one event object', () => {
+      it('should accept it', async () => {
+        const answer = await postWebhook(gateway.url, JSON.stringify(generator.next()));
+        expect(answer.status).toBe(202);
+        expect(answer.body).toMatchObject({ accepted: 1, rejected: 0, errors: [] });
+      });
+    });
+
+    describe('when posted to an alias, with a charset', () => {
+      it('should accept on /events and /webhooks', async () => {
+        for (const path of ['/events', '/webhooks']) {
+          const answer = await postWebhook(
+            gateway.url,
+            batchBody([generator.next()]),
+            { 'content-type': 'application/json; charset=utf-8' },
+            path,
+          );
+          expect(answer.status, path).toBe(202);
+          expect(answer.body).toMatchObject({ accepted: 1 });
+        }
+      });
+    });
+
+    describe('when the array is empty', () => {
+      it('should answer 202 with zeros', async () => {
+        const answer = await postWebhook(gateway.url, '[]');
+        expect(answer.status).toBe(202);
+        expect(answer.body).toMatchObject({ accepted: 0, rejected: 0, duplicates: 0, errors: [] });
+      });
+    });
+
+    describe('when no correlation id is sent', () => {
+      it('should generate one and return it in the header and the body', async () => {
+        const answer = await postWebhook(gateway.url, '[]');
+        const correlationId = answer.headers.get(CORRELATION_ID_HEADER);
+        expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(answer.body.correlationId).toBe(correlationId);
+      });
+    });
+
+    describe('when the body is 20 MB', () => {
+      it('should accept every event', async ({ annotate }) => {
+        const batch = generator.batch(48_000);
+        const body = batchBody(batch);
+        expect(Buffer.byteLength(body)).toBeGreaterThan(20_000_000);
+        const before = await events();
+
+        const answer = await postWebhook(gateway.url, body);
+
+        await annotate(
+          `${Buffer.byteLength(body)} bytes, ${batch.length} events answered in ${Math.round(answer.elapsedMs)} ms`,
         );
-      }
-      expect(value('gateway_events_failed_total', { source: 'facebook', reason: 'invalid' })).toBeGreaterThan(0);
-      expect(value('gateway_events_failed_total', { source: 'unknown', reason: 'invalid' })).toBeGreaterThan(0);
-      expect(
-        value('gateway_request_duration_seconds_count', { route: '/webhook', status_class: '2xx' }),
-      ).toBeGreaterThan(0);
-      expect(
-        value('gateway_request_duration_seconds_count', { route: '/webhook', status_class: '4xx' }),
-      ).toBeGreaterThan(0);
-      expect(value('gateway_request_body_bytes_bucket', { route: '/webhook', le: '67108864' })).toBeGreaterThan(0);
+        expect(answer.status).toBe(202);
+        expect(answer.body).toMatchObject({ accepted: batch.length, rejected: 0, duplicates: 0 });
+        expect(await events()).toBe(before + batch.length);
+      });
+    });
+
+    describe('when the body is over the limit', () => {
+      it('should answer 413 with a JSON error', async () => {
+        const answer = await postWebhook(gateway.url, Buffer.alloc(25 * MEBIBYTE, 0x20));
+        expect(answer.status).toBe(413);
+        expect(answer.body).toMatchObject({ error: 'GATEWAY.BODY_TOO_LARGE' });
+      });
+    });
+
+    describe('when the content type is not JSON', () => {
+      it('should answer 415 with a JSON error', async () => {
+        const answer = await postWebhook(gateway.url, batchBody([generator.next()]), { 'content-type': 'text/plain' });
+        expect(answer.status).toBe(415);
+        expect(answer.body).toMatchObject({ error: 'GATEWAY.UNSUPPORTED_MEDIA_TYPE' });
+        expect(answer.body.message).toContain('text/plain');
+      });
+    });
+
+    describe('when the JSON is malformed', () => {
+      it('should answer 400 with the position and publish none of the events before the error', async () => {
+        const good = batchBody(generator.batch(5));
+        const body = `${good.slice(0, -1)}, {"eventId": nope}]`;
+        const before = await events();
+
+        const answer = await postWebhook(gateway.url, body);
+
+        expect(answer.status).toBe(400);
+        const position = Buffer.from(body).indexOf('nope') + 1;
+        expect(answer.body).toMatchObject({ error: 'GATEWAY.MALFORMED_JSON', position, accepted: 0 });
+        expect(answer.body.message).toContain(`position ${position}`);
+        expect(await events()).toBe(before);
+      });
+
+      it('should answer 400 for JSON that is neither an array nor an object', async () => {
+        const answer = await postWebhook(gateway.url, '42');
+        expect(answer.status).toBe(400);
+        expect(answer.body).toMatchObject({ error: 'GATEWAY.UNSUPPORTED_BODY' });
+      });
+    });
+
+    describe('when no event of the body is valid', () => {
+      it('should answer 400 with the errors and still dead-letter them', async () => {
+        const batch = [
+          corruptEvent(generator.facebook(), 'missing-user'),
+          corruptEvent(generator.tiktok(), 'invalid-timestamp'),
+          'not an event',
+        ];
+        const before = await deadLetters();
+
+        const answer = await postWebhook(gateway.url, batchBody(batch));
+
+        expect(answer.status).toBe(400);
+        expect(answer.body).toMatchObject({ error: 'GATEWAY.NO_VALID_EVENT', accepted: 0, rejected: 3 });
+        expect(answer.body.errors).toHaveLength(3);
+        expect(await deadLetters()).toBe(before + 3);
+      });
+    });
+
+    describe('when scraped for metrics', () => {
+      it('should count accepted, processed and failed events by source and time the requests', async () => {
+        const samples = parseMetrics(await (await fetch(`${gateway.url}/metrics`)).text());
+        const value = (name: string, labels: Record<string, string>) => metricValue(samples, name, labels);
+        for (const source of ['facebook', 'tiktok']) {
+          expect(value('gateway_events_accepted_total', { source })).toBeGreaterThan(0);
+          expect(value('gateway_events_processed_total', { source })).toBe(
+            value('gateway_events_accepted_total', { source }),
+          );
+        }
+        expect(value('gateway_events_failed_total', { source: 'facebook', reason: 'invalid' })).toBeGreaterThan(0);
+        expect(value('gateway_events_failed_total', { source: 'unknown', reason: 'invalid' })).toBeGreaterThan(0);
+        expect(
+          value('gateway_request_duration_seconds_count', { route: '/webhook', status_class: '2xx' }),
+        ).toBeGreaterThan(0);
+        expect(
+          value('gateway_request_duration_seconds_count', { route: '/webhook', status_class: '4xx' }),
+        ).toBeGreaterThan(0);
+        expect(value('gateway_request_body_bytes_bucket', { route: '/webhook', le: '67108864' })).toBeGreaterThan(0);
+      });
     });
   });
 });

@@ -30,6 +30,12 @@ export interface EventSlice {
   invalid: InvalidEvent[];
 }
 
+/** Reads one webhook body: `open()` checks all of it, then `slices()` hands out its validated events. */
+export interface EventBatchSource {
+  open(): Promise<void>;
+  slices(): AsyncIterable<EventSlice>;
+}
+
 export interface EventBatchReaderOptions {
   /**
    * Bytes checked for JSON syntax between two event-loop turns (about 600 publisher-shaped events).
@@ -69,7 +75,7 @@ function hasControlCharacter(text: string): boolean {
  * 2. `slices()` parses each event from its own bytes and validates it against the contract. The bytes
  *    themselves are what gets published, so nothing is serialised again.
  */
-export class EventBatchReader {
+export class EventBatchReader implements EventBatchSource {
   private readonly scanSliceBytes: number;
   private readonly validateSliceEvents: number;
   private readonly maxEventBytes: number;

@@ -1,9 +1,11 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Source, deadLetterSubject, eventSubject } from '@evp/contracts';
 import { type DeadLetter, type OutgoingMessage } from '@evp/messaging';
 import { EVENT_SINK, GATEWAY_CONFIG } from '../gateway.constants';
 import { type GatewayConfig } from '../gateway.config';
-import { EventBatchReader, type EventSlice, type InvalidEvent, type ValidEvent } from './event-batch.reader';
+import { type EventSlice, type InvalidEvent, type ValidEvent } from './event-batch.reader';
+import { EventBatchReaders } from './event-batch.readers';
 import { type EventSink, EventSinkUnavailableError } from './event.sink';
 import { type IngestResult } from './ingest-reply.builder';
 import { IngestMetrics, countBySource } from './ingest.metrics';
@@ -11,8 +13,12 @@ import { IngestMetrics, countBySource } from './ingest.metrics';
 /** Who dead-letters rejected webhook events, as recorded in each dead letter. */
 export const GATEWAY_ORIGIN = 'gateway';
 
-/** Events of one request sent to the broker and not yet confirmed, at most; reading waits beyond it. */
-const MAX_UNCONFIRMED_EVENTS = 10_000;
+/**
+ * Events of one request sent to the broker and not yet confirmed, at most; handing over waits beyond it. Enough
+ * to keep the broker busy (windows of 1,000–5,000 publish fastest here), few enough that the PubAcks coming back
+ * at once are handled in short turns of the event loop.
+ */
+const MAX_UNCONFIRMED_EVENTS = 5_000;
 
 /** How one hand-over to the sink ended: never a rejection, so a failure cannot go unobserved while others run. */
 interface Delivery {
@@ -33,23 +39,22 @@ interface Delivery {
 export class EventIngestService {
   private readonly subjects: Record<Source, string>;
   private readonly deadLetterSubject: string;
-  private readonly maxEventBytes: number;
 
   constructor(
     @Inject(EVENT_SINK) private readonly sink: EventSink,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly metrics: IngestMetrics,
+    private readonly readers: EventBatchReaders,
   ) {
     this.subjects = {
       facebook: eventSubject('facebook', config.EVENTS_SUBJECT_PREFIX),
       tiktok: eventSubject('tiktok', config.EVENTS_SUBJECT_PREFIX),
     };
     this.deadLetterSubject = deadLetterSubject(GATEWAY_ORIGIN, config.DEAD_LETTER_SUBJECT_PREFIX);
-    this.maxEventBytes = config.MAX_EVENT_BYTES;
   }
 
   async ingest(body: Buffer, correlationId: string): Promise<IngestResult> {
-    const reader = new EventBatchReader(body, { maxEventBytes: this.maxEventBytes });
+    const reader = this.readers.create(body);
     await reader.open();
 
     const invalid: InvalidEvent[] = [];
@@ -78,6 +83,8 @@ export class EventIngestService {
       // A large body does not queue all its events in the client at once; a failure stops the reading.
       while (unconfirmed > MAX_UNCONFIRMED_EVENTS && failure === undefined) await Promise.race(inFlight);
       if (failure !== undefined) break;
+      // One slice per event-loop turn: slices a worker has read ahead must not be published in one long run.
+      await nextTurn();
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
