@@ -5,7 +5,7 @@ import { averageMoney, centsToMoney, decimalToCents } from '../query/money';
 import { ReportReader } from '../query/report.reader';
 import { toIso } from '../query/report-filters.schema';
 import { tieredUnion } from '../query/tiered.sql';
-import { type Span, splitRange } from '../query/time-range.split';
+import { DAY_MS, type Span, splitRange } from '../query/time-range.split';
 import { type ReporterConfig } from '../reporter.config';
 import { REPORTER_CONFIG } from '../reporter.constants';
 import { type RevenueQuery, type RevenueReport as RevenueReportBody } from './revenue-report.schema';
@@ -38,8 +38,9 @@ export class RevenueReport {
       ...(source === undefined ? [] : [Prisma.sql`source = ${source}`]),
       ...(query.campaignId === undefined ? [] : [Prisma.sql`campaign_id = ${query.campaignId}`]),
     ];
+    const split = splitRange(range);
     const tiers = tieredUnion(
-      splitRange(range),
+      split,
       {
         rollup: (unit, where) =>
           Prisma.sql`SELECT source, campaign_id, revenue, transactions FROM ${revenueTables[unit]} WHERE ${where}`,
@@ -50,50 +51,67 @@ export class RevenueReport {
       filters,
     );
 
-    return this.reader.snapshot(async (run) => {
-      // One pass over the tiers feeds both the per-source totals and the campaign ranking.
-      const rows = await run<RevenueRow>(Prisma.sql`
-        WITH grouped AS (
-          SELECT GROUPING(campaign_id) AS by_source, source, campaign_id, sum(revenue) AS amount, sum(transactions) AS sales
-          FROM (${tiers}) AS tiers GROUP BY GROUPING SETS ((source), (source, campaign_id))
+    return this.reader.snapshot(
+      async (run) => {
+        // One aggregation over the tiers (a plain GROUP BY, which PostgreSQL can run in parallel) feeds both the
+        // per-source totals and the campaign ranking.
+        const rows = await run<RevenueRow>(Prisma.sql`
+        WITH campaigns AS (
+          SELECT source, campaign_id, sum(revenue) AS amount, sum(transactions) AS sales
+          FROM (${tiers}) AS tiers GROUP BY source, campaign_id
         )
-        SELECT 'source' AS kind, source AS key, amount::text AS revenue, sales::int8 AS transactions FROM grouped WHERE by_source = 1
+        SELECT 'source' AS kind, source AS key, sum(amount)::text AS revenue, sum(sales)::int8 AS transactions
+        FROM campaigns GROUP BY source
         UNION ALL (
           -- Qualified: the unqualified names would mean the text output columns.
-          SELECT 'campaign', campaign_id, amount::text, sales::int8 FROM grouped
-          WHERE by_source = 0 AND source = 'facebook'
-          ORDER BY grouped.amount DESC, grouped.campaign_id COLLATE "C" LIMIT ${this.config.REPORT_TOP_CAMPAIGNS}
+          SELECT 'campaign', campaign_id, amount::text, sales::int8 FROM campaigns
+          WHERE source = 'facebook'
+          ORDER BY campaigns.amount DESC, campaigns.campaign_id COLLATE "C" LIMIT ${this.config.REPORT_TOP_CAMPAIGNS}
         )`);
-      const bySourceRows = rows.filter((row) => row.kind === 'source');
-      const campaignRows = rows.filter((row) => row.kind === 'campaign');
+        const bySourceRows = rows.filter((row) => row.kind === 'source');
+        const campaignRows = rows.filter((row) => row.kind === 'campaign');
 
-      const stored = new Map(bySourceRows.map((row) => [row.key, row]));
-      const bySource = SOURCES.filter((candidate) => source === undefined || candidate === source).map((candidate) => {
-        const row = stored.get(candidate);
+        const stored = new Map(bySourceRows.map((row) => [row.key, row]));
+        const bySource = SOURCES.filter((candidate) => source === undefined || candidate === source).map(
+          (candidate) => {
+            const row = stored.get(candidate);
+            return {
+              source: candidate,
+              cents: row ? decimalToCents(row.revenue) : 0n,
+              transactions: row ? Number(row.transactions) : 0,
+            };
+          },
+        );
+        const totalCents = bySource.reduce((sum, line) => sum + line.cents, 0n);
+        const transactions = bySource.reduce((sum, line) => sum + line.transactions, 0);
         return {
-          source: candidate,
-          cents: row ? decimalToCents(row.revenue) : 0n,
-          transactions: row ? Number(row.transactions) : 0,
+          filters: { from: toIso(query.from), to: toIso(query.to), source: query.source, campaignId: query.campaignId },
+          totalRevenue: centsToMoney(totalCents),
+          transactions,
+          averageOrderValue: averageMoney(totalCents, transactions),
+          bySource: bySource.map((line) => ({
+            source: line.source,
+            revenue: centsToMoney(line.cents),
+            transactions: line.transactions,
+          })),
+          topCampaigns: campaignRows.map((row) => ({
+            campaignId: row.key,
+            revenue: centsToMoney(decimalToCents(row.revenue)),
+            transactions: Number(row.transactions),
+          })),
         };
-      });
-      const totalCents = bySource.reduce((sum, line) => sum + line.cents, 0n);
-      const transactions = bySource.reduce((sum, line) => sum + line.transactions, 0);
-      return {
-        filters: { from: toIso(query.from), to: toIso(query.to), source: query.source, campaignId: query.campaignId },
-        totalRevenue: centsToMoney(totalCents),
-        transactions,
-        averageOrderValue: averageMoney(totalCents, transactions),
-        bySource: bySource.map((line) => ({
-          source: line.source,
-          revenue: centsToMoney(line.cents),
-          transactions: line.transactions,
-        })),
-        topCampaigns: campaignRows.map((row) => ({
-          campaignId: row.key,
-          revenue: centsToMoney(decimalToCents(row.revenue)),
-          transactions: Number(row.transactions),
-        })),
-      };
-    });
+      },
+      { parallelWorkers: spansManyHours(split.hour) },
+    );
   }
+}
+
+const PARALLEL_MIN_SPAN_MS = 7 * DAY_MS;
+
+/**
+ * The hour rollup holds a row per hour and campaign, so a long range reads enough rows for parallel workers to pay
+ * for their start-up; a short one reads a few hundred and is faster without them.
+ */
+function spansManyHours(hours: readonly Span[]): boolean {
+  return hours.some(({ from, to }) => from === undefined || to === undefined || to - from >= PARALLEL_MIN_SPAN_MS);
 }
