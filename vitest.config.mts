@@ -26,6 +26,7 @@ export default defineConfig({
         resolve: resolveOptions,
         test: {
           name: 'integration',
+          globalSetup: ['./test/build-services.global-setup.ts'],
           include: ['{libs,apps}/*/test/**/*.e2e-spec.ts', 'test/**/*.e2e-spec.ts'],
           environment: 'node',
           testTimeout: 60_000,
@@ -40,7 +41,8 @@ export default defineConfig({
         resolve: resolveOptions,
         test: {
           name: 'reliability',
-          include: ['test/reliability/**/*.reliability-spec.ts'],
+          globalSetup: ['./test/build-services.global-setup.ts'],
+          include: ['test/reliability/**/*.reliability-spec.ts', '{libs,apps}/*/test/**/*.reliability-spec.ts'],
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 300_000,

@@ -11,7 +11,8 @@ let built = false;
  * as real processes start them from the same JavaScript `npm start` runs.
  */
 export function buildServicesOnce(): void {
-  if (built) return;
+  // The integration suites' global set-up has already built everything.
+  if (built || process.env.EVP_SERVICES_BUILT === 'true') return;
   execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
   built = true;
 }
