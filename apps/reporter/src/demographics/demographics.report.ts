@@ -135,7 +135,7 @@ export class DemographicsReport {
       users,
       genders: [...genders].map(([gender, count]) => ({ gender, users: count })),
       ageGroups: AGE_GROUPS.map((range, index) => ({ range, users: ageGroups[index]! })),
-      averageAge: aged === 0 ? null : roundTo2(ageSum / aged),
+      averageAge: aged === 0 ? null : halfUpHundredths(ageSum, aged),
       topCountries: rows
         .filter((row) => row.kind === 'country')
         .map((row) => ({ country: row.country!, users: Number(row.users) })),
@@ -185,7 +185,7 @@ export class DemographicsReport {
       users,
       followers: {
         average: followers?.average == null ? null : Number(followers.average),
-        median: followers?.median == null ? null : roundTo2(followers.median),
+        median: followers?.median ?? null,
         min: followers?.min ?? null,
         max: followers?.max ?? null,
       },
@@ -225,4 +225,6 @@ function bucketIndex(floors: readonly number[], value: number): number {
   return index;
 }
 
-const roundTo2 = (value: number) => Math.round(value * 100) / 100;
+/** `numerator / denominator` rounded half up to 2 decimals, in integers (exact while 200 × numerator < 2^53). */
+const halfUpHundredths = (numerator: number, denominator: number) =>
+  Math.floor((200 * numerator + denominator) / (2 * denominator)) / 100;

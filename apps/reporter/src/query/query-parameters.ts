@@ -64,15 +64,19 @@ export function checkRange(range: { from?: number; to?: number }, ctx: z.Refinem
 }
 
 /** Validates a raw query object with a report's schema, or throws the 400 naming every bad parameter. */
-export function parseReportQuery<Schema extends z.ZodType>(schema: Schema, query: unknown): z.output<Schema> {
+export function parseReportQuery<Schema extends z.ZodObject>(schema: Schema, query: unknown): z.output<Schema> {
   const parsed = schema.safeParse({ ...(query as object) });
   if (parsed.success) return parsed.data;
-  throw new InvalidReportQueryError(parsed.error.issues.flatMap(toParameterIssues));
+  const known = Object.keys(schema.shape).join(', ');
+  throw new InvalidReportQueryError(parsed.error.issues.flatMap((issue) => toParameterIssues(issue, known)));
 }
 
-function toParameterIssues(issue: z.core.$ZodIssue): ParameterIssue[] {
+function toParameterIssues(issue: z.core.$ZodIssue, known: string): ParameterIssue[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ parameter: key, message: 'is not a parameter of this report' }));
+    return issue.keys.map((key) => ({
+      parameter: key,
+      message: `is not a parameter of this report (known: ${known})`,
+    }));
   }
   return [{ parameter: issue.path.map(String).join('.') || '(query)', message: issue.message }];
 }
