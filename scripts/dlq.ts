@@ -16,7 +16,12 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { CORRELATION_ID_HEADER, DEAD_LETTER_STREAM, DEAD_LETTER_SUBJECT_PREFIX, deadLetterSubject } from '@evp/contracts';
+import {
+  CORRELATION_ID_HEADER,
+  DEAD_LETTER_STREAM,
+  DEAD_LETTER_SUBJECT_PREFIX,
+  deadLetterSubject,
+} from '@evp/contracts';
 import {
   DEAD_LETTER_ORIGIN_HEADER,
   DEAD_LETTER_REASON_HEADER,
@@ -69,7 +74,14 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   };
 }
 
-function recordOf(seq: number, time: Date, subject: string, header: MsgHdrs | undefined, data: Uint8Array, prefix: string): DeadLetterRecord {
+function recordOf(
+  seq: number,
+  time: Date,
+  subject: string,
+  header: MsgHdrs | undefined,
+  data: Uint8Array,
+  prefix: string,
+): DeadLetterRecord {
   const get = (name: string) => (header?.has(name) ? header.get(name) : undefined);
   return {
     seq,
@@ -93,14 +105,22 @@ class DeadLetterReader {
 
   /** Letters of one origin, or all, oldest first, through an ordered consumer (one pass, no per-message request). */
   async *all(origin: string | undefined): AsyncGenerator<DeadLetterRecord> {
-    const subject = origin === undefined ? `${this.settings.prefix}.>` : deadLetterSubject(origin, this.settings.prefix);
+    const subject =
+      origin === undefined ? `${this.settings.prefix}.>` : deadLetterSubject(origin, this.settings.prefix);
     if ((await this.count(subject)) === 0) return;
     const consumer = await this.js.consumers.get(this.settings.stream, { filter_subjects: subject });
     const messages = await consumer.consume();
     try {
       for await (const message of messages) {
         const { streamSequence, timestampNanos, pending } = message.info;
-        yield recordOf(streamSequence, new Date(timestampNanos / 1e6), message.subject, message.headers, message.data, this.settings.prefix);
+        yield recordOf(
+          streamSequence,
+          new Date(timestampNanos / 1e6),
+          message.subject,
+          message.headers,
+          message.data,
+          this.settings.prefix,
+        );
         if (pending === 0) break;
       }
     } finally {
@@ -115,7 +135,8 @@ class DeadLetterReader {
     for (const seq of sequences) {
       const stored = await this.jsm.streams.getMessage(this.settings.stream, { seq }).catch(() => null);
       if (stored === null) missing.push(seq);
-      else found.push(recordOf(stored.seq, stored.time, stored.subject, stored.header, stored.data, this.settings.prefix));
+      else
+        found.push(recordOf(stored.seq, stored.time, stored.subject, stored.header, stored.data, this.settings.prefix));
     }
     return { found, missing };
   }
@@ -143,11 +164,18 @@ function parseSequences(text: string): number[] {
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows
-    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '))
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '),
+    )
     .join('\n');
 }
 
-async function list(reader: DeadLetterReader, settings: Settings, origin: string | undefined, limit: number): Promise<void> {
+async function list(
+  reader: DeadLetterReader,
+  settings: Settings,
+  origin: string | undefined,
+  limit: number,
+): Promise<void> {
   const latest: DeadLetterRecord[] = [];
   let total = 0;
   for await (const letter of reader.all(origin)) {
@@ -160,9 +188,18 @@ async function list(reader: DeadLetterReader, settings: Settings, origin: string
     console.log(`no dead letters${scope} in ${settings.stream}`);
     return;
   }
-  console.log(`${total} dead letters${scope} in ${settings.stream}${total > latest.length ? `, the latest ${latest.length}` : ''}:\n`);
+  console.log(
+    `${total} dead letters${scope} in ${settings.stream}${total > latest.length ? `, the latest ${latest.length}` : ''}:\n`,
+  );
   const header = ['SEQ', 'TIME', 'ORIGIN', 'EVENT ID', 'CORRELATION ID', 'REASON'];
-  const rows = latest.map((letter) => [String(letter.seq), letter.time.toISOString(), letter.origin, letter.eventId ?? '-', letter.correlationId ?? '-', letter.reason]);
+  const rows = latest.map((letter) => [
+    String(letter.seq),
+    letter.time.toISOString(),
+    letter.origin,
+    letter.eventId ?? '-',
+    letter.correlationId ?? '-',
+    letter.reason,
+  ]);
   console.log(table([header, ...rows]));
 }
 
@@ -195,10 +232,14 @@ async function replay(
     messages.push({ subject: target, data: letter.data, msgId: letter.eventId, correlationId: letter.correlationId });
   }
   for (const letter of replayed) {
-    console.log(`seq ${letter.seq}: ${dryRun ? 'would replay' : 'replaying'} event ${letter.eventId ?? '(no id)'} to ${letter.originalSubject ?? ''} (correlation id ${letter.correlationId ?? '-'})`);
+    console.log(
+      `seq ${letter.seq}: ${dryRun ? 'would replay' : 'replaying'} event ${letter.eventId ?? '(no id)'} to ${letter.originalSubject ?? ''} (correlation id ${letter.correlationId ?? '-'})`,
+    );
   }
   if (dryRun || messages.length === 0) {
-    console.log(`${dryRun ? 'dry run: ' : ''}${messages.length} of ${letters.length} letters ${dryRun ? 'would be' : 'were'} replayed`);
+    console.log(
+      `${dryRun ? 'dry run: ' : ''}${messages.length} of ${letters.length} letters ${dryRun ? 'would be' : 'were'} replayed`,
+    );
     return;
   }
   const report = await context.get(JetStreamPublisher).publishMany(messages);
@@ -210,7 +251,8 @@ async function replay(
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
-  if (command !== 'list' && command !== 'replay') throw new UsageError(command === undefined ? 'a command is required' : `unknown command "${command}"`);
+  if (command !== 'list' && command !== 'replay')
+    throw new UsageError(command === undefined ? 'a command is required' : `unknown command "${command}"`);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -223,8 +265,10 @@ async function main(): Promise<void> {
   });
   const settings = settingsFromEnv(process.env);
   const limit = Number(values.limit ?? 100);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got "${values.limit}"`);
-  if (command === 'replay' && (values.seq === undefined) === !values.all) throw new UsageError('replay needs either --seq or --all');
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--limit must be a positive integer, got "${values.limit}"`);
+  if (command === 'replay' && (values.seq === undefined) === !values.all)
+    throw new UsageError('replay needs either --seq or --all');
   const sequences = values.seq === undefined ? undefined : parseSequences(values.seq);
 
   const context = await NestFactory.createApplicationContext(

@@ -60,7 +60,12 @@ const seconds = (ms: number) => (ms / 1_000).toFixed(1);
 
 function rates(values: number[]): Rates {
   const sorted = [...values].sort((a, b) => a - b);
-  return { min: sorted[0] ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted[sorted.length - 1] ?? 0, runs: values };
+  return {
+    min: sorted[0] ?? 0,
+    median: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    max: sorted[sorted.length - 1] ?? 0,
+    runs: values,
+  };
 }
 
 /** When the drained count crossed `target`, interpolated between the two samples around it. */
@@ -86,7 +91,13 @@ async function publishEvents(names: ReturnType<typeof uniqueNames>): Promise<{ r
       servers: [NATS_URL],
       connectionName: 'bench-collectors',
       // The stream exactly as the gateway and the collectors declare it.
-      streams: [{ name: names.stream, subjects: SOURCES.map((source) => eventSubject(source, names.subjectPrefix)), retention: 'workqueue' }],
+      streams: [
+        {
+          name: names.stream,
+          subjects: SOURCES.map((source) => eventSubject(source, names.subjectPrefix)),
+          retention: 'workqueue',
+        },
+      ],
       deadLetter: { stream: names.deadLetterStream, subjectPrefix: names.deadLetterPrefix },
     }),
     { logger: ['error', 'warn'] },
@@ -94,7 +105,10 @@ async function publishEvents(names: ReturnType<typeof uniqueNames>): Promise<{ r
   try {
     const publisher = context.get(JetStreamPublisher);
     const generator = new EventGenerator({ seed: 2026 });
-    const subjects = { facebook: eventSubject('facebook', names.subjectPrefix), tiktok: eventSubject('tiktok', names.subjectPrefix) };
+    const subjects = {
+      facebook: eventSubject('facebook', names.subjectPrefix),
+      tiktok: eventSubject('tiktok', names.subjectPrefix),
+    };
     let bytes = 0;
     let publishMs = 0;
     for (let start = 0; start < EVENTS; start += PUBLISH_CHUNK) {
@@ -103,13 +117,20 @@ async function publishEvents(names: ReturnType<typeof uniqueNames>): Promise<{ r
         const event = generator.next();
         const data = Buffer.from(JSON.stringify(event));
         bytes += data.length;
-        messages.push({ subject: subjects[event.source], data, msgId: event.eventId, correlationId: `bench-${Math.floor(index / EVENTS_PER_CORRELATION)}` });
+        messages.push({
+          subject: subjects[event.source],
+          data,
+          msgId: event.eventId,
+          correlationId: `bench-${Math.floor(index / EVENTS_PER_CORRELATION)}`,
+        });
       }
       const started = performance.now();
       const report = await publisher.publishMany(messages);
       publishMs += performance.now() - started;
-      if (report.stored !== messages.length) throw new Error(`expected ${messages.length} stored, got ${JSON.stringify(report)}`);
-      if ((start / PUBLISH_CHUNK) % 10 === 9) console.log(`  published ${count(start + messages.length)} / ${count(EVENTS)}`);
+      if (report.stored !== messages.length)
+        throw new Error(`expected ${messages.length} stored, got ${JSON.stringify(report)}`);
+      if ((start / PUBLISH_CHUNK) % 10 === 9)
+        console.log(`  published ${count(start + messages.length)} / ${count(EVENTS)}`);
     }
     return { rate: Math.round(EVENTS / (publishMs / 1_000)), bytes: Math.round(bytes / EVENTS) };
   } finally {
@@ -140,7 +161,8 @@ async function drain(names: ReturnType<typeof uniqueNames>, databaseUrl: string,
     samples.push({ at: performance.now() - started, drained: EVENTS - left });
     if (left === 0) break;
     const last = samples[samples.length - 1] as Sample;
-    if (samples.length > 240 && (samples[samples.length - 240] as Sample).drained === last.drained) throw new Error(`no progress for a minute at ${count(last.drained)} events`);
+    if (samples.length > 240 && (samples[samples.length - 240] as Sample).drained === last.drained)
+      throw new Error(`no progress for a minute at ${count(last.drained)} events`);
     await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
   }
   const running = await starting;
@@ -165,7 +187,13 @@ async function rowAtATime(databaseUrl: string, rows: readonly EventRow[], writer
           const row = rows[next++] as EventRow;
           const { raw, occurredAt, actionTime, source, ...columns } = row;
           await prisma.event.create({
-            data: { ...columns, source, occurredAt: new Date(occurredAt), actionTime: actionTime == null ? null : new Date(actionTime), raw: JSON.parse(raw) as object },
+            data: {
+              ...columns,
+              source,
+              occurredAt: new Date(occurredAt),
+              actionTime: actionTime == null ? null : new Date(actionTime),
+              raw: JSON.parse(raw) as object,
+            },
           });
         }
       }),
@@ -187,9 +215,12 @@ function baselineRows(): EventRow[] {
 }
 
 async function main(): Promise<void> {
-  console.log(`collectors bench: ${count(EVENTS)} events, batches of ${BATCH_SIZE}, baseline ${count(BASELINE_EVENTS)} events, NATS ${NATS_URL}`);
+  console.log(
+    `collectors bench: ${count(EVENTS)} events, batches of ${BATCH_SIZE}, baseline ${count(BASELINE_EVENTS)} events, NATS ${NATS_URL}`,
+  );
   console.log('▶ building fb-collector and ttk-collector');
-  for (const app of COLLECTORS) execFileSync('npx', ['tsc', '-b', `apps/${app}/tsconfig.build.json`], { cwd: REPO_ROOT, stdio: 'inherit' });
+  for (const app of COLLECTORS)
+    execFileSync('npx', ['tsc', '-b', `apps/${app}/tsconfig.build.json`], { cwd: REPO_ROOT, stdio: 'inherit' });
 
   const database = await createTestDatabase();
   const names = uniqueNames('bench-collectors');
@@ -200,7 +231,11 @@ async function main(): Promise<void> {
     console.log(`▶ bench database ${database.name}`);
     if (TABLE_ROWS > 0) {
       console.log(`▶ seeding ${count(TABLE_ROWS)} rows first`);
-      execFileSync('npm', ['run', '-s', 'db:seed', '--', '--events', String(TABLE_ROWS), '--database-url', database.url], { cwd: REPO_ROOT, stdio: 'inherit' });
+      execFileSync(
+        'npm',
+        ['run', '-s', 'db:seed', '--', '--events', String(TABLE_ROWS), '--database-url', database.url],
+        { cwd: REPO_ROOT, stdio: 'inherit' },
+      );
     }
     const rowsBefore = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
 
@@ -210,10 +245,15 @@ async function main(): Promise<void> {
 
     console.log('▶ starting both collectors and draining');
     const { samples, cpu } = await drain(names, database.url, jsm);
-    const stored = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n) - rowsBefore;
+    const stored =
+      Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n) - rowsBefore;
     if (stored !== EVENTS) throw new Error(`expected ${EVENTS} rows stored, found ${stored}`);
-    const boundaries = Array.from({ length: WINDOWS + 1 }, (_, index) => crossing(samples, Math.max(1, Math.round((EVENTS * index) / WINDOWS))));
-    const windows = Array.from({ length: WINDOWS }, (_, index) => Math.round(EVENTS / WINDOWS / (((boundaries[index + 1] as number) - (boundaries[index] as number)) / 1_000)));
+    const boundaries = Array.from({ length: WINDOWS + 1 }, (_, index) =>
+      crossing(samples, Math.max(1, Math.round((EVENTS * index) / WINDOWS))),
+    );
+    const windows = Array.from({ length: WINDOWS }, (_, index) =>
+      Math.round(EVENTS / WINDOWS / (((boundaries[index + 1] as number) - (boundaries[index] as number)) / 1_000)),
+    );
     const firstRow = boundaries[0] as number;
     const lastRow = boundaries[WINDOWS] as number;
     const overall = Math.round(EVENTS / ((lastRow - firstRow) / 1_000));
@@ -222,7 +262,10 @@ async function main(): Promise<void> {
     console.log(`▶ baseline: ${count(BASELINE_EVENTS)} events, one INSERT per event through Prisma, 2 writers`);
     const baseline = await rowAtATime(database.url, baselineRows(), 2);
 
-    const cpuMicrosPerEvent = cpu.map(({ service, cpuMillis }) => ({ service, cpuMicrosPerEvent: Number(((cpuMillis * 1_000) / (EVENTS / 2)).toFixed(1)) }));
+    const cpuMicrosPerEvent = cpu.map(({ service, cpuMillis }) => ({
+      service,
+      cpuMicrosPerEvent: Number(((cpuMillis * 1_000) / (EVENTS / 2)).toFixed(1)),
+    }));
     console.log(`
 | method                                              | events/s min | median | max    |
 |-----------------------------------------------------|--------------|--------|--------|
@@ -241,10 +284,24 @@ collector CPU per event: ${cpuMicrosPerEvent.map(({ service, cpuMicrosPerEvent: 
           benchmark: 'collectors',
           date: new Date().toISOString(),
           machine: { cpus: cpus().length, node: process.version },
-          settings: { events: EVENTS, batchSize: BATCH_SIZE, tableRowsBefore: rowsBefore, baselineEvents: BASELINE_EVENTS, averageEventBytes: published.bytes },
+          settings: {
+            events: EVENTS,
+            batchSize: BATCH_SIZE,
+            tableRowsBefore: rowsBefore,
+            baselineEvents: BASELINE_EVENTS,
+            averageEventBytes: published.bytes,
+          },
           publishEventsPerSecond: published.rate,
-          drain: { eventsPerSecond: drainRates, overallEventsPerSecond: overall, startupToFirstRowSeconds: Number(seconds(firstRow)), windows: WINDOWS },
-          baseline: { method: 'prisma.event.create, one INSERT per event, 2 concurrent writers', eventsPerSecond: baseline },
+          drain: {
+            eventsPerSecond: drainRates,
+            overallEventsPerSecond: overall,
+            startupToFirstRowSeconds: Number(seconds(firstRow)),
+            windows: WINDOWS,
+          },
+          baseline: {
+            method: 'prisma.event.create, one INSERT per event, 2 concurrent writers',
+            eventsPerSecond: baseline,
+          },
           speedup: Number((drainRates.median / baseline).toFixed(1)),
           collectorCpu: cpuMicrosPerEvent,
           samples: samples.filter((_, index) => index % 4 === 0).map(({ at, drained }) => [Math.round(at), drained]),
@@ -256,7 +313,8 @@ collector CPU per event: ${cpuMicrosPerEvent.map(({ service, cpuMicrosPerEvent: 
     console.log(`\nwrote ${RESULTS_FILE}`);
   } finally {
     await pool.end();
-    for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+    for (const stream of [names.stream, names.deadLetterStream])
+      await jsm.streams.delete(stream).catch(() => undefined);
     await nc.close();
     if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`kept database ${database.name}`);
     else await database.drop();

@@ -59,7 +59,10 @@ describe('normaliseFacebookEvent', () => {
     it('should keep the amount as the exact decimal text', () => {
       const event = generator.facebook('checkout.complete') as Extract<FacebookEvent, { funnelStage: 'bottom' }>;
       for (const amount of ['0.10', '19.99', '9999999999.99', '7']) {
-        const row = normaliseFacebookEvent({ ...event, data: { ...event.data, engagement: { ...event.data.engagement, purchaseAmount: amount } } }, context);
+        const row = normaliseFacebookEvent(
+          { ...event, data: { ...event.data, engagement: { ...event.data.engagement, purchaseAmount: amount } } },
+          context,
+        );
         expect(row.purchaseAmount).toBe(amount);
       }
     });
@@ -68,7 +71,10 @@ describe('normaliseFacebookEvent', () => {
   describe('when a bottom-funnel event has no amount', () => {
     it('should leave the amount null', () => {
       const event = generator.facebook('ad.click');
-      expect(normaliseFacebookEvent(event, { raw: '{}', correlationId: null })).toMatchObject({ purchaseAmount: null, correlationId: null });
+      expect(normaliseFacebookEvent(event, { raw: '{}', correlationId: null })).toMatchObject({
+        purchaseAmount: null,
+        correlationId: null,
+      });
     });
   });
 });

@@ -1,6 +1,13 @@
 import { type FacebookEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
-import { createTestDatabase, EventGenerator, ServiceProcess, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import {
+  createTestDatabase,
+  EventGenerator,
+  ServiceProcess,
+  type TestDatabase,
+  type UniqueNames,
+  uniqueNames,
+} from '@evp/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -66,7 +73,10 @@ function expectedRow(event: FacebookEvent, correlationId: string): Record<string
     device: engagement.device,
     browser: engagement.browser,
     // numeric(12,2) answers with two decimals
-    purchase_amount: engagement.purchaseAmount === null ? null : centsToAmount(amountToCents(engagement.purchaseAmount as DecimalAmount)),
+    purchase_amount:
+      engagement.purchaseAmount === null
+        ? null
+        : centsToAmount(amountToCents(engagement.purchaseAmount as DecimalAmount)),
   };
 }
 
@@ -112,7 +122,11 @@ describe('fb-collector', () => {
     it('should store each once with every typed column from the event and the exact amount', async () => {
       const generator = new EventGenerator({ seed: 61 });
       const events = Array.from({ length: 1_400 }, () => generator.facebook());
-      const messages: TestMessage[] = events.map((event, index) => ({ subject, data: JSON.stringify(event), correlationId: `request-${index % 3}` }));
+      const messages: TestMessage[] = events.map((event, index) => ({
+        subject,
+        data: JSON.stringify(event),
+        correlationId: `request-${index % 3}`,
+      }));
       for (let index = 0; index < events.length; index += 4) messages.push(messages[index]!);
       await publishAll(admin.js, messages);
       await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained');
@@ -120,19 +134,37 @@ describe('fb-collector', () => {
       const rows = (await pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events')).rows;
       expect(rows).toHaveLength(events.length);
       const byId = new Map(rows.map((row) => [row.event_id, row]));
-      events.forEach((event, index) => expect(byId.get(event.eventId), event.eventType).toMatchObject(expectedRow(event, `request-${index % 3}`)));
+      events.forEach((event, index) =>
+        expect(byId.get(event.eventId), event.eventType).toMatchObject(expectedRow(event, `request-${index % 3}`)),
+      );
       const cents = events.reduce((sum, event) => {
         const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;
         return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);
       }, 0n);
-      const { total } = (await pool.query<{ total: string }>(`SELECT sum(purchase_amount)::text AS total FROM events WHERE event_type = 'checkout.complete'`)).rows[0]!;
+      const { total } = (
+        await pool.query<{ total: string }>(
+          `SELECT sum(purchase_amount)::text AS total FROM events WHERE event_type = 'checkout.complete'`,
+        )
+      ).rows[0]!;
       expect(total).toBe(centsToAmount(cents));
 
       const metrics = await (await fetch(`${service!.url}/metrics`)).text();
-      expect(metrics).toMatch(new RegExp(`collector_events_processed_total\\{source="facebook",service="fb-collector"\\} ${events.length}\\b`));
-      expect(metrics).toMatch(new RegExp(`collector_events_duplicate_total\\{source="facebook",service="fb-collector"\\} ${messages.length - events.length}\\b`));
+      expect(metrics).toMatch(
+        new RegExp(
+          `collector_events_processed_total\\{source="facebook",service="fb-collector"\\} ${events.length}\\b`,
+        ),
+      );
+      expect(metrics).toMatch(
+        new RegExp(
+          `collector_events_duplicate_total\\{source="facebook",service="fb-collector"\\} ${messages.length - events.length}\\b`,
+        ),
+      );
       expect(metrics).toContain('collector_consumer_pending{source="facebook",service="fb-collector"} 0');
-      expect(service!.logs.some((line) => line.correlationId === 'request-1' && /^stored \d+ events/.test(String(line.message)))).toBe(true);
+      expect(
+        service!.logs.some(
+          (line) => line.correlationId === 'request-1' && /^stored \d+ events/.test(String(line.message)),
+        ),
+      ).toBe(true);
     });
   });
 
@@ -145,7 +177,12 @@ describe('fb-collector', () => {
       const events = Array.from({ length: 100_000 }, () => generator.facebook());
       await publishAll(
         admin.js,
-        events.map((event) => ({ subject, data: JSON.stringify(event), msgId: event.eventId, correlationId: 'backlog' })),
+        events.map((event) => ({
+          subject,
+          data: JSON.stringify(event),
+          msgId: event.eventId,
+          correlationId: 'backlog',
+        })),
       );
       service!.logs.length = 0;
       await service!.restart();
@@ -164,7 +201,11 @@ describe('fb-collector', () => {
       expect(consumer.num_ack_pending).toBeLessThanOrEqual(500);
 
       await service!.restart();
-      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 90_000, 'the rest stored after the restart');
+      await eventually(
+        async () => (await streamMessages(admin.jsm, names.stream)) === 0,
+        90_000,
+        'the rest stored after the restart',
+      );
       expect(await countRows(pool)).toBe(events.length);
     }, 180_000);
   });

@@ -55,9 +55,15 @@ describe('normaliseTiktokEvent', () => {
   describe('when the follower count does not fit the column', () => {
     it('should refuse the event as unstorable', () => {
       const event = generator.tiktok('like');
-      const huge = { ...event, data: { ...event.data, user: { ...event.data.user, followers: 2_147_483_648 } } } as TiktokEvent;
+      const huge = {
+        ...event,
+        data: { ...event.data, user: { ...event.data.user, followers: 2_147_483_648 } },
+      } as TiktokEvent;
       expect(() => normaliseTiktokEvent(huge, context)).toThrow(UnstorableEventError);
-      const largest = { ...event, data: { ...event.data, user: { ...event.data.user, followers: 2_147_483_647 } } } as TiktokEvent;
+      const largest = {
+        ...event,
+        data: { ...event.data, user: { ...event.data.user, followers: 2_147_483_647 } },
+      } as TiktokEvent;
       expect(normaliseTiktokEvent(largest, context).followers).toBe(2_147_483_647);
     });
   });

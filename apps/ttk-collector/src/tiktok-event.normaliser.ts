@@ -12,7 +12,8 @@ const MAX_FOLLOWERS = 2_147_483_647;
  */
 export const normaliseTiktokEvent: EventNormaliser<'tiktok'> = (event, { raw, correlationId }) => {
   const { user } = event.data;
-  if (user.followers > MAX_FOLLOWERS) throw new UnstorableEventError(`followers ${user.followers} exceeds ${MAX_FOLLOWERS}`);
+  if (user.followers > MAX_FOLLOWERS)
+    throw new UnstorableEventError(`followers ${user.followers} exceeds ${MAX_FOLLOWERS}`);
   if (event.funnelStage === 'top') {
     const { engagement } = event.data;
     return {

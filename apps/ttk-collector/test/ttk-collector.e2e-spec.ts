@@ -1,7 +1,14 @@
 import { type TiktokEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER } from '@evp/messaging';
-import { createTestDatabase, EventGenerator, ServiceProcess, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import {
+  createTestDatabase,
+  EventGenerator,
+  ServiceProcess,
+  type TestDatabase,
+  type UniqueNames,
+  uniqueNames,
+} from '@evp/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -67,7 +74,10 @@ function expectedRow(event: TiktokEvent, correlationId: string): Record<string, 
     profile_id: engagement.profileId,
     purchased_item: engagement.purchasedItem,
     // numeric(12,2) answers with two decimals
-    purchase_amount: engagement.purchaseAmount === null ? null : centsToAmount(amountToCents(engagement.purchaseAmount as DecimalAmount)),
+    purchase_amount:
+      engagement.purchaseAmount === null
+        ? null
+        : centsToAmount(amountToCents(engagement.purchaseAmount as DecimalAmount)),
   };
 }
 
@@ -111,36 +121,62 @@ describe('ttk-collector', () => {
       const subject = eventSubject('tiktok', names.subjectPrefix);
       const generator = new EventGenerator({ seed: 71 });
       const events = Array.from({ length: 1_200 }, () => generator.tiktok());
-      const messages: TestMessage[] = events.map((event) => ({ subject, data: JSON.stringify(event), correlationId: 'tiktok-request' }));
+      const messages: TestMessage[] = events.map((event) => ({
+        subject,
+        data: JSON.stringify(event),
+        correlationId: 'tiktok-request',
+      }));
       for (let index = 0; index < events.length; index += 5) messages.push(messages[index]!);
       const celebrity = generator.tiktok('follow');
       celebrity.data.user.followers = 3_000_000_000;
-      messages.push({ subject, data: JSON.stringify(celebrity), msgId: celebrity.eventId, correlationId: 'tiktok-request' });
+      messages.push({
+        subject,
+        data: JSON.stringify(celebrity),
+        msgId: celebrity.eventId,
+        correlationId: 'tiktok-request',
+      });
       await publishAll(admin.js, messages);
       await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained');
 
       const rows = (await pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events')).rows;
       expect(rows).toHaveLength(events.length);
       const byId = new Map(rows.map((row) => [row.event_id, row]));
-      events.forEach((event) => expect(byId.get(event.eventId), event.eventType).toMatchObject(expectedRow(event, 'tiktok-request')));
+      events.forEach((event) =>
+        expect(byId.get(event.eventId), event.eventType).toMatchObject(expectedRow(event, 'tiktok-request')),
+      );
       const cents = events.reduce((sum, event) => {
         const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;
         return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);
       }, 0n);
-      const { total } = (await pool.query<{ total: string }>(`SELECT sum(purchase_amount)::text AS total FROM events WHERE event_type = 'purchase'`)).rows[0]!;
+      const { total } = (
+        await pool.query<{ total: string }>(
+          `SELECT sum(purchase_amount)::text AS total FROM events WHERE event_type = 'purchase'`,
+        )
+      ).rows[0]!;
       expect(total).toBe(centsToAmount(cents));
 
       const [letter, ...others] = await readStream(admin.jsm, names.deadLetterStream);
       expect(others).toHaveLength(0);
       expect(letter?.header.get(DEAD_LETTER_ORIGIN_HEADER)).toBe('ttk-collector');
-      expect(letter?.header.get(DEAD_LETTER_REASON_HEADER)).toBe('cannot be stored: followers 3000000000 exceeds 2147483647');
-      expect(service!.logs.some((line) => line.level === 'warn' && line.eventId === celebrity.eventId && line.correlationId === 'tiktok-request')).toBe(true);
+      expect(letter?.header.get(DEAD_LETTER_REASON_HEADER)).toBe(
+        'cannot be stored: followers 3000000000 exceeds 2147483647',
+      );
+      expect(
+        service!.logs.some(
+          (line) =>
+            line.level === 'warn' && line.eventId === celebrity.eventId && line.correlationId === 'tiktok-request',
+        ),
+      ).toBe(true);
 
       const readiness = await fetch(`${service!.url}/health/readiness`);
       expect(readiness.status).toBe(200);
       const metrics = await (await fetch(`${service!.url}/metrics`)).text();
-      expect(metrics).toContain('collector_events_failed_total{source="tiktok",reason="invalid",service="ttk-collector"} 1');
-      expect(metrics).toMatch(new RegExp(`collector_events_processed_total\\{source="tiktok",service="ttk-collector"\\} ${events.length}\\b`));
+      expect(metrics).toContain(
+        'collector_events_failed_total{source="tiktok",reason="invalid",service="ttk-collector"} 1',
+      );
+      expect(metrics).toMatch(
+        new RegExp(`collector_events_processed_total\\{source="tiktok",service="ttk-collector"\\} ${events.length}\\b`),
+      );
     });
   });
 });

@@ -10,7 +10,10 @@ import type { SourceNormaliser } from './event.normaliser';
  */
 export function createCollectorAppModule(service: string, config: CollectorConfig, binding: SourceNormaliser): Type {
   @Module({
-    imports: [ObservabilityModule.forRoot({ service, logLevel: config.LOG_LEVEL }), CollectorModule.forRoot(collectorOptionsOf(config, binding))],
+    imports: [
+      ObservabilityModule.forRoot({ service, logLevel: config.LOG_LEVEL }),
+      CollectorModule.forRoot(collectorOptionsOf(config, binding)),
+    ],
   })
   class CollectorAppModule {}
   return CollectorAppModule;

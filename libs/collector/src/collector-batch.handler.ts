@@ -43,7 +43,9 @@ export class CollectorBatchHandler implements OnModuleInit {
     const outcomes = new Array<MessageOutcome>(messages.length).fill(ACK);
     for (const { index, reason, eventId } of batch.poison) {
       outcomes[index] = { kind: 'dead-letter', reason };
-      this.inScope(messages[index] as ConsumedMessage, eventId, () => this.logger.warn(`dead-lettering ${describeMessage(messages[index] as ConsumedMessage, eventId)}: ${reason}`));
+      this.inScope(messages[index] as ConsumedMessage, eventId, () =>
+        this.logger.warn(`dead-lettering ${describeMessage(messages[index] as ConsumedMessage, eventId)}: ${reason}`),
+      );
     }
     this.metrics.fail('invalid', batch.poison.length);
     if (batch.rows.length === 0) return outcomes;
@@ -61,7 +63,12 @@ export class CollectorBatchHandler implements OnModuleInit {
   }
 
   /** After the commit: ack what is stored, dead-letter rows the database refused, count and log per correlation id. */
-  private settle(messages: readonly ConsumedMessage[], batch: AssembledBatch, stored: StoredBatch, outcomes: MessageOutcome[]): MessageOutcome[] {
+  private settle(
+    messages: readonly ConsumedMessage[],
+    batch: AssembledBatch,
+    stored: StoredBatch,
+    outcomes: MessageOutcome[],
+  ): MessageOutcome[] {
     let refused = 0;
     if (stored.rejected.size > 0) {
       for (let index = 0; index < messages.length; index++) {
@@ -71,7 +78,9 @@ export class CollectorBatchHandler implements OnModuleInit {
         refused++;
         const message = messages[index] as ConsumedMessage;
         const eventId = batch.rows[batch.rowOfMessage[index] as number]?.eventId;
-        this.inScope(message, eventId, () => this.logger.warn(`dead-lettering ${describeMessage(message, eventId)}: ${reason}`));
+        this.inScope(message, eventId, () =>
+          this.logger.warn(`dead-lettering ${describeMessage(message, eventId)}: ${reason}`),
+        );
       }
     }
     const acked = messages.length - batch.poison.length - refused;
@@ -82,7 +91,12 @@ export class CollectorBatchHandler implements OnModuleInit {
     return outcomes;
   }
 
-  private retryAll(messages: readonly ConsumedMessage[], batch: AssembledBatch, outcomes: MessageOutcome[], error: unknown): MessageOutcome[] {
+  private retryAll(
+    messages: readonly ConsumedMessage[],
+    batch: AssembledBatch,
+    outcomes: MessageOutcome[],
+    error: unknown,
+  ): MessageOutcome[] {
     const cause = error instanceof Error ? error.message : String(error);
     const retry: MessageOutcome = { kind: 'retry', reason: `database: ${cause}` };
     let lastDelivery = 0;
@@ -96,12 +110,19 @@ export class CollectorBatchHandler implements OnModuleInit {
     this.metrics.fail('database', retried - lastDelivery);
     this.metrics.fail('dead_letter', lastDelivery);
     const kind = error instanceof EventBatchWriteError ? error.code : 'unexpected error';
-    this.logger.error(`could not store a batch of ${batch.rows.length} events (${kind}); its ${retried} messages will be retried: ${cause}`);
+    this.logger.error(
+      `could not store a batch of ${batch.rows.length} events (${kind}); its ${retried} messages will be retried: ${cause}`,
+    );
     return outcomes;
   }
 
   /** One line per correlation id: the request that produced the events can be followed into the database. */
-  private logStored(messages: readonly ConsumedMessage[], outcomes: readonly MessageOutcome[], acked: number, inserted: number): void {
+  private logStored(
+    messages: readonly ConsumedMessage[],
+    outcomes: readonly MessageOutcome[],
+    acked: number,
+    inserted: number,
+  ): void {
     const groups = new Map<string | undefined, number>();
     for (let index = 0; index < messages.length; index++) {
       if (outcomes[index] !== ACK) continue;

@@ -24,10 +24,16 @@ describe(loadCollectorConfig, () => {
 
   describe('when variables are bad', () => {
     it('should refuse to start and name each one', () => {
-      expect(() => loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { BATCH_SIZE: '20000', MAX_WAIT_MS: '10', DATABASE_URL: 'http://x' })).toThrow(
-        /BATCH_SIZE[\s\S]*MAX_WAIT_MS|MAX_WAIT_MS[\s\S]*BATCH_SIZE/,
-      );
-      expect(() => loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { DATABASE_URL: 'http://x' })).toThrow(/DATABASE_URL/);
+      expect(() =>
+        loadCollectorConfig(
+          'fb-collector',
+          { port: 3001, source: 'facebook' },
+          { BATCH_SIZE: '20000', MAX_WAIT_MS: '10', DATABASE_URL: 'http://x' },
+        ),
+      ).toThrow(/BATCH_SIZE[\s\S]*MAX_WAIT_MS|MAX_WAIT_MS[\s\S]*BATCH_SIZE/);
+      expect(() =>
+        loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { DATABASE_URL: 'http://x' }),
+      ).toThrow(/DATABASE_URL/);
     });
   });
 });
@@ -35,9 +41,19 @@ describe(loadCollectorConfig, () => {
 describe(collectorOptionsOf, () => {
   describe('when built from a configuration', () => {
     it('should leave the consumers a share of the shutdown time and keep the source binding', () => {
-      const config = loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { SHUTDOWN_TIMEOUT_MS: '8000', BATCH_SIZE: '500' });
+      const config = loadCollectorConfig(
+        'fb-collector',
+        { port: 3001, source: 'facebook' },
+        { SHUTDOWN_TIMEOUT_MS: '8000', BATCH_SIZE: '500' },
+      );
       const options = collectorOptionsOf(config, { source: 'facebook', normaliser: plainNormaliser<'facebook'>() });
-      expect(options).toMatchObject({ source: 'facebook', durable: 'fb-collector', batchSize: 500, shutdownTimeoutMs: 6_000, migrateOnStart: true });
+      expect(options).toMatchObject({
+        source: 'facebook',
+        durable: 'fb-collector',
+        batchSize: 500,
+        shutdownTimeoutMs: 6_000,
+        migrateOnStart: true,
+      });
     });
   });
 });

@@ -1,4 +1,14 @@
-import { booleanFlag, loadConfig, logLevel, natsName, port, positiveInt, subjectPrefix, url, urlList } from '@evp/config';
+import {
+  booleanFlag,
+  loadConfig,
+  logLevel,
+  natsName,
+  port,
+  positiveInt,
+  subjectPrefix,
+  url,
+  urlList,
+} from '@evp/config';
 import {
   COLLECTOR_DURABLES,
   DEAD_LETTER_STREAM,
@@ -48,7 +58,11 @@ export function collectorConfigSchema(defaults: { port: number; source: Source }
 export type CollectorConfig = z.output<ReturnType<typeof collectorConfigSchema>>;
 
 /** Reads and validates a collector's environment; throws `ConfigValidationError` naming each bad variable. */
-export function loadCollectorConfig(service: string, defaults: { port: number; source: Source }, env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+export function loadCollectorConfig(
+  service: string,
+  defaults: { port: number; source: Source },
+  env: NodeJS.ProcessEnv = process.env,
+): CollectorConfig {
   return loadConfig(service, collectorConfigSchema(defaults), env);
 }
 

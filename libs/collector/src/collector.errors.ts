@@ -4,7 +4,9 @@ export class CollectorOptionsError extends Error {
   readonly code = 'COLLECTOR.INVALID_OPTIONS';
 
   constructor(readonly problems: readonly { option: string; message: string }[]) {
-    super(`Invalid collector options: ${problems.map((problem) => `${problem.option}: ${problem.message}`).join('; ')}`);
+    super(
+      `Invalid collector options: ${problems.map((problem) => `${problem.option}: ${problem.message}`).join('; ')}`,
+    );
   }
 }
 

@@ -10,7 +10,11 @@ const databaseUrl = 'postgresql://postgres@127.0.0.1:5432/evp';
 describe(resolveCollectorSettings, () => {
   describe('when only the source, normaliser and database are given', () => {
     it('should read the source subject with the source durable and documented defaults', () => {
-      const settings = resolveCollectorSettings({ source: 'tiktok', normaliser: plainNormaliser<'tiktok'>(), databaseUrl });
+      const settings = resolveCollectorSettings({
+        source: 'tiktok',
+        normaliser: plainNormaliser<'tiktok'>(),
+        databaseUrl,
+      });
       expect(settings).toMatchObject({
         durable: COLLECTOR_DURABLES.tiktok,
         connectionName: COLLECTOR_DURABLES.tiktok,
@@ -26,7 +30,12 @@ describe(resolveCollectorSettings, () => {
 
   describe('when options are invalid', () => {
     it('should name every bad option', () => {
-      const options = { source: 'myspace', normaliser: 'none', databaseUrl: 'mysql://db', batchSize: 0 } as unknown as CollectorModuleOptions;
+      const options = {
+        source: 'myspace',
+        normaliser: 'none',
+        databaseUrl: 'mysql://db',
+        batchSize: 0,
+      } as unknown as CollectorModuleOptions;
       let error: unknown;
       try {
         resolveCollectorSettings(options);
@@ -34,7 +43,12 @@ describe(resolveCollectorSettings, () => {
         error = caught;
       }
       expect(error).toBeInstanceOf(CollectorOptionsError);
-      expect((error as CollectorOptionsError).problems.map((problem) => problem.option).sort()).toEqual(['batchSize', 'databaseUrl', 'normaliser', 'source']);
+      expect((error as CollectorOptionsError).problems.map((problem) => problem.option).sort()).toEqual([
+        'batchSize',
+        'databaseUrl',
+        'normaliser',
+        'source',
+      ]);
       expect((error as CollectorOptionsError).code).toBe('COLLECTOR.INVALID_OPTIONS');
     });
   });
@@ -52,8 +66,17 @@ describe(jetStreamOptionsOf, () => {
         batchSize: 500,
       });
       const options = jetStreamOptionsOf(settings);
-      expect(options.streams).toEqual([{ name: 'EVENTS', subjects: ['test.events.facebook', 'test.events.tiktok'], retention: 'workqueue' }]);
-      expect(options.consumers).toEqual([expect.objectContaining({ stream: 'EVENTS', durable: 'fb-test', filterSubject: 'test.events.facebook', batchSize: 500 })]);
+      expect(options.streams).toEqual([
+        { name: 'EVENTS', subjects: ['test.events.facebook', 'test.events.tiktok'], retention: 'workqueue' },
+      ]);
+      expect(options.consumers).toEqual([
+        expect.objectContaining({
+          stream: 'EVENTS',
+          durable: 'fb-test',
+          filterSubject: 'test.events.facebook',
+          batchSize: 500,
+        }),
+      ]);
       expect(databaseOptionsOf(settings)).toEqual({ url: databaseUrl, migrateOnStart: false, poolSize: 4 });
     });
   });

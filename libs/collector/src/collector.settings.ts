@@ -17,7 +17,9 @@ import type { CollectorModuleOptions } from './collector.options';
 import type { EventNormaliser, NormaliseContext } from './event.normaliser';
 
 const name = z.string().regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, "-" and "_"');
-const subjectPrefix = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be dot-separated tokens of letters, digits, "-" and "_"');
+const subjectPrefix = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be dot-separated tokens of letters, digits, "-" and "_"');
 const positiveInt = z.number().int().positive();
 
 const settingsSchema = z.object({
@@ -58,7 +60,12 @@ export interface CollectorSettings extends Omit<ParsedSettings, 'durable' | 'con
 export function resolveCollectorSettings(options: CollectorModuleOptions): CollectorSettings {
   const parsed = settingsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new CollectorOptionsError(parsed.error.issues.map((issue) => ({ option: issue.path.map(String).join('.') || '(options)', message: issue.message })));
+    throw new CollectorOptionsError(
+      parsed.error.issues.map((issue) => ({
+        option: issue.path.map(String).join('.') || '(options)',
+        message: issue.message,
+      })),
+    );
   }
   const { normaliser, ...settings } = parsed.data;
   const durable = settings.durable ?? COLLECTOR_DURABLES[settings.source];

@@ -29,7 +29,9 @@ describe(assembleBatch, () => {
       );
       expect(batch.rows.map((row) => row.raw)).toEqual([first, second]);
       expect([...batch.rowOfMessage]).toEqual([0, 1, 0, -1, 1, 0]);
-      expect(batch.poison).toEqual([{ index: 3, reason: expect.stringMatching(/^not JSON/) as unknown, eventId: undefined }]);
+      expect(batch.poison).toEqual([
+        { index: 3, reason: expect.stringMatching(/^not JSON/) as unknown, eventId: undefined },
+      ]);
     });
   });
 

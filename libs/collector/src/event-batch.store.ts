@@ -36,7 +36,10 @@ export class EventBatchStore {
     } catch (error) {
       if (!(error instanceof EventBatchWriteError) || error.retryable) throw error;
       if (end - start === 1) {
-        stored.rejected.set(start, `database refused the event: ${error.cause instanceof Error ? error.cause.message : error.message}`);
+        stored.rejected.set(
+          start,
+          `database refused the event: ${error.cause instanceof Error ? error.cause.message : error.message}`,
+        );
         return;
       }
       const middle = start + Math.floor((end - start) / 2);

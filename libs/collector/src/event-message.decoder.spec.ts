@@ -51,7 +51,10 @@ describe(EventMessageDecoder, () => {
 
   describe('when the payload breaks the contract', () => {
     it('should call it poison with every issue and its path', () => {
-      const event = generator.facebook('ad.view') as unknown as { data: { user: Record<string, unknown> }; eventId: string };
+      const event = generator.facebook('ad.view') as unknown as {
+        data: { user: Record<string, unknown> };
+        eventId: string;
+      };
       delete event.data.user.name;
       event.data.user.age = -4;
       const decoded = decoder.decode(messageOf(JSON.stringify(event)));
@@ -64,7 +67,11 @@ describe(EventMessageDecoder, () => {
     it('should call it poison', () => {
       const event = generator.tiktok();
       const decoded = decoder.decode(messageOf(JSON.stringify(event)));
-      expect(decoded).toEqual({ ok: false, eventId: event.eventId, reason: 'event of source tiktok on the facebook subject' });
+      expect(decoded).toEqual({
+        ok: false,
+        eventId: event.eventId,
+        reason: 'event of source tiktok on the facebook subject',
+      });
     });
   });
 

@@ -33,7 +33,11 @@ export class EventMessageDecoder {
     }
     const { event } = validation;
     if (event.source !== this.source) {
-      return { ok: false, reason: `event of source ${event.source} on the ${this.source} subject`, eventId: event.eventId };
+      return {
+        ok: false,
+        reason: `event of source ${event.source} on the ${this.source} subject`,
+        eventId: event.eventId,
+      };
     }
     try {
       return { ok: true, row: this.normalise(event, { raw, correlationId: message.correlationId ?? null }) };

@@ -1,6 +1,11 @@
 export { createCollectorAppModule } from './collector-app.module';
 export { CollectorBatchHandler } from './collector-batch.handler';
-export { type CollectorConfig, collectorConfigSchema, collectorOptionsOf, loadCollectorConfig } from './collector.config';
+export {
+  type CollectorConfig,
+  collectorConfigSchema,
+  collectorOptionsOf,
+  loadCollectorConfig,
+} from './collector.config';
 export { COLLECTOR_MODULE_OPTIONS, COLLECTOR_SETTINGS } from './collector.constants';
 export { CollectorOptionsError, UnstorableEventError } from './collector.errors';
 export { CollectorMetrics, type FailureReason } from './collector.metrics';

@@ -3,7 +3,14 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { CollectorModule, type CollectorModuleOptions } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import { createTestDatabase, EventGenerator, REPO_ROOT, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import {
+  createTestDatabase,
+  EventGenerator,
+  REPO_ROOT,
+  type TestDatabase,
+  type UniqueNames,
+  uniqueNames,
+} from '@evp/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,7 +29,9 @@ import {
 const CRASHING_COLLECTOR = join(__dirname, 'support', 'crash-after-commit.main.ts');
 
 /** Runs the collector that SIGKILLs itself after its first commit; resolves with what it committed and how it ended. */
-async function runCrashingCollector(options: CollectorModuleOptions): Promise<{ committed: number; signal: NodeJS.Signals | null; output: string }> {
+async function runCrashingCollector(
+  options: CollectorModuleOptions,
+): Promise<{ committed: number; signal: NodeJS.Signals | null; output: string }> {
   const { normaliser: _normaliser, ...serialisable } = options;
   const child = spawn(process.execPath, ['--import', 'tsx', CRASHING_COLLECTOR], {
     cwd: REPO_ROOT,
@@ -81,7 +90,9 @@ describe(CollectorModule, () => {
       survivor = await startTestCollector(options);
       await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained');
       expect(await countRows(pool)).toBe(events.length);
-      expect(Number((await pool.query<{ n: string }>('SELECT count(DISTINCT event_id) AS n FROM events')).rows[0]?.n)).toBe(events.length);
+      expect(
+        Number((await pool.query<{ n: string }>('SELECT count(DISTINCT event_id) AS n FROM events')).rows[0]?.n),
+      ).toBe(events.length);
       expect(await survivor.metric('collector_events_processed_total')).toBe(events.length - 100);
       expect(await survivor.metric('collector_events_duplicate_total')).toBeGreaterThanOrEqual(100);
       expect(await survivor.metric('messaging_redelivered_total')).toBeGreaterThanOrEqual(100);

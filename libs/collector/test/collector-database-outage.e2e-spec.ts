@@ -1,6 +1,12 @@
 import { CollectorBatchHandler } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import { EventGenerator, type PrivatePostgres, startPrivatePostgres, type UniqueNames, uniqueNames } from '@evp/testing';
+import {
+  EventGenerator,
+  type PrivatePostgres,
+  startPrivatePostgres,
+  type UniqueNames,
+  uniqueNames,
+} from '@evp/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -29,7 +35,9 @@ describe(CollectorBatchHandler, () => {
     names = uniqueNames('collector-outage');
     admin = await openNatsAdmin();
     // Enough deliveries that an outage of a few seconds, retried every 0.2-1 s, does not exhaust them.
-    collector = await startTestCollector(suiteCollectorOptions(names, 'tiktok', postgres.url, { batchSize: 200, maxDeliver: 100 }));
+    collector = await startTestCollector(
+      suiteCollectorOptions(names, 'tiktok', postgres.url, { batchSize: 200, maxDeliver: 100 }),
+    );
   });
 
   afterAll(async () => {
@@ -45,25 +53,47 @@ describe(CollectorBatchHandler, () => {
       const generator = new EventGenerator({ seed: 41 });
       const before = Array.from({ length: 1_000 }, () => generator.tiktok());
       const during = Array.from({ length: 1_000 }, () => generator.tiktok());
-      const messagesOf = (events: typeof before) => events.map((event) => ({ subject, data: JSON.stringify(event), msgId: event.eventId, correlationId: 'outage' }));
+      const messagesOf = (events: typeof before) =>
+        events.map((event) => ({
+          subject,
+          data: JSON.stringify(event),
+          msgId: event.eventId,
+          correlationId: 'outage',
+        }));
 
       await publishAll(admin.js, messagesOf(before));
-      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the first events stored');
+      await eventually(
+        async () => (await streamMessages(admin.jsm, names.stream)) === 0,
+        60_000,
+        'the first events stored',
+      );
       expect(await countRows(pool)).toBe(before.length);
 
       await postgres.stop();
       await publishAll(admin.js, messagesOf(during));
-      await eventually(async () => (await collector.metric('collector_events_failed_total', { reason: 'database' })) >= during.length, 30_000, 'failed writes');
+      await eventually(
+        async () => (await collector.metric('collector_events_failed_total', { reason: 'database' })) >= during.length,
+        30_000,
+        'failed writes',
+      );
       const readiness = await collector.readiness.run('database');
       expect(readiness.up).toBe(false);
       expect(readiness.message).toMatch(/database "evp" on 127\.0\.0\.1:\d+ is not reachable/);
       // Retried several times over, and still every message waits in the work queue: none was acked.
-      await eventually(async () => (await collector.metric('messaging_naked_total')) >= 3 * during.length, 30_000, 'repeated retries');
+      await eventually(
+        async () => (await collector.metric('messaging_naked_total')) >= 3 * during.length,
+        30_000,
+        'repeated retries',
+      );
       expect(await streamMessages(admin.jsm, names.stream)).toBe(during.length);
       expect(await collector.metric('collector_events_failed_total', { reason: 'dead_letter' })).toBe(0);
 
       await postgres.start();
-      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained after the database returned');
+      await eventually(
+        async () => (await streamMessages(admin.jsm, names.stream)) === 0,
+        60_000,
+        'the stream drained after the database returned',
+      );
       expect(await countRows(pool)).toBe(before.length + during.length);
       expect(await collector.metric('collector_events_processed_total')).toBe(before.length + during.length);
       expect(await collector.readiness.run('database')).toEqual({ up: true });

@@ -2,7 +2,14 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectorModule } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import { createTestDatabase, EventGenerator, REPO_ROOT, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import {
+  createTestDatabase,
+  EventGenerator,
+  REPO_ROOT,
+  type TestDatabase,
+  type UniqueNames,
+  uniqueNames,
+} from '@evp/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -46,24 +53,41 @@ describe(CollectorModule, () => {
       const options = suiteCollectorOptions(names, 'tiktok', database.url, { batchSize: 100, migrateOnStart: true });
       instances = await Promise.all([startTestCollector(options, 'sync'), startTestCollector(options, 'async')]);
 
-      const migrations = readdirSync(join(REPO_ROOT, 'libs/database/prisma/migrations')).filter((entry) => /^\d+_/.test(entry));
-      const applied = (await pool.query<{ migration_name: string; finished: boolean }>('SELECT migration_name, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY 1')).rows;
+      const migrations = readdirSync(join(REPO_ROOT, 'libs/database/prisma/migrations')).filter((entry) =>
+        /^\d+_/.test(entry),
+      );
+      const applied = (
+        await pool.query<{ migration_name: string; finished: boolean }>(
+          'SELECT migration_name, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY 1',
+        )
+      ).rows;
       expect(applied.map((row) => row.migration_name)).toEqual([...migrations].sort());
       expect(applied.every((row) => row.finished)).toBe(true);
 
       const subject = eventSubject('tiktok', names.subjectPrefix);
       const generator = new EventGenerator({ seed: 51 });
       const events = Array.from({ length: 6_000 }, () => generator.tiktok());
-      const messages: TestMessage[] = events.map((event, index) => ({ subject, data: JSON.stringify(event), correlationId: `request-${index % 40}` }));
+      const messages: TestMessage[] = events.map((event, index) => ({
+        subject,
+        data: JSON.stringify(event),
+        correlationId: `request-${index % 40}`,
+      }));
       // Repeats of earlier events, without message ids, so both instances may meet the same event.
-      for (let index = 0; index < events.length; index += 6) messages.push({ ...messages[index]!, correlationId: 'repeat' });
+      for (let index = 0; index < events.length; index += 6)
+        messages.push({ ...messages[index]!, correlationId: 'repeat' });
       await publishAll(admin.js, messages);
       await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 90_000, 'the stream drained');
 
       expect(await countRows(pool)).toBe(events.length);
-      const processed = await Promise.all(instances.map((instance) => instance.metric('collector_events_processed_total')));
+      const processed = await Promise.all(
+        instances.map((instance) => instance.metric('collector_events_processed_total')),
+      );
       const received = await Promise.all(
-        instances.map(async (instance) => (await instance.metric('collector_events_accepted_total')) - (await instance.metric('messaging_redelivered_total'))),
+        instances.map(
+          async (instance) =>
+            (await instance.metric('collector_events_accepted_total')) -
+            (await instance.metric('messaging_redelivered_total')),
+        ),
       );
       expect(processed[0]! + processed[1]!).toBe(events.length);
       expect(received[0]! + received[1]!).toBe(messages.length);

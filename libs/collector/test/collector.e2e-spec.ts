@@ -48,14 +48,20 @@ describe(CollectorBatchHandler, () => {
     await database?.drop();
   });
 
-  const drained = async (accepted: number) => (await collector.metric('collector_events_accepted_total')) >= accepted && (await streamMessages(admin.jsm, names.stream)) === 0;
+  const drained = async (accepted: number) =>
+    (await collector.metric('collector_events_accepted_total')) >= accepted &&
+    (await streamMessages(admin.jsm, names.stream)) === 0;
 
   describe('when events arrive repeated within batches and across batches', () => {
     it('should store each event once with its raw event, correlation id and exact amount', async () => {
       const generator = new EventGenerator({ seed: 21 });
       const events = Array.from({ length: 1_500 }, () => generator.facebook());
       const correlationOf = (index: number) => `request-${Math.floor(index / 300)}`;
-      const messageOf = (index: number): TestMessage => ({ subject, data: JSON.stringify(events[index]), correlationId: correlationOf(index) });
+      const messageOf = (index: number): TestMessage => ({
+        subject,
+        data: JSON.stringify(events[index]),
+        correlationId: correlationOf(index),
+      });
       // No message ids: the stream keeps the repeats, as it does for repeats beyond its duplicate window.
       const messages: TestMessage[] = [];
       events.forEach((_, index) => {
@@ -68,21 +74,33 @@ describe(CollectorBatchHandler, () => {
       await eventually(() => drained(acceptedBefore + messages.length), 60_000, 'every message handled');
 
       expect(await countRows(pool)).toBe(events.length);
-      const rows = (await pool.query<{ event_id: string; event_type: string; correlation_id: string; raw: unknown }>('SELECT event_id, event_type, correlation_id, raw FROM events')).rows;
+      const rows = (
+        await pool.query<{ event_id: string; event_type: string; correlation_id: string; raw: unknown }>(
+          'SELECT event_id, event_type, correlation_id, raw FROM events',
+        )
+      ).rows;
       const byId = new Map(rows.map((row) => [row.event_id, row]));
       events.forEach((event, index) => {
-        expect(byId.get(event.eventId), event.eventId).toEqual({ event_id: event.eventId, event_type: event.eventType, correlation_id: correlationOf(index), raw: event });
+        expect(byId.get(event.eventId), event.eventId).toEqual({
+          event_id: event.eventId,
+          event_type: event.eventType,
+          correlation_id: correlationOf(index),
+          raw: event,
+        });
       });
       const expectedCents = events.reduce((sum, event) => {
         const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;
         return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);
       }, 0n);
       expect(expectedCents).toBeGreaterThan(0n);
-      const { total } = (await pool.query<{ total: string }>('SELECT sum(purchase_amount)::text AS total FROM events')).rows[0]!;
+      const { total } = (await pool.query<{ total: string }>('SELECT sum(purchase_amount)::text AS total FROM events'))
+        .rows[0]!;
       expect(total).toBe(centsToAmount(expectedCents));
 
       expect(await collector.metric('collector_events_processed_total', { source: 'facebook' })).toBe(events.length);
-      expect(await collector.metric('collector_events_duplicate_total', { source: 'facebook' })).toBe(messages.length - events.length);
+      expect(await collector.metric('collector_events_duplicate_total', { source: 'facebook' })).toBe(
+        messages.length - events.length,
+      );
       expect(await collector.metric('collector_events_failed_total')).toBe(0);
     });
   });
@@ -91,14 +109,21 @@ describe(CollectorBatchHandler, () => {
     it('should ack them as duplicates and store nothing new', async () => {
       const generator = new EventGenerator({ seed: 22 });
       const events = Array.from({ length: 300 }, () => generator.facebook());
-      const messages = events.map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'first' }));
+      const messages = events.map((event): TestMessage => ({
+        subject,
+        data: JSON.stringify(event),
+        correlationId: 'first',
+      }));
       const processedBefore = await collector.metric('collector_events_processed_total');
       const duplicatesBefore = await collector.metric('collector_events_duplicate_total');
       let accepted = await collector.metric('collector_events_accepted_total');
       await publishAll(admin.js, messages);
       await eventually(() => drained(accepted + messages.length), 60_000, 'the first delivery handled');
       accepted += messages.length;
-      await publishAll(admin.js, messages.map((message) => ({ ...message, correlationId: 'again' })));
+      await publishAll(
+        admin.js,
+        messages.map((message) => ({ ...message, correlationId: 'again' })),
+      );
       await eventually(() => drained(accepted + messages.length), 60_000, 'the repeats handled');
 
       expect(await countRows(pool)).toBe(events.length);
@@ -123,14 +148,22 @@ describe(CollectorBatchHandler, () => {
         { subject, data: JSON.stringify(refusedByDatabase), correlationId: 'poison', msgId: refusedByDatabase.eventId },
       ];
       const messages = [
-        ...valid.slice(0, 30).map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'valid' })),
+        ...valid
+          .slice(0, 30)
+          .map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'valid' })),
         ...poison,
-        ...valid.slice(30).map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'valid' })),
+        ...valid
+          .slice(30)
+          .map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'valid' })),
       ];
       const accepted = await collector.metric('collector_events_accepted_total');
       await publishAll(admin.js, messages);
       await eventually(() => drained(accepted + messages.length), 60_000, 'every message handled');
-      await eventually(async () => (await streamMessages(admin.jsm, names.deadLetterStream)) === poison.length, 10_000, 'the dead letters');
+      await eventually(
+        async () => (await streamMessages(admin.jsm, names.deadLetterStream)) === poison.length,
+        10_000,
+        'the dead letters',
+      );
 
       expect(await countRows(pool)).toBe(valid.length);
       const letters = await readStream(admin.jsm, names.deadLetterStream);

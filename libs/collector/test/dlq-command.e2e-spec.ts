@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CORRELATION_ID_HEADER, eventSubject } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
-import { createTestDatabase, EventGenerator, REPO_ROOT, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import {
+  createTestDatabase,
+  EventGenerator,
+  REPO_ROOT,
+  type TestDatabase,
+  type UniqueNames,
+  uniqueNames,
+} from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
@@ -30,7 +37,12 @@ describe('npm run dlq', () => {
   const dlq = async (...args: string[]): Promise<string> => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'dlq.ts'), ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, NATS_URL: SHARED_NATS_URL, DEAD_LETTER_STREAM: names.deadLetterStream, DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix },
+      env: {
+        ...process.env,
+        NATS_URL: SHARED_NATS_URL,
+        DEAD_LETTER_STREAM: names.deadLetterStream,
+        DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
+      },
     });
     return stdout;
   };
@@ -49,7 +61,11 @@ describe('npm run dlq', () => {
       { subject, data: '{"broken":', correlationId: 'request-b' },
       { subject, data: JSON.stringify(withoutId), correlationId: 'request-c' },
     ]);
-    await eventually(async () => (await streamMessages(admin.jsm, names.deadLetterStream)) === 3, 30_000, 'three dead letters');
+    await eventually(
+      async () => (await streamMessages(admin.jsm, names.deadLetterStream)) === 3,
+      30_000,
+      'three dead letters',
+    );
     // The cause is being fixed: nothing consumes the events stream while letters are replayed.
     await collector.close();
     // A gateway reject whose source was unknown: its original subject is the dead-letter subject itself.
@@ -73,14 +89,18 @@ describe('npm run dlq', () => {
       const output = await dlq('list');
       const durable = names.durable('facebook');
       expect(output).toContain(`4 dead letters in ${names.deadLetterStream}`);
-      expect(output).toMatch(new RegExp(`^1 +\\S+ +${durable} +ttk-\\S+ +request-a +event of source tiktok on the facebook subject$`, 'm'));
+      expect(output).toMatch(
+        new RegExp(`^1 +\\S+ +${durable} +ttk-\\S+ +request-a +event of source tiktok on the facebook subject$`, 'm'),
+      );
       expect(output).toMatch(new RegExp(`^2 +\\S+ +${durable} +- +request-b +not JSON: `, 'm'));
       expect(output).toMatch(/^4 +\S+ +gateway +- +request-d +\(no reason recorded\)$/m);
     });
 
     it('should keep to one origin and to the latest letters', async () => {
       const output = await dlq('list', '--origin', names.durable('facebook'), '--limit', '1');
-      expect(output).toContain(`3 dead letters from ${names.durable('facebook')} in ${names.deadLetterStream}, the latest 1`);
+      expect(output).toContain(
+        `3 dead letters from ${names.durable('facebook')} in ${names.deadLetterStream}, the latest 1`,
+      );
       expect(output).toMatch(/^3 +\S+ +\S+ +- +request-c +event of source tiktok/m);
       expect(output).not.toMatch(/^1 /m);
       expect(await dlq('list', '--origin', 'ttk-collector')).toContain('no dead letters from ttk-collector');
@@ -112,7 +132,10 @@ describe('npm run dlq', () => {
 
   describe('when the command line is wrong', () => {
     it('should explain the usage and exit with code 2', async () => {
-      await expect(dlq('replay')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('replay needs either --seq or --all') as unknown });
+      await expect(dlq('replay')).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('replay needs either --seq or --all') as unknown,
+      });
       await expect(dlq('replay', '--seq', '5-2')).rejects.toMatchObject({ code: 2 });
     });
   });

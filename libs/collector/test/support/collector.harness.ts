@@ -4,7 +4,13 @@ import { CORRELATION_ID_HEADER, type Source } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
 import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
 import { REPO_ROOT, type UniqueNames } from '@evp/testing';
-import { type JetStreamClient, type JetStreamManager, type StoredMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  type StoredMsg,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import { type NatsConnection, headers } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Global, type INestApplicationContext, Module } from '@nestjs/common';
@@ -25,8 +31,16 @@ export interface TestCollector {
 }
 
 /** Collector options for a suite: its own streams and durable, quick retries, the plain normaliser. */
-export function suiteCollectorOptions(names: UniqueNames, source: Source, databaseUrl: string, overrides: Partial<CollectorModuleOptions> = {}): CollectorModuleOptions {
-  const binding = source === 'facebook' ? { source, normaliser: plainNormaliser<'facebook'>() } : { source, normaliser: plainNormaliser<'tiktok'>() };
+export function suiteCollectorOptions(
+  names: UniqueNames,
+  source: Source,
+  databaseUrl: string,
+  overrides: Partial<CollectorModuleOptions> = {},
+): CollectorModuleOptions {
+  const binding =
+    source === 'facebook'
+      ? { source, normaliser: plainNormaliser<'facebook'>() }
+      : { source, normaliser: plainNormaliser<'tiktok'>() };
   return {
     ...binding,
     databaseUrl,
@@ -48,7 +62,10 @@ export function suiteCollectorOptions(names: UniqueNames, source: Source, databa
  * Starts a collector in an application context of its own, registered with `forRoot` or, for `'async'`, with
  * `forRootAsync` and a factory.
  */
-export async function startTestCollector(options: CollectorModuleOptions, registration: 'sync' | 'async' = 'sync'): Promise<TestCollector> {
+export async function startTestCollector(
+  options: CollectorModuleOptions,
+  registration: 'sync' | 'async' = 'sync',
+): Promise<TestCollector> {
   const readiness = new ReadinessRegistry();
   const registry = new Registry();
 
@@ -63,12 +80,17 @@ export async function startTestCollector(options: CollectorModuleOptions, regist
   class ObservabilityStubModule {}
 
   const collectorModule =
-    registration === 'sync' ? CollectorModule.forRoot(options) : CollectorModule.forRootAsync({ useFactory: () => Promise.resolve(options) });
+    registration === 'sync'
+      ? CollectorModule.forRoot(options)
+      : CollectorModule.forRootAsync({ useFactory: () => Promise.resolve(options) });
 
   @Module({ imports: [ObservabilityStubModule, collectorModule] })
   class TestCollectorModule {}
 
-  const context = await NestFactory.createApplicationContext(TestCollectorModule, { logger: ['error', 'warn'], abortOnError: false });
+  const context = await NestFactory.createApplicationContext(TestCollectorModule, {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
   // Consumers start on bootstrap, which `init()` runs.
   await context.init();
   let closed: Promise<void> | undefined;
@@ -87,7 +109,11 @@ async function metricValue(registry: Registry, name: string, labels: Record<stri
   const { values } = await metric.get();
   return values
     .filter((value) => !('metricName' in value && value.metricName !== undefined && value.metricName !== name))
-    .filter((value) => Object.entries(labels).every(([key, expected]) => String((value.labels as Record<string, unknown>)[key]) === expected))
+    .filter((value) =>
+      Object.entries(labels).every(
+        ([key, expected]) => String((value.labels as Record<string, unknown>)[key]) === expected,
+      ),
+    )
     .reduce((sum, value) => sum + value.value, 0);
 }
 
@@ -107,7 +133,8 @@ export async function openNatsAdmin(url: string = SHARED_NATS_URL): Promise<Nats
     jsm: await jetstreamManager(nc),
     cleanUp: async (names) => {
       const jsm = await jetstreamManager(nc);
-      for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+      for (const stream of [names.stream, names.deadLetterStream])
+        await jsm.streams.delete(stream).catch(() => undefined);
       await nc.close();
     },
   };
@@ -122,7 +149,11 @@ export interface TestMessage {
 }
 
 /** Publishes in windows, every PubAck awaited; returns how many the stream stored (not duplicates). */
-export async function publishAll(js: JetStreamClient, messages: readonly TestMessage[], window = 1_000): Promise<number> {
+export async function publishAll(
+  js: JetStreamClient,
+  messages: readonly TestMessage[],
+  window = 1_000,
+): Promise<number> {
   let stored = 0;
   for (let start = 0; start < messages.length; start += window) {
     const acks = await Promise.all(
@@ -165,7 +196,11 @@ export async function countRows(pool: Pool, where = 'true'): Promise<number> {
 }
 
 /** Polls `check` until it holds; fails after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 30_000, what = 'the condition'): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+  what = 'the condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);

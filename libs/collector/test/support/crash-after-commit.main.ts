@@ -20,7 +20,10 @@ EventBatchWriter.prototype.write = async function writeThenCrash(this: EventBatc
 };
 
 const options = JSON.parse(process.env.CRASH_COLLECTOR_OPTIONS ?? '{}') as Omit<CollectorModuleOptions, 'normaliser'>;
-const binding = options.source === 'tiktok' ? { source: 'tiktok' as const, normaliser: plainNormaliser<'tiktok'>() } : { source: 'facebook' as const, normaliser: plainNormaliser<'facebook'>() };
+const binding =
+  options.source === 'tiktok'
+    ? { source: 'tiktok' as const, normaliser: plainNormaliser<'tiktok'>() }
+    : { source: 'facebook' as const, normaliser: plainNormaliser<'facebook'>() };
 startTestCollector({ ...options, ...binding }).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);

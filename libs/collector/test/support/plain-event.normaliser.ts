@@ -8,7 +8,13 @@ import { type EventRow, toDecimalAmount } from '@evp/database';
  * own the production normalisers, and their own tests check them.
  */
 export function plainRowOf(event: MarketingEvent, { raw, correlationId }: NormaliseContext): EventRow {
-  const common = { eventId: event.eventId, occurredAt: event.timestamp, eventType: event.eventType, correlationId, raw };
+  const common = {
+    eventId: event.eventId,
+    occurredAt: event.timestamp,
+    eventType: event.eventType,
+    correlationId,
+    raw,
+  };
   if (event.source === 'facebook') {
     const { user } = event.data;
     const facebook = {
@@ -24,7 +30,12 @@ export function plainRowOf(event: MarketingEvent, { raw, correlationId }: Normal
     };
     if (event.funnelStage === 'top') {
       const { engagement } = event.data;
-      return { ...facebook, referrer: engagement.referrer, videoId: engagement.videoId, actionTime: engagement.actionTime };
+      return {
+        ...facebook,
+        referrer: engagement.referrer,
+        videoId: engagement.videoId,
+        actionTime: engagement.actionTime,
+      };
     }
     const { engagement } = event.data;
     return {
@@ -38,7 +49,14 @@ export function plainRowOf(event: MarketingEvent, { raw, correlationId }: Normal
     };
   }
   const { user } = event.data;
-  const tiktok = { ...common, source: event.source, funnelStage: event.funnelStage, userId: user.userId, userName: user.username, followers: user.followers };
+  const tiktok = {
+    ...common,
+    source: event.source,
+    funnelStage: event.funnelStage,
+    userId: user.userId,
+    userName: user.username,
+    followers: user.followers,
+  };
   if (event.funnelStage === 'top') {
     const { engagement } = event.data;
     return {
