@@ -3,7 +3,7 @@
  * PostgreSQL, beside a row-at-a-time baseline (one INSERT per event through Prisma) measured in the same run.
  *
  *   npm run bench:collectors
- *   (BENCH_EVENTS=1000000 BENCH_BASELINE_EVENTS=20000 BENCH_BATCH_SIZE=2000 BENCH_TABLE_ROWS=0
+ *   (BENCH_EVENTS=1000000 BENCH_BASELINE_EVENTS=20000 BENCH_BATCH_SIZE=5000 BENCH_TABLE_ROWS=0
  *    NATS_URL=nats://127.0.0.1:4222 DATABASE_URL=postgresql://postgres@127.0.0.1:5432/evp)
  *
  * 1. Builds the two collectors, creates a bench database (migrated; BENCH_TABLE_ROWS pre-existing rows seeded
@@ -34,7 +34,7 @@ import { normaliseTiktokEvent } from '../../apps/ttk-collector/src/tiktok-event.
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const BASELINE_EVENTS = Number(process.env.BENCH_BASELINE_EVENTS ?? 20_000);
-const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 2_000);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 5_000);
 const TABLE_ROWS = Number(process.env.BENCH_TABLE_ROWS ?? 0);
 const PUBLISH_CHUNK = 10_000;
 const EVENTS_PER_CORRELATION = 5_000;

@@ -11,7 +11,7 @@ describe(loadCollectorConfig, () => {
         HOST: '0.0.0.0',
         NATS_URL: ['nats://127.0.0.1:4222'],
         CONSUMER_DURABLE: 'ttk-collector',
-        BATCH_SIZE: 2_000,
+        BATCH_SIZE: 5_000,
         MAX_WAIT_MS: 1_000,
         MAX_DELIVER: 60,
         ACK_WAIT_MS: 30_000,

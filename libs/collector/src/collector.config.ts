@@ -40,8 +40,11 @@ export function collectorConfigSchema(defaults: { port: number; source: Source }
     DEAD_LETTER_SUBJECT_PREFIX: subjectPrefix(DEAD_LETTER_SUBJECT_PREFIX),
     /** Shared by every instance of the collector: instances split the work. */
     CONSUMER_DURABLE: natsName(COLLECTOR_DURABLES[defaults.source]),
-    /** Messages fetched, and rows written in one statement, per batch. */
-    BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2_000),
+    /**
+     * Messages fetched, and rows written in one statement, per batch. bench:collectors drained ~26k events/s with
+     * 2,000 and ~27–29k with 5,000: fewer statements and commits per event.
+     */
+    BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5_000),
     /** Longest a pull waits to fill a batch. */
     MAX_WAIT_MS: z.coerce.number().int().min(1_000).default(1_000),
     /** Deliveries of a message that keeps failing (database down) before it is dead-lettered: 60 ride out about an hour. */

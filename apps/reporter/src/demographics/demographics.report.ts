@@ -49,9 +49,9 @@ const FOLLOWER_BUCKET_FLOORS = [0, 1_000, 10_000, 100_000, 1_000_000];
 const AGE_GROUP_FLOORS = [0, 18, 25, 35, 45, 55, 65];
 
 /**
- * Each user is taken once, from their earliest event in the range: `DISTINCT ON (user_id)` in the order of the
- * per-source covering index (user_id in byte order, occurred_at, event_id), so PostgreSQL streams the users
- * from an index-only scan instead of sorting.
+ * Each user is taken once, from their earliest event in the range: `DISTINCT ON (user_id)` ordered by user_id in
+ * byte order (cheaper to sort than a linguistic collation), then occurred_at and event_id. The range itself is an
+ * index-only scan of the source's time-ordered covering index.
  */
 const firstEventOrder = Prisma.raw('user_id COLLATE "C", occurred_at, event_id COLLATE "C"');
 const firstEventKey = Prisma.raw('DISTINCT ON (user_id COLLATE "C")');

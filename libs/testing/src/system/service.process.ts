@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './build';
 import { freePort } from './free-port';
 
+/**
+ * Node flags the services run with everywhere (npm start, the Docker image): a larger young generation, because
+ * every batch allocates megabytes of short-lived strings and objects; it cut the collectors' CPU per event by ~20 %.
+ */
+const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'] as const;
+
 export type ServiceName = 'gateway' | 'fb-collector' | 'ttk-collector' | 'reporter';
 
 export interface StartServiceOptions {
@@ -103,11 +109,15 @@ export class ServiceProcess {
   }
 
   private async spawn(readyTimeoutMs: number): Promise<void> {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', this.name, 'dist', 'main.js')], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...SERVICE_NODE_FLAGS, join(REPO_ROOT, 'apps', this.name, 'dist', 'main.js')],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     // Output arrives in chunks that may end mid-line: keep the unfinished line for the next chunk.
