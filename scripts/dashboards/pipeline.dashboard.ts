@@ -211,7 +211,7 @@ export function buildPipelineDashboard(): Dashboard {
           },
           {
             expr: orZeroPerSource(
-              perMinute(rateOf('collector_events_failed_total', 'source', '{reason="dead_letter"}')),
+              perMinute(rateOf('collector_events_failed_total', 'source', '{reason=~"invalid|dead_letter"}')),
             ),
             legend: 'poison at the {{source}} collector',
           },
