@@ -5,7 +5,10 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against the libraries' TypeScript sources, so no build is needed first.
 const libAliases = Object.fromEntries(
-  readdirSync(resolve(import.meta.dirname, 'libs')).map((lib) => [`@evp/${lib}`, resolve(import.meta.dirname, 'libs', lib, 'src/index.ts')]),
+  readdirSync(resolve(import.meta.dirname, 'libs')).map((lib) => [
+    `@evp/${lib}`,
+    resolve(import.meta.dirname, 'libs', lib, 'src/index.ts'),
+  ]),
 );
 
 // SWC keeps decorator metadata, which NestJS dependency injection needs.
@@ -19,7 +22,11 @@ export default defineConfig({
       {
         plugins,
         resolve: resolveOptions,
-        test: { name: 'unit', include: ['{libs,apps}/*/src/**/*.spec.ts', 'scripts/**/*.spec.ts'], environment: 'node' },
+        test: {
+          name: 'unit',
+          include: ['{libs,apps}/*/src/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+          environment: 'node',
+        },
       },
       {
         plugins,
@@ -42,7 +49,14 @@ export default defineConfig({
         test: {
           name: 'reliability',
           globalSetup: ['./test/build-services.global-setup.ts'],
-          include: ['test/reliability/**/*.reliability-spec.ts', '{libs,apps}/*/test/**/*.reliability-spec.ts'],
+          // The scenarios of its own, plus the fast crash, outage, shutdown and hostile-input tests that npm test
+          // also runs, so that one command covers the whole suite.
+          include: [
+            'test/reliability/**/*.reliability-spec.ts',
+            '{libs,apps}/*/test/**/*.reliability-spec.ts',
+            'test/hostile/**/*.e2e-spec.ts',
+            '{libs,apps}/*/test/**/*-{crash,database-outage,shutdown}.e2e-spec.ts',
+          ],
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 300_000,
