@@ -53,8 +53,10 @@ step('database migrations', 'npm', ['run', '--silent', 'db:migrate']);
 
 const service = (name: string, app: string, port: string, color: string): ConcurrentlyCommandInput => ({
   name,
-  // Same flags as the Docker image's NODE_OPTIONS: a larger young generation for the per-batch garbage.
-  command: `node --max-semi-space-size=64 apps/${app}/dist/main.js`,
+  // `exec`: the service replaces the shell concurrently starts it in, so its own exit code (0 after a graceful
+  // stop) is what concurrently sees; a shell interrupted by Ctrl-C would report SIGINT instead. The flag matches
+  // the Docker image's NODE_OPTIONS: a larger young generation for the per-batch garbage.
+  command: `exec node --max-semi-space-size=64 apps/${app}/dist/main.js`,
   prefixColor: color,
   env: { PORT: port },
 });

@@ -1,11 +1,27 @@
 import { type DynamicModule, Global, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DATABASE_POOL, DatabaseModule, type DatabaseModuleOptions, EventBatchWriter, PrismaService, runMigrations } from '@evp/database';
+import {
+  DATABASE_POOL,
+  DatabaseModule,
+  type DatabaseModuleOptions,
+  EventBatchWriter,
+  PrismaService,
+  runMigrations,
+} from '@evp/database';
 import { ReadinessRegistry } from '@evp/observability';
-import { createTestDatabase, EventGenerator, startPrivatePostgres, type PrivatePostgres, type TestDatabase } from '@evp/testing';
+import {
+  createTestDatabase,
+  EventGenerator,
+  startPrivatePostgres,
+  type PrivatePostgres,
+  type TestDatabase,
+} from '@evp/testing';
 import { Client, type Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventRowOf } from './support/event-row.fixture';
+
+/** The advisory lock `prisma migrate deploy` holds while it works. */
+const PRISMA_MIGRATION_LOCK = 72707369;
 
 /** Stands in for ObservabilityModule: the registry the database module registers its check in. */
 @Global()
@@ -19,7 +35,9 @@ function appContext(database: DynamicModule): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(RootModule, { logger: false, abortOnError: false });
 }
 
-async function appliedMigrations(url: string): Promise<{ migration_name: string; finished: boolean; rolled_back: boolean }[]> {
+async function appliedMigrations(
+  url: string,
+): Promise<{ migration_name: string; finished: boolean; rolled_back: boolean }[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -48,14 +66,21 @@ describe(DatabaseModule, () => {
       databases.push(database);
       const options: DatabaseModuleOptions = { url: database.url, migrateOnStart: true };
 
-      apps.push(...(await Promise.all([appContext(DatabaseModule.forRoot(options)), appContext(DatabaseModule.forRoot(options))])));
+      apps.push(
+        ...(await Promise.all([
+          appContext(DatabaseModule.forRoot(options)),
+          appContext(DatabaseModule.forRoot(options)),
+        ])),
+      );
 
       const applied = await appliedMigrations(database.url);
       expect(applied.length).toBeGreaterThan(0);
       expect(new Set(applied.map((row) => row.migration_name)).size).toBe(applied.length);
       expect(applied.every((row) => row.finished && !row.rolled_back)).toBe(true);
       for (const app of apps) {
-        const result = await app.get(EventBatchWriter).write([eventRowOf(new EventGenerator({ seed: apps.indexOf(app) }).next())]);
+        const result = await app
+          .get(EventBatchWriter)
+          .write([eventRowOf(new EventGenerator({ seed: apps.indexOf(app) }).next())]);
         expect(result.inserted).toBe(1);
       }
     });
@@ -65,7 +90,9 @@ describe(DatabaseModule, () => {
     it('should connect Prisma and the writer to the same pool and close it on shutdown', async () => {
       const database = await createTestDatabase();
       databases.push(database);
-      const app = await appContext(DatabaseModule.forRootAsync({ useFactory: () => Promise.resolve({ url: database.url, poolSize: 2 }) }));
+      const app = await appContext(
+        DatabaseModule.forRootAsync({ useFactory: () => Promise.resolve({ url: database.url, poolSize: 2 }) }),
+      );
 
       const prisma = app.get(PrismaService);
       await app.get(EventBatchWriter).write([eventRowOf(new EventGenerator({ seed: 3 }).next())]);
@@ -79,7 +106,9 @@ describe(DatabaseModule, () => {
 
   describe('when the options are invalid', () => {
     it('should refuse to start and name the bad option', async () => {
-      await expect(appContext(DatabaseModule.forRoot({ url: 'http://localhost/evp', poolSize: -1 }))).rejects.toThrow(/url.*poolSize/s);
+      await expect(appContext(DatabaseModule.forRoot({ url: 'http://localhost/evp', poolSize: -1 }))).rejects.toThrow(
+        /url.*poolSize/s,
+      );
     });
   });
 });
@@ -105,6 +134,38 @@ describe(runMigrations, () => {
       expect(await runMigrations({ url: database.url })).toEqual({ applied: [], summary: 'no pending migrations' });
     });
   });
+
+  describe('when the database is up to date and another instance holds the migration lock', () => {
+    it('should start without waiting for the lock', async () => {
+      const holder = new Client({ connectionString: database.url });
+      await holder.connect();
+      try {
+        await holder.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATION_LOCK]);
+        // The CLI would wait for the lock, give up after 10 s and be retried until this timeout.
+        const result = await runMigrations({ url: database.url, timeoutMs: 15_000 });
+        expect(result).toEqual({ applied: [], summary: 'no pending migrations' });
+      } finally {
+        await holder.end();
+      }
+    });
+  });
+
+  describe('when the newest migration is not recorded as applied', () => {
+    it('should run the CLI and apply that migration', async () => {
+      const applied = await appliedMigrations(database.url);
+      const newest = applied.at(-1)?.migration_name as string;
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await client.query('DELETE FROM _prisma_migrations WHERE migration_name = $1', [newest]);
+      } finally {
+        await client.end();
+      }
+
+      expect(await runMigrations({ url: database.url })).toEqual({ applied: [newest], summary: `applied ${newest}` });
+      expect(await appliedMigrations(database.url)).toHaveLength(applied.length);
+    });
+  });
 });
 
 describe('database readiness', () => {
@@ -113,7 +174,9 @@ describe('database readiness', () => {
 
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
-    app = await appContext(DatabaseModule.forRoot({ url: postgres.url, readinessTimeoutMs: 1_000, connectTimeoutMs: 1_000 }));
+    app = await appContext(
+      DatabaseModule.forRoot({ url: postgres.url, readinessTimeoutMs: 1_000, connectTimeoutMs: 1_000 }),
+    );
   });
 
   afterAll(async () => {

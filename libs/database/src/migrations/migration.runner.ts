@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { Client } from 'pg';
 import { DatabaseMigrationError } from '../errors/database.errors';
 
 export interface MigrationOptions {
@@ -40,6 +41,12 @@ export const PRISMA_CLI_ENV = {
  */
 export async function runMigrations(options: MigrationOptions): Promise<MigrationResult> {
   const packageRoot = databasePackageRoot();
+  // Every start of a collector or the reporter comes here. The CLI keeps its lock for ~10 s after it is done
+  // (it leaves its connection to the pool's idle timeout), so instances starting together would wait ~10 s
+  // each even with nothing to apply: ask the database first, and run the CLI only when a migration is pending.
+  if (await allMigrationsApplied(options.url, migrationNames(packageRoot))) {
+    return { applied: [], summary: 'no pending migrations' };
+  }
   const cli = createRequire(join(packageRoot, 'package.json')).resolve('prisma/build/index.js');
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   for (;;) {
@@ -56,6 +63,32 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
       if (!lockTimeout || Date.now() + LOCK_RETRY_DELAY_MS >= deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_DELAY_MS));
     }
+  }
+}
+
+/** Directory names of the migrations, each holding a `migration.sql`. */
+function migrationNames(packageRoot: string): string[] {
+  const directory = join(packageRoot, 'prisma', 'migrations');
+  return readdirSync(directory).filter((name) => existsSync(join(directory, name, 'migration.sql')));
+}
+
+/**
+ * Whether Prisma's history table records every one of `names` as finished and not rolled back. Any failure (no
+ * such table on a new database, database unreachable) answers false: the CLI then runs and reports what is wrong.
+ */
+async function allMigrationsApplied(url: string, names: readonly string[]): Promise<boolean> {
+  const client = new Client({ connectionString: url, application_name: 'evp-migrations' });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const applied = new Set(rows.map((row) => row.migration_name));
+    return names.every((name) => applied.has(name));
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -82,7 +115,11 @@ function databasePackageRoot(): string {
   throw new DatabaseMigrationError(`cannot find the database package (prisma/schema.prisma) above ${__dirname}`);
 }
 
-function runCli(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string> {
+function runCli(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -90,7 +127,11 @@ function runCli(command: string, args: string[], options: { cwd: string; env: No
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new DatabaseMigrationError(`prisma migrate deploy did not finish within ${options.timeoutMs} ms:\n${output.trim()}`));
+      reject(
+        new DatabaseMigrationError(
+          `prisma migrate deploy did not finish within ${options.timeoutMs} ms:\n${output.trim()}`,
+        ),
+      );
     }, options.timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -99,7 +140,10 @@ function runCli(command: string, args: string[], options: { cwd: string; env: No
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(output);
-      else reject(new DatabaseMigrationError(`prisma migrate deploy failed (exit ${code ?? 'signal'}):\n${output.trim()}`));
+      else
+        reject(
+          new DatabaseMigrationError(`prisma migrate deploy failed (exit ${code ?? 'signal'}):\n${output.trim()}`),
+        );
     });
   });
 }
