@@ -17,7 +17,9 @@ import { serializeEventRows } from '../src/writer/event-batch.payload';
 import { WRITE_EVENT_BATCH_SQL } from '../src/writer/event-batch.sql';
 import { eventRowOf } from '../test/support/event-row.fixture';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '3' } },
+});
 const eventsPerRun = Number(values.events);
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const runs = Number(values.runs);
@@ -49,7 +51,13 @@ async function backendCpu(pool: Pool): Promise<Map<number, number>> {
   return cpu;
 }
 
-async function measure(pool: Pool, write: Write, rows: EventRow[], batchSize: number, writers: number): Promise<Measurement> {
+async function measure(
+  pool: Pool,
+  write: Write,
+  rows: EventRow[],
+  batchSize: number,
+  writers: number,
+): Promise<Measurement> {
   const serverBefore = await backendCpu(pool);
   const clientBefore = process.cpuUsage();
   const batches: EventRow[][] = [];
@@ -91,16 +99,26 @@ async function main(): Promise<void> {
 
   const configurations: { method: string; write: Write; batch: number; writers: number }[] = [];
   for (const batch of [1_000, 5_000]) {
-    for (const writers of [1, 2]) configurations.push({ method: 'EventBatchWriter (pg pool)', write: (rows) => writer.write(rows), batch, writers });
+    for (const writers of [1, 2])
+      configurations.push({
+        method: 'EventBatchWriter (pg pool)',
+        write: (rows) => writer.write(rows),
+        batch,
+        writers,
+      });
   }
   configurations.push({ method: 'same SQL via prisma.$queryRawUnsafe', write: viaPrisma, batch: 1_000, writers: 2 });
 
   print(`events per run: ${eventsPerRun}, runs: ${runs}, database ${database.name}`);
-  const rowsBefore = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
+  const rowsBefore = async () =>
+    Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n);
   for (const { method, write, batch, writers } of configurations) {
     const results: Measurement[] = [];
-    for (let run = 0; run < runs; run++) results.push(await measure(pool, write, freshRows(eventsPerRun), batch, writers));
-    const server = results.flatMap((result) => (result.serverMicrosPerRow === undefined ? [] : [result.serverMicrosPerRow]));
+    for (let run = 0; run < runs; run++)
+      results.push(await measure(pool, write, freshRows(eventsPerRun), batch, writers));
+    const server = results.flatMap((result) =>
+      result.serverMicrosPerRow === undefined ? [] : [result.serverMicrosPerRow],
+    );
     const line =
       `${method.padEnd(38)} batch ${String(batch).padStart(5)}  writers ${writers}  ` +
       `rows/s min/median/max ${stats(results.map((result) => result.rowsPerSecond))}  ` +

@@ -1,5 +1,11 @@
 import { type MarketingEvent } from '@evp/contracts';
-import { createDatabasePool, EventBatchWriter, EventBatchWriteError, type EventRow, refreshRollups } from '@evp/database';
+import {
+  createDatabasePool,
+  EventBatchWriter,
+  EventBatchWriteError,
+  type EventRow,
+  refreshRollups,
+} from '@evp/database';
 import { createTestDatabase, EventGenerator, freePort, Random, type TestDatabase } from '@evp/testing';
 import type { Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,14 +25,18 @@ function withDuplicates(rows: EventRow[], batchSize: number, random: Random): Ev
   const batches: EventRow[][] = [];
   for (let i = 0; i < rows.length; i += batchSize) {
     const batch = rows.slice(i, i + batchSize);
-    const repeats = Array.from({ length: Math.floor(batch.length / 3) }, () => random.pick(rows.slice(0, i + batch.length)));
+    const repeats = Array.from({ length: Math.floor(batch.length / 3) }, () =>
+      random.pick(rows.slice(0, i + batch.length)),
+    );
     batches.push([...batch, ...repeats]);
   }
   return batches;
 }
 
 async function storedIds(pool: Pool): Promise<string[]> {
-  return (await pool.query<{ event_id: string }>('SELECT event_id FROM events ORDER BY event_id')).rows.map((row) => row.event_id);
+  return (await pool.query<{ event_id: string }>('SELECT event_id FROM events ORDER BY event_id')).rows.map(
+    (row) => row.event_id,
+  );
 }
 
 describe(EventBatchWriter, () => {
@@ -137,8 +147,19 @@ describe(EventBatchWriter, () => {
       });
       await writer.write(rows);
 
-      const stored = await pool.query<{ amount: string }>('SELECT purchase_amount::text AS amount FROM events ORDER BY purchase_amount');
-      expect(stored.rows.map((row) => row.amount)).toEqual(['0.00', '0.10', '0.20', '0.70', '1.50', '19.99', '123.45', '9999999999.99']);
+      const stored = await pool.query<{ amount: string }>(
+        'SELECT purchase_amount::text AS amount FROM events ORDER BY purchase_amount',
+      );
+      expect(stored.rows.map((row) => row.amount)).toEqual([
+        '0.00',
+        '0.10',
+        '0.20',
+        '0.70',
+        '1.50',
+        '19.99',
+        '123.45',
+        '9999999999.99',
+      ]);
       const total = await pool.query<{ total: string }>('SELECT sum(revenue)::text AS total FROM revenue_hour');
       expect(total.rows[0]?.total).toBe('10000000145.93');
     });
@@ -168,10 +189,13 @@ describe(EventBatchWriter, () => {
       const shuffled = [...rows].sort(() => random.next() - 0.5);
       const run = async (target: EventBatchWriter, source: EventRow[], size: number) => {
         let inserted = 0;
-        for (let i = 0; i < source.length; i += size) inserted += (await target.write(source.slice(i, i + size))).inserted;
+        for (let i = 0; i < source.length; i += size)
+          inserted += (await target.write(source.slice(i, i + size))).inserted;
         return inserted;
       };
-      const [first, other] = await Promise.all([run(writer, rows, 1_000), run(second, shuffled, 1_500)]).finally(() => secondPool.end());
+      const [first, other] = await Promise.all([run(writer, rows, 1_000), run(second, shuffled, 1_500)]).finally(() =>
+        secondPool.end(),
+      );
 
       expect(first + other).toBe(12_000);
       expect((await storedIds(pool)).length).toBe(12_000);
@@ -189,7 +213,9 @@ describe(EventBatchWriter, () => {
     it('should store nothing of the batch and say the data is at fault', async () => {
       const rows = eventsOverHours(10, 11).map((event) => eventRowOf(event));
       const poison = { ...rows[3]!, followers: 3_000_000_000 };
-      const failure = await writer.write([...rows.slice(0, 3), poison, ...rows.slice(4)]).catch((error: unknown) => error);
+      const failure = await writer
+        .write([...rows.slice(0, 3), poison, ...rows.slice(4)])
+        .catch((error: unknown) => error);
 
       expect(failure).toBeInstanceOf(EventBatchWriteError);
       expect(failure).toMatchObject({ retryable: false, code: 'DATABASE.INVALID_ROW', sqlState: '22003' });
@@ -200,7 +226,11 @@ describe(EventBatchWriter, () => {
 
   describe('when the database cannot be reached', () => {
     it('should fail with a retryable error', async () => {
-      const unreachable = createDatabasePool({ url: `postgresql://postgres@127.0.0.1:${await freePort()}/evp`, poolSize: 1, connectTimeoutMs: 2_000 });
+      const unreachable = createDatabasePool({
+        url: `postgresql://postgres@127.0.0.1:${await freePort()}/evp`,
+        poolSize: 1,
+        connectTimeoutMs: 2_000,
+      });
       const failure = await new EventBatchWriter(unreachable)
         .write(eventsOverHours(2, 12).map((event) => eventRowOf(event)))
         .catch((error: unknown) => error);
@@ -233,7 +263,9 @@ describe(refreshRollups, () => {
       const written = await readRollups(pool);
       await pool.query(`DELETE FROM event_counts_minute WHERE source = 'tiktok'`);
       await pool.query(`UPDATE revenue_hour SET revenue = revenue + 1`);
-      await pool.query(`INSERT INTO event_counts_hour VALUES ('2020-01-01T00:00:00Z', 'facebook', 'top', 'comment', 99)`);
+      await pool.query(
+        `INSERT INTO event_counts_hour VALUES ('2020-01-01T00:00:00Z', 'facebook', 'top', 'comment', 99)`,
+      );
 
       await refreshRollups(pool);
 

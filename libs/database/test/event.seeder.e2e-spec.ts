@@ -74,7 +74,16 @@ describe(seedEvents, () => {
     });
 
     it('should draw realistic distributions over the requested days', async () => {
-      const shape = await one<{ facebook: number; types: number; first: Date; last: Date; min_age: number; max_age: number; countries: number; campaigns: number }>(
+      const shape = await one<{
+        facebook: number;
+        types: number;
+        first: Date;
+        last: Date;
+        min_age: number;
+        max_age: number;
+        countries: number;
+        campaigns: number;
+      }>(
         `SELECT avg((source = 'facebook')::int)::float AS facebook, count(DISTINCT (source, event_type))::int AS types,
            min(occurred_at) AS first, max(occurred_at) AS last, min(age) AS min_age, max(age) AS max_age,
            count(DISTINCT country)::int AS countries, count(DISTINCT campaign_id)::int AS campaigns
