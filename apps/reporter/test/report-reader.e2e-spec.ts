@@ -1,11 +1,10 @@
 import { EventBatchWriter, Prisma, createDatabasePool } from '@evp/database';
-import { EventGenerator, type TestDatabase, createTestDatabase } from '@evp/testing';
+import { EventGenerator, type TestDatabase, createTestDatabase, eventRowOf } from '@evp/testing';
 import { type Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportReader } from '../src/query/report.reader';
 import { ReportUnavailableError } from '../src/query/report-unavailable.error';
 import { loadReporterConfig } from '../src/reporter.config';
-import { toEventRow } from './support/event-rows';
 
 interface ProbeRow {
   pid: number;
@@ -36,12 +35,12 @@ describe(ReportReader, () => {
   describe('when a report issues statements together', () => {
     it('should run them on several connections that all see the same snapshot', async () => {
       const writer = new EventBatchWriter(pool);
-      await writer.write([toEventRow(generator.next())]);
+      await writer.write([eventRowOf(generator.next())]);
       const rows = await reader().snapshot(
         async (run) => {
           const [first] = await run<ProbeRow>(PROBE);
           // Stored after the snapshot was taken: no statement of the report may see it.
-          await writer.write([toEventRow(generator.next())]);
+          await writer.write([eventRowOf(generator.next())]);
           const parallel = await Promise.all([run<ProbeRow>(PROBE), run<ProbeRow>(PROBE), run<ProbeRow>(PROBE)]);
           return [first!, ...parallel.map(([row]) => row!)];
         },

@@ -1,7 +1,6 @@
 import type { ConsumedMessage } from '@evp/messaging';
-import { EventGenerator } from '@evp/testing';
+import { EventGenerator, eventRowOf } from '@evp/testing';
 import { describe, expect, it } from 'vitest';
-import { plainRowOf } from '../test/support/plain-event.normaliser';
 import { assembleBatch } from './event-batch.assembler';
 import { EventMessageDecoder } from './event-message.decoder';
 
@@ -16,7 +15,7 @@ const message = (text: string, streamSequence: number): ConsumedMessage => ({
 });
 
 describe(assembleBatch, () => {
-  const decoder = new EventMessageDecoder('tiktok', plainRowOf);
+  const decoder = new EventMessageDecoder('tiktok', eventRowOf);
 
   describe('when the batch repeats event ids and holds poison', () => {
     it('should keep one row per event id, point every message at its row and list the poison', () => {

@@ -1,7 +1,6 @@
 import { MSG_ID_HEADER, type ConsumedMessage } from '@evp/messaging';
-import { EventGenerator } from '@evp/testing';
+import { EventGenerator, eventRowOf } from '@evp/testing';
 import { describe, expect, it } from 'vitest';
-import { plainRowOf } from '../test/support/plain-event.normaliser';
 import { UnstorableEventError } from './collector.errors';
 import { EventMessageDecoder } from './event-message.decoder';
 
@@ -19,7 +18,7 @@ function messageOf(text: string, correlationId?: string, msgId?: string): Consum
 
 describe(EventMessageDecoder, () => {
   const generator = new EventGenerator({ seed: 3 });
-  const decoder = new EventMessageDecoder('facebook', plainRowOf);
+  const decoder = new EventMessageDecoder('facebook', eventRowOf);
 
   describe('when the message is a valid event of the collector source', () => {
     it('should give its row with the payload text as the raw event and the correlation id', () => {

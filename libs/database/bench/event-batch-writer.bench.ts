@@ -8,14 +8,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EventGenerator, createTestDatabase } from '@evp/testing';
+import { EventGenerator, createTestDatabase, eventRowOf } from '@evp/testing';
 import type { Pool } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createDatabasePool, EventBatchWriter, type EventRow } from '../src';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { serializeEventRows } from '../src/writer/event-batch.payload';
 import { WRITE_EVENT_BATCH_SQL } from '../src/writer/event-batch.sql';
-import { eventRowOf } from '../test/support/event-row.fixture';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '3' } },
@@ -95,7 +94,8 @@ async function main(): Promise<void> {
   const writer = new EventBatchWriter(pool);
   const viaPrisma: Write = (rows) => prisma.$queryRawUnsafe(WRITE_EVENT_BATCH_SQL, serializeEventRows(rows));
   const generator = new EventGenerator({ seed: 42 });
-  const freshRows = (count: number) => Array.from({ length: count }, () => eventRowOf(generator.next(), 'bench'));
+  const freshRows = (count: number) =>
+    Array.from({ length: count }, () => eventRowOf(generator.next(), { correlationId: 'bench' }));
 
   const configurations: { method: string; write: Write; batch: number; writers: number }[] = [];
   for (const batch of [1_000, 5_000]) {

@@ -12,13 +12,13 @@ import { ReadinessRegistry } from '@evp/observability';
 import {
   createTestDatabase,
   EventGenerator,
+  eventRowOf,
   startPrivatePostgres,
   type PrivatePostgres,
   type TestDatabase,
 } from '@evp/testing';
 import { Client, type Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventRowOf } from './support/event-row.fixture';
 
 /** The advisory lock `prisma migrate deploy` holds while it works. */
 const PRISMA_MIGRATION_LOCK = 72707369;

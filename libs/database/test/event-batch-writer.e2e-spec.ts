@@ -6,10 +6,9 @@ import {
   type EventRow,
   refreshRollups,
 } from '@evp/database';
-import { createTestDatabase, EventGenerator, freePort, Random, type TestDatabase } from '@evp/testing';
+import { createTestDatabase, EventGenerator, eventRowOf, freePort, Random, type TestDatabase } from '@evp/testing';
 import type { Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventRowOf } from './support/event-row.fixture';
 import { expectedRollups, readRollups } from './support/rollup.expectations';
 
 /** Events spread over three hours from a fixed instant, so batches touch many minute and hour buckets. */
@@ -89,7 +88,7 @@ describe(EventBatchWriter, () => {
   describe('when events of every source, stage and type are stored', () => {
     it('should fill the typed columns from the event and keep the raw event and correlation id', async () => {
       const events = eventsOverHours(400, 4);
-      await writer.write(events.map((event) => eventRowOf(event, `corr-${event.eventId}`)));
+      await writer.write(events.map((event) => eventRowOf(event, { correlationId: `corr-${event.eventId}` })));
       const { rows } = await pool.query<Record<string, unknown>>(
         `SELECT event_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, source, funnel_stage,
            event_type, user_id, user_name, age, gender, country, city, followers, campaign_id, ad_id, device, browser, referrer,
@@ -101,7 +100,7 @@ describe(EventBatchWriter, () => {
       const byId = new Map(rows.map((row) => [row.event_id, row]));
       for (const event of events) {
         const stored = byId.get(event.eventId)!;
-        const expected = eventRowOf(event, `corr-${event.eventId}`);
+        const expected = eventRowOf(event, { correlationId: `corr-${event.eventId}` });
         expect(stored).toMatchObject({
           occurred_at: event.timestamp,
           source: event.source,

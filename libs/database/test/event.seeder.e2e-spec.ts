@@ -1,9 +1,8 @@
 import { validateEvent } from '@evp/contracts';
 import { createDatabasePool, seedEvents } from '@evp/database';
-import { createTestDatabase, type TestDatabase } from '@evp/testing';
+import { createTestDatabase, eventRowOf, type TestDatabase } from '@evp/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventRowOf } from './support/event-row.fixture';
 import { expectedRollups, readRollups } from './support/rollup.expectations';
 
 describe(seedEvents, () => {

@@ -1,11 +1,10 @@
 import { type AddressInfo } from 'node:net';
 import { type MarketingEvent } from '@evp/contracts';
 import { EventBatchWriter, createDatabasePool } from '@evp/database';
-import { Random, type TestDatabase, createTestDatabase } from '@evp/testing';
+import { Random, type TestDatabase, createTestDatabase, eventRowOf } from '@evp/testing';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadReporterConfig, type ReporterConfig } from '../../src/reporter.config';
 import { startReporter } from '../../src/reporter.bootstrap';
-import { toEventRow } from './event-rows';
 import { uniqueEvents } from './expected-reports';
 
 export type QueryValues = Record<string, string | number | readonly string[] | undefined>;
@@ -55,7 +54,9 @@ export async function startReporterFixture(
     const chunks: MarketingEvent[][] = [];
     for (let start = 0; start < shuffled.length; start += 64) chunks.push(shuffled.slice(start, start + 64));
     for (let index = 0; index < chunks.length; index += 2) {
-      await Promise.all(chunks.slice(index, index + 2).map((chunk) => writer.write(chunk.map(toEventRow))));
+      await Promise.all(
+        chunks.slice(index, index + 2).map((chunk) => writer.write(chunk.map((event) => eventRowOf(event)))),
+      );
     }
   };
   let app: NestFastifyApplication | undefined;
@@ -63,7 +64,7 @@ export async function startReporterFixture(
     await write(events);
     const duplicates = events.filter(() => random.chance(0.2));
     await write(duplicates);
-    await writer.write([...duplicates.slice(0, 20), ...duplicates.slice(0, 20)].map(toEventRow));
+    await writer.write([...duplicates.slice(0, 20), ...duplicates.slice(0, 20)].map((event) => eventRowOf(event)));
 
     const config = loadReporterConfig({
       DATABASE_URL: database.url,

@@ -1,84 +1,8 @@
 import type { EventNormaliser, NormaliseContext, SourceEvent } from '@evp/collector';
-import type { MarketingEvent, Source } from '@evp/contracts';
-import { type EventRow, toDecimalAmount } from '@evp/database';
+import type { Source } from '@evp/contracts';
+import { eventRowOf } from '@evp/testing';
 
-/**
- * A straightforward normaliser for the shared module's tests: every typed column taken as it is from the
- * contract's shape, with no range checks (so values the table refuses reach the database). The collector apps
- * own the production normalisers, and their own tests check them.
- */
-export function plainRowOf(event: MarketingEvent, { raw, correlationId }: NormaliseContext): EventRow {
-  const common = {
-    eventId: event.eventId,
-    occurredAt: event.timestamp,
-    eventType: event.eventType,
-    correlationId,
-    raw,
-  };
-  if (event.source === 'facebook') {
-    const { user } = event.data;
-    const facebook = {
-      ...common,
-      source: event.source,
-      funnelStage: event.funnelStage,
-      userId: user.userId,
-      userName: user.name,
-      age: user.age,
-      gender: user.gender,
-      country: user.location.country,
-      city: user.location.city,
-    };
-    if (event.funnelStage === 'top') {
-      const { engagement } = event.data;
-      return {
-        ...facebook,
-        referrer: engagement.referrer,
-        videoId: engagement.videoId,
-        actionTime: engagement.actionTime,
-      };
-    }
-    const { engagement } = event.data;
-    return {
-      ...facebook,
-      campaignId: engagement.campaignId,
-      adId: engagement.adId,
-      clickPosition: engagement.clickPosition,
-      device: engagement.device,
-      browser: engagement.browser,
-      purchaseAmount: toDecimalAmount(engagement.purchaseAmount),
-    };
-  }
-  const { user } = event.data;
-  const tiktok = {
-    ...common,
-    source: event.source,
-    funnelStage: event.funnelStage,
-    userId: user.userId,
-    userName: user.username,
-    followers: user.followers,
-  };
-  if (event.funnelStage === 'top') {
-    const { engagement } = event.data;
-    return {
-      ...tiktok,
-      watchTime: engagement.watchTime,
-      percentageWatched: engagement.percentageWatched,
-      device: engagement.device,
-      country: engagement.country,
-      videoId: engagement.videoId,
-    };
-  }
-  const { engagement } = event.data;
-  return {
-    ...tiktok,
-    actionTime: engagement.actionTime,
-    profileId: engagement.profileId,
-    purchasedItem: engagement.purchasedItem,
-    purchaseAmount: toDecimalAmount(engagement.purchaseAmount),
-  };
-}
-
-/** `plainRowOf` as the normaliser of one source. */
+/** The shared test fixture `eventRowOf` as the normaliser of one source, for the shared module's tests. */
 export function plainNormaliser<S extends Source>(): EventNormaliser<S> {
-  return (event: SourceEvent<S>, context: NormaliseContext) => plainRowOf(event, context);
+  return (event: SourceEvent<S>, context: NormaliseContext) => eventRowOf(event, context);
 }

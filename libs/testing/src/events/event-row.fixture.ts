@@ -1,24 +1,35 @@
 import type { MarketingEvent } from '@evp/contracts';
 import { type EventRow, toDecimalAmount } from '@evp/database';
 
+/** What a row takes from outside the event; a collector gets both from the message. */
+export interface EventRowContext {
+  /** The original event as JSON text. @default `JSON.stringify(event)` */
+  raw?: string;
+  correlationId?: string | null;
+}
+
 /**
- * A straightforward normaliser for the tests and the writer benchmark: every typed column straight from the
- * contract's shape. The collectors own the production normalisers.
+ * A straightforward normaliser for tests and benchmarks: every typed column taken as it is from the contract's
+ * shape, with no range checks (so values the table refuses reach the database). The collector apps own the
+ * production normalisers, and their own tests check them.
  */
-export function eventRowOf(event: MarketingEvent, correlationId: string | null = null): EventRow {
+export function eventRowOf(
+  event: MarketingEvent,
+  { raw = JSON.stringify(event), correlationId = null }: EventRowContext = {},
+): EventRow {
   const common = {
     eventId: event.eventId,
     occurredAt: event.timestamp,
-    funnelStage: event.funnelStage,
     eventType: event.eventType,
     correlationId,
-    raw: JSON.stringify(event),
+    raw,
   };
   if (event.source === 'facebook') {
     const { user } = event.data;
     const facebook = {
       ...common,
       source: event.source,
+      funnelStage: event.funnelStage,
       userId: user.userId,
       userName: user.name,
       age: user.age,
@@ -28,7 +39,12 @@ export function eventRowOf(event: MarketingEvent, correlationId: string | null =
     };
     if (event.funnelStage === 'top') {
       const { engagement } = event.data;
-      return { ...facebook, referrer: engagement.referrer, videoId: engagement.videoId, actionTime: engagement.actionTime };
+      return {
+        ...facebook,
+        referrer: engagement.referrer,
+        videoId: engagement.videoId,
+        actionTime: engagement.actionTime,
+      };
     }
     const { engagement } = event.data;
     return {
@@ -42,7 +58,14 @@ export function eventRowOf(event: MarketingEvent, correlationId: string | null =
     };
   }
   const { user } = event.data;
-  const tiktok = { ...common, source: event.source, userId: user.userId, userName: user.username, followers: user.followers };
+  const tiktok = {
+    ...common,
+    source: event.source,
+    funnelStage: event.funnelStage,
+    userId: user.userId,
+    userName: user.username,
+    followers: user.followers,
+  };
   if (event.funnelStage === 'top') {
     const { engagement } = event.data;
     return {
