@@ -10,6 +10,7 @@ import { createTestDatabase, EventGenerator, eventRowOf, freePort, Random, type 
 import type { Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectedRollups, readRollups } from './support/rollup.expectations';
+import { userAndEngagementColumnsOf } from './support/user-and-engagement.columns';
 
 /** Events spread over three hours from a fixed instant, so batches touch many minute and hour buckets. */
 function eventsOverHours(count: number, seed: number): MarketingEvent[] {
@@ -106,24 +107,7 @@ describe(EventBatchWriter, () => {
           source: event.source,
           funnel_stage: event.funnelStage,
           event_type: event.eventType,
-          user_id: expected.userId,
-          user_name: expected.userName,
-          age: expected.age ?? null,
-          gender: expected.gender ?? null,
-          country: expected.country ?? null,
-          city: expected.city ?? null,
-          followers: expected.followers ?? null,
-          campaign_id: expected.campaignId ?? null,
-          ad_id: expected.adId ?? null,
-          device: expected.device ?? null,
-          browser: expected.browser ?? null,
-          referrer: expected.referrer ?? null,
-          click_position: expected.clickPosition ?? null,
-          video_id: expected.videoId ?? null,
-          watch_time: expected.watchTime ?? null,
-          percentage_watched: expected.percentageWatched ?? null,
-          profile_id: expected.profileId ?? null,
-          purchased_item: expected.purchasedItem ?? null,
+          ...userAndEngagementColumnsOf(expected),
           action_time: expected.actionTime ?? null,
           correlation_id: `corr-${event.eventId}`,
           raw: JSON.parse(JSON.stringify(event)),

@@ -4,6 +4,7 @@ import { createTestDatabase, eventRowOf, type TestDatabase } from '@evp/testing'
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedRollups, readRollups } from './support/rollup.expectations';
+import { userAndEngagementColumnsOf } from './support/user-and-engagement.columns';
 
 describe(seedEvents, () => {
   let database: TestDatabase;
@@ -42,24 +43,7 @@ describe(seedEvents, () => {
           source: expected.source,
           funnel_stage: expected.funnelStage,
           event_type: expected.eventType,
-          user_id: expected.userId,
-          user_name: expected.userName,
-          age: expected.age ?? null,
-          gender: expected.gender ?? null,
-          country: expected.country ?? null,
-          city: expected.city ?? null,
-          followers: expected.followers ?? null,
-          campaign_id: expected.campaignId ?? null,
-          ad_id: expected.adId ?? null,
-          device: expected.device ?? null,
-          browser: expected.browser ?? null,
-          referrer: expected.referrer ?? null,
-          click_position: expected.clickPosition ?? null,
-          video_id: expected.videoId ?? null,
-          watch_time: expected.watchTime ?? null,
-          percentage_watched: expected.percentageWatched ?? null,
-          profile_id: expected.profileId ?? null,
-          purchased_item: expected.purchasedItem ?? null,
+          ...userAndEngagementColumnsOf(expected),
           purchase_amount: numeric(expected.purchaseAmount),
           raw: undefined,
         });
