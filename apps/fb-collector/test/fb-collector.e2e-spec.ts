@@ -1,27 +1,20 @@
 import { type FacebookEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
-import {
-  createTestDatabase,
-  EventGenerator,
-  ServiceProcess,
-  type TestDatabase,
-  type UniqueNames,
-  uniqueNames,
-} from '@evp/testing';
-import type { Pool } from 'pg';
+import { createTestDatabase, EventGenerator, ServiceProcess } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCollectorApp,
   countRows,
   eventually,
-  type NatsAdmin,
-  openNatsAdmin,
-  openPool,
   publishAll,
-  SHARED_NATS_URL,
   streamMessages,
   type TestMessage,
 } from '../../../libs/collector/test/support/collector.harness';
+import {
+  type CollectorSuite,
+  openCollectorSuite,
+  startCollectorService,
+} from '../../../libs/collector/test/support/collector.suite';
 
 /** What the row of a Facebook event must hold, worked out from the event itself. */
 function expectedRow(event: FacebookEvent, correlationId: string): Record<string, unknown> {
@@ -81,41 +74,20 @@ function expectedRow(event: FacebookEvent, correlationId: string): Record<string
 }
 
 describe('fb-collector', () => {
-  let database: TestDatabase;
-  let pool: Pool;
-  let names: UniqueNames;
-  let admin: NatsAdmin;
+  let suite: CollectorSuite;
   let service: ServiceProcess | undefined;
   let subject: string;
 
   beforeAll(async () => {
     buildCollectorApp('fb-collector');
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    names = uniqueNames('fb-collector');
-    admin = await openNatsAdmin();
-    subject = eventSubject('facebook', names.subjectPrefix);
-    service = await ServiceProcess.start('fb-collector', {
-      env: {
-        DATABASE_URL: database.url,
-        NATS_URL: SHARED_NATS_URL,
-        EVENTS_STREAM: names.stream,
-        EVENTS_SUBJECT_PREFIX: names.subjectPrefix,
-        DEAD_LETTER_STREAM: names.deadLetterStream,
-        DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
-        BATCH_SIZE: '500',
-        ACK_WAIT_MS: '15000',
-        MIGRATE_ON_START: 'false',
-        LOG_LEVEL: 'info',
-      },
-    });
+    suite = await openCollectorSuite('fb-collector', await createTestDatabase());
+    subject = eventSubject('facebook', suite.names.subjectPrefix);
+    service = await startCollectorService('fb-collector', suite, { BATCH_SIZE: '500', ACK_WAIT_MS: '15000' });
   });
 
   afterAll(async () => {
     await service?.stop();
-    await admin?.cleanUp(names);
-    await pool?.end();
-    await database?.drop();
+    await suite?.close();
   });
 
   describe('when Facebook events of every type arrive, some of them twice', () => {
@@ -128,10 +100,15 @@ describe('fb-collector', () => {
         correlationId: `request-${index % 3}`,
       }));
       for (let index = 0; index < events.length; index += 4) messages.push(messages[index]!);
-      await publishAll(admin.js, messages);
-      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained');
+      await publishAll(suite.admin.js, messages);
+      await eventually(
+        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        60_000,
+        'the stream drained',
+      );
 
-      const rows = (await pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events')).rows;
+      const rows = (await suite.pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events'))
+        .rows;
       expect(rows).toHaveLength(events.length);
       const byId = new Map(rows.map((row) => [row.event_id, row]));
       events.forEach((event, index) =>
@@ -142,7 +119,7 @@ describe('fb-collector', () => {
         return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);
       }, 0n);
       const { total } = (
-        await pool.query<{ total: string }>(
+        await suite.pool.query<{ total: string }>(
           `SELECT sum(purchase_amount)::text AS total FROM events WHERE event_type = 'checkout.complete'`,
         )
       ).rows[0]!;
@@ -172,11 +149,11 @@ describe('fb-collector', () => {
     it('should store and ack the batch in hand, exit 0, and leave the rest for the next start', async () => {
       // The backlog builds while the collector is down, so that it is still busy when the signal arrives.
       expect(await service!.stop('SIGTERM')).toBe(0);
-      await pool.query('TRUNCATE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
+      await suite.pool.query('TRUNCATE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
       const generator = new EventGenerator({ seed: 62 });
       const events = Array.from({ length: 100_000 }, () => generator.facebook());
       await publishAll(
-        admin.js,
+        suite.admin.js,
         events.map((event) => ({
           subject,
           data: JSON.stringify(event),
@@ -186,27 +163,27 @@ describe('fb-collector', () => {
       );
       service!.logs.length = 0;
       await service!.restart();
-      await eventually(async () => (await countRows(pool)) > 0, 60_000, 'the first batch stored');
+      await eventually(async () => (await countRows(suite.pool)) > 0, 60_000, 'the first batch stored');
 
       const code = await service!.stop('SIGTERM');
       expect(code, service!.tail()).toBe(0);
       expect(service!.logs.some((line) => line.message === 'stopped gracefully')).toBe(true);
       // Every event stored was acked and nothing unstored was acked: the work queue holds exactly the rest.
-      const stored = await countRows(pool);
+      const stored = await countRows(suite.pool);
       expect(stored).toBeLessThan(events.length);
-      expect(stored).toBe(events.length - (await streamMessages(admin.jsm, names.stream)));
+      expect(stored).toBe(events.length - (await streamMessages(suite.admin.jsm, suite.names.stream)));
       // At most the pull under way when consumption stopped: sent by the server, dropped by the stopped client,
       // it waits for ACK_WAIT_MS before it is delivered again.
-      const consumer = await admin.jsm.consumers.info(names.stream, 'fb-collector');
+      const consumer = await suite.admin.jsm.consumers.info(suite.names.stream, 'fb-collector');
       expect(consumer.num_ack_pending).toBeLessThanOrEqual(500);
 
       await service!.restart();
       await eventually(
-        async () => (await streamMessages(admin.jsm, names.stream)) === 0,
+        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
         90_000,
         'the rest stored after the restart',
       );
-      expect(await countRows(pool)).toBe(events.length);
+      expect(await countRows(suite.pool)).toBe(events.length);
     }, 180_000);
   });
 });

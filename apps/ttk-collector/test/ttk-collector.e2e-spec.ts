@@ -1,28 +1,21 @@
 import { type TiktokEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER } from '@evp/messaging';
-import {
-  createTestDatabase,
-  EventGenerator,
-  ServiceProcess,
-  type TestDatabase,
-  type UniqueNames,
-  uniqueNames,
-} from '@evp/testing';
-import type { Pool } from 'pg';
+import { createTestDatabase, EventGenerator, ServiceProcess } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCollectorApp,
   eventually,
-  type NatsAdmin,
-  openNatsAdmin,
-  openPool,
   publishAll,
   readStream,
-  SHARED_NATS_URL,
   streamMessages,
   type TestMessage,
 } from '../../../libs/collector/test/support/collector.harness';
+import {
+  type CollectorSuite,
+  openCollectorSuite,
+  startCollectorService,
+} from '../../../libs/collector/test/support/collector.suite';
 
 /** What the row of a TikTok event must hold, worked out from the event itself. */
 function expectedRow(event: TiktokEvent, correlationId: string): Record<string, unknown> {
@@ -82,43 +75,23 @@ function expectedRow(event: TiktokEvent, correlationId: string): Record<string, 
 }
 
 describe('ttk-collector', () => {
-  let database: TestDatabase;
-  let pool: Pool;
-  let names: UniqueNames;
-  let admin: NatsAdmin;
+  let suite: CollectorSuite;
   let service: ServiceProcess | undefined;
 
   beforeAll(async () => {
     buildCollectorApp('ttk-collector');
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    names = uniqueNames('ttk-collector');
-    admin = await openNatsAdmin();
-    service = await ServiceProcess.start('ttk-collector', {
-      env: {
-        DATABASE_URL: database.url,
-        NATS_URL: SHARED_NATS_URL,
-        EVENTS_STREAM: names.stream,
-        EVENTS_SUBJECT_PREFIX: names.subjectPrefix,
-        DEAD_LETTER_STREAM: names.deadLetterStream,
-        DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
-        BATCH_SIZE: '300',
-        MIGRATE_ON_START: 'false',
-        LOG_LEVEL: 'info',
-      },
-    });
+    suite = await openCollectorSuite('ttk-collector', await createTestDatabase());
+    service = await startCollectorService('ttk-collector', suite, { BATCH_SIZE: '300' });
   });
 
   afterAll(async () => {
     await service?.stop();
-    await admin?.cleanUp(names);
-    await pool?.end();
-    await database?.drop();
+    await suite?.close();
   });
 
   describe('when TikTok events of every type arrive, with repeats and one the table cannot hold', () => {
     it('should store each valid event once with its typed columns and dead-letter the unstorable one', async () => {
-      const subject = eventSubject('tiktok', names.subjectPrefix);
+      const subject = eventSubject('tiktok', suite.names.subjectPrefix);
       const generator = new EventGenerator({ seed: 71 });
       const events = Array.from({ length: 1_200 }, () => generator.tiktok());
       const messages: TestMessage[] = events.map((event) => ({
@@ -135,10 +108,15 @@ describe('ttk-collector', () => {
         msgId: celebrity.eventId,
         correlationId: 'tiktok-request',
       });
-      await publishAll(admin.js, messages);
-      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained');
+      await publishAll(suite.admin.js, messages);
+      await eventually(
+        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        60_000,
+        'the stream drained',
+      );
 
-      const rows = (await pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events')).rows;
+      const rows = (await suite.pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events'))
+        .rows;
       expect(rows).toHaveLength(events.length);
       const byId = new Map(rows.map((row) => [row.event_id, row]));
       events.forEach((event) =>
@@ -149,13 +127,13 @@ describe('ttk-collector', () => {
         return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);
       }, 0n);
       const { total } = (
-        await pool.query<{ total: string }>(
+        await suite.pool.query<{ total: string }>(
           `SELECT sum(purchase_amount)::text AS total FROM events WHERE event_type = 'purchase'`,
         )
       ).rows[0]!;
       expect(total).toBe(centsToAmount(cents));
 
-      const [letter, ...others] = await readStream(admin.jsm, names.deadLetterStream);
+      const [letter, ...others] = await readStream(suite.admin.jsm, suite.names.deadLetterStream);
       expect(others).toHaveLength(0);
       expect(letter?.header.get(DEAD_LETTER_ORIGIN_HEADER)).toBe('ttk-collector');
       expect(letter?.header.get(DEAD_LETTER_REASON_HEADER)).toBe(

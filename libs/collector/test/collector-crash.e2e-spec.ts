@@ -3,28 +3,17 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { CollectorModule, type CollectorModuleOptions } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import {
-  createTestDatabase,
-  EventGenerator,
-  REPO_ROOT,
-  type TestDatabase,
-  type UniqueNames,
-  uniqueNames,
-} from '@evp/testing';
-import type { Pool } from 'pg';
+import { createTestDatabase, EventGenerator, REPO_ROOT } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
   eventually,
-  type NatsAdmin,
-  openNatsAdmin,
-  openPool,
   publishAll,
   startTestCollector,
   streamMessages,
-  suiteCollectorOptions,
   type TestCollector,
 } from './support/collector.harness';
+import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
 
 const CRASHING_COLLECTOR = join(__dirname, 'support', 'crash-after-commit.main.ts');
 
@@ -47,36 +36,28 @@ async function runCrashingCollector(
 }
 
 describe(CollectorModule, () => {
-  let database: TestDatabase;
-  let pool: Pool;
-  let names: UniqueNames;
-  let admin: NatsAdmin;
+  let suite: CollectorSuite;
   let survivor: TestCollector | undefined;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    names = uniqueNames('collector-crash');
-    admin = await openNatsAdmin();
+    suite = await openCollectorSuite('collector-crash', await createTestDatabase());
   });
 
   afterAll(async () => {
     await survivor?.close();
-    await admin?.cleanUp(names);
-    await pool?.end();
-    await database?.drop();
+    await suite?.close();
   });
 
   describe('when a collector is killed after its batch is committed and before it is acked', () => {
     it('should get the batch again and store nothing twice', async () => {
-      const options = suiteCollectorOptions(names, 'facebook', database.url, { batchSize: 100, ackWaitMs: 2_000 });
-      const subject = eventSubject('facebook', names.subjectPrefix);
+      const options = suiteCollectorOptions(suite, 'facebook', { batchSize: 100, ackWaitMs: 2_000 });
+      const subject = eventSubject('facebook', suite.names.subjectPrefix);
       const generator = new EventGenerator({ seed: 31 });
       const events = Array.from({ length: 1_000 }, () => generator.facebook());
       // A collector start before any event provisions the stream and the durable, so the events wait for the next one.
       await (await startTestCollector(options)).close();
       await publishAll(
-        admin.js,
+        suite.admin.js,
         events.map((event) => ({ subject, data: JSON.stringify(event), msgId: event.eventId, correlationId: 'crash' })),
       );
 
@@ -84,14 +65,18 @@ describe(CollectorModule, () => {
       expect(crash.signal, crash.output).toBe('SIGKILL');
       expect(crash.committed).toBe(100);
       // Committed, yet nothing acked: the work queue still holds every message.
-      expect(await countRows(pool)).toBe(100);
-      expect(await streamMessages(admin.jsm, names.stream)).toBe(events.length);
+      expect(await countRows(suite.pool)).toBe(100);
+      expect(await streamMessages(suite.admin.jsm, suite.names.stream)).toBe(events.length);
 
       survivor = await startTestCollector(options);
-      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 60_000, 'the stream drained');
-      expect(await countRows(pool)).toBe(events.length);
+      await eventually(
+        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        60_000,
+        'the stream drained',
+      );
+      expect(await countRows(suite.pool)).toBe(events.length);
       expect(
-        Number((await pool.query<{ n: string }>('SELECT count(DISTINCT event_id) AS n FROM events')).rows[0]?.n),
+        Number((await suite.pool.query<{ n: string }>('SELECT count(DISTINCT event_id) AS n FROM events')).rows[0]?.n),
       ).toBe(events.length);
       expect(await survivor.metric('collector_events_processed_total')).toBe(events.length - 100);
       expect(await survivor.metric('collector_events_duplicate_total')).toBeGreaterThanOrEqual(100);

@@ -1,55 +1,37 @@
 import { CollectorBatchHandler } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import {
-  EventGenerator,
-  type PrivatePostgres,
-  startPrivatePostgres,
-  type UniqueNames,
-  uniqueNames,
-} from '@evp/testing';
-import type { Pool } from 'pg';
+import { EventGenerator, type PrivatePostgres, startPrivatePostgres } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
   eventually,
-  type NatsAdmin,
-  openNatsAdmin,
-  openPool,
   publishAll,
   startTestCollector,
   streamMessages,
-  suiteCollectorOptions,
   type TestCollector,
 } from './support/collector.harness';
+import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
 
 describe(CollectorBatchHandler, () => {
   let postgres: PrivatePostgres;
-  let pool: Pool;
-  let names: UniqueNames;
-  let admin: NatsAdmin;
+  let suite: CollectorSuite;
   let collector: TestCollector;
 
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
-    pool = openPool(postgres.url);
-    names = uniqueNames('collector-outage');
-    admin = await openNatsAdmin();
+    suite = await openCollectorSuite('collector-outage', { url: postgres.url, drop: () => postgres.destroy() });
     // Enough deliveries that an outage of a few seconds, retried every 0.2-1 s, does not exhaust them.
-    collector = await startTestCollector(
-      suiteCollectorOptions(names, 'tiktok', postgres.url, { batchSize: 200, maxDeliver: 100 }),
-    );
+    collector = await startTestCollector(suiteCollectorOptions(suite, 'tiktok', { batchSize: 200, maxDeliver: 100 }));
   });
 
   afterAll(async () => {
     await collector?.close();
-    await admin?.cleanUp(names);
-    await pool?.end();
-    await postgres?.destroy();
+    await suite?.close();
   });
 
   describe('when the database stops mid-stream and comes back', () => {
     it('should ack nothing it could not store, report the database down, and store everything once it returns', async () => {
-      const subject = eventSubject('tiktok', names.subjectPrefix);
+      const subject = eventSubject('tiktok', suite.names.subjectPrefix);
       const generator = new EventGenerator({ seed: 41 });
       const before = Array.from({ length: 1_000 }, () => generator.tiktok());
       const during = Array.from({ length: 1_000 }, () => generator.tiktok());
@@ -61,16 +43,16 @@ describe(CollectorBatchHandler, () => {
           correlationId: 'outage',
         }));
 
-      await publishAll(admin.js, messagesOf(before));
+      await publishAll(suite.admin.js, messagesOf(before));
       await eventually(
-        async () => (await streamMessages(admin.jsm, names.stream)) === 0,
+        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
         60_000,
         'the first events stored',
       );
-      expect(await countRows(pool)).toBe(before.length);
+      expect(await countRows(suite.pool)).toBe(before.length);
 
       await postgres.stop();
-      await publishAll(admin.js, messagesOf(during));
+      await publishAll(suite.admin.js, messagesOf(during));
       await eventually(
         async () => (await collector.metric('collector_events_failed_total', { reason: 'database' })) >= during.length,
         30_000,
@@ -85,19 +67,19 @@ describe(CollectorBatchHandler, () => {
         30_000,
         'repeated retries',
       );
-      expect(await streamMessages(admin.jsm, names.stream)).toBe(during.length);
+      expect(await streamMessages(suite.admin.jsm, suite.names.stream)).toBe(during.length);
       expect(await collector.metric('collector_events_failed_total', { reason: 'dead_letter' })).toBe(0);
 
       await postgres.start();
       await eventually(
-        async () => (await streamMessages(admin.jsm, names.stream)) === 0,
+        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
         60_000,
         'the stream drained after the database returned',
       );
-      expect(await countRows(pool)).toBe(before.length + during.length);
+      expect(await countRows(suite.pool)).toBe(before.length + during.length);
       expect(await collector.metric('collector_events_processed_total')).toBe(before.length + during.length);
       expect(await collector.readiness.run('database')).toEqual({ up: true });
-      expect(await streamMessages(admin.jsm, names.deadLetterStream)).toBe(0);
+      expect(await streamMessages(suite.admin.jsm, suite.names.deadLetterStream)).toBe(0);
     });
   });
 });

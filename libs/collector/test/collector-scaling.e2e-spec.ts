@@ -2,69 +2,50 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectorModule } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import {
-  createTestDatabase,
-  EventGenerator,
-  REPO_ROOT,
-  type TestDatabase,
-  type UniqueNames,
-  uniqueNames,
-} from '@evp/testing';
-import type { Pool } from 'pg';
+import { createTestDatabase, EventGenerator, REPO_ROOT } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
   eventually,
-  type NatsAdmin,
-  openNatsAdmin,
-  openPool,
   publishAll,
   startTestCollector,
   streamMessages,
-  suiteCollectorOptions,
   type TestCollector,
   type TestMessage,
 } from './support/collector.harness';
+import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
 
 describe(CollectorModule, () => {
-  let database: TestDatabase;
-  let pool: Pool;
-  let names: UniqueNames;
-  let admin: NatsAdmin;
+  let suite: CollectorSuite;
   let instances: TestCollector[] = [];
 
   beforeAll(async () => {
     // Empty: both instances migrate it as they start.
-    database = await createTestDatabase({ migrate: false });
-    pool = openPool(database.url);
-    names = uniqueNames('collector-scaling');
-    admin = await openNatsAdmin();
+    suite = await openCollectorSuite('collector-scaling', await createTestDatabase({ migrate: false }));
   });
 
   afterAll(async () => {
     await Promise.all(instances.map((instance) => instance.close()));
-    await admin?.cleanUp(names);
-    await pool?.end();
-    await database?.drop();
+    await suite?.close();
   });
 
   describe('when two instances of one collector (one registered with forRoot, one with forRootAsync) start at once on an unmigrated database', () => {
     it('should apply each migration once, split the work, and store every event exactly once', async () => {
-      const options = suiteCollectorOptions(names, 'tiktok', database.url, { batchSize: 100, migrateOnStart: true });
+      const options = suiteCollectorOptions(suite, 'tiktok', { batchSize: 100, migrateOnStart: true });
       instances = await Promise.all([startTestCollector(options, 'sync'), startTestCollector(options, 'async')]);
 
       const migrations = readdirSync(join(REPO_ROOT, 'libs/database/prisma/migrations')).filter((entry) =>
         /^\d+_/.test(entry),
       );
       const applied = (
-        await pool.query<{ migration_name: string; finished: boolean }>(
+        await suite.pool.query<{ migration_name: string; finished: boolean }>(
           'SELECT migration_name, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY 1',
         )
       ).rows;
       expect(applied.map((row) => row.migration_name)).toEqual([...migrations].sort());
       expect(applied.every((row) => row.finished)).toBe(true);
 
-      const subject = eventSubject('tiktok', names.subjectPrefix);
+      const subject = eventSubject('tiktok', suite.names.subjectPrefix);
       const generator = new EventGenerator({ seed: 51 });
       const events = Array.from({ length: 6_000 }, () => generator.tiktok());
       const messages: TestMessage[] = events.map((event, index) => ({
@@ -75,10 +56,14 @@ describe(CollectorModule, () => {
       // Repeats of earlier events, without message ids, so both instances may meet the same event.
       for (let index = 0; index < events.length; index += 6)
         messages.push({ ...messages[index]!, correlationId: 'repeat' });
-      await publishAll(admin.js, messages);
-      await eventually(async () => (await streamMessages(admin.jsm, names.stream)) === 0, 90_000, 'the stream drained');
+      await publishAll(suite.admin.js, messages);
+      await eventually(
+        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        90_000,
+        'the stream drained',
+      );
 
-      expect(await countRows(pool)).toBe(events.length);
+      expect(await countRows(suite.pool)).toBe(events.length);
       const processed = await Promise.all(
         instances.map((instance) => instance.metric('collector_events_processed_total')),
       );

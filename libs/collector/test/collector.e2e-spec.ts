@@ -2,55 +2,43 @@ import { CollectorBatchHandler } from '@evp/collector';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER, ORIGINAL_SUBJECT_HEADER } from '@evp/messaging';
 import { eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
-import { createTestDatabase, EventGenerator, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
-import type { Pool } from 'pg';
+import { createTestDatabase, EventGenerator } from '@evp/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
   eventually,
-  type NatsAdmin,
-  openNatsAdmin,
-  openPool,
   publishAll,
   readStream,
   startTestCollector,
   streamMessages,
-  suiteCollectorOptions,
   type TestCollector,
   type TestMessage,
 } from './support/collector.harness';
+import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
 
 describe(CollectorBatchHandler, () => {
-  let database: TestDatabase;
-  let pool: Pool;
-  let names: UniqueNames;
-  let admin: NatsAdmin;
+  let suite: CollectorSuite;
   let collector: TestCollector;
   let subject: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    names = uniqueNames('collector');
-    admin = await openNatsAdmin();
-    subject = eventSubject('facebook', names.subjectPrefix);
-    collector = await startTestCollector(suiteCollectorOptions(names, 'facebook', database.url, { batchSize: 100 }));
+    suite = await openCollectorSuite('collector', await createTestDatabase());
+    subject = eventSubject('facebook', suite.names.subjectPrefix);
+    collector = await startTestCollector(suiteCollectorOptions(suite, 'facebook', { batchSize: 100 }));
   });
 
   afterEach(async () => {
-    await pool.query('TRUNCATE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
+    await suite.pool.query('TRUNCATE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
   });
 
   afterAll(async () => {
     await collector?.close();
-    await admin?.cleanUp(names);
-    await pool?.end();
-    await database?.drop();
+    await suite?.close();
   });
 
   const drained = async (accepted: number) =>
     (await collector.metric('collector_events_accepted_total')) >= accepted &&
-    (await streamMessages(admin.jsm, names.stream)) === 0;
+    (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0;
 
   describe('when events arrive repeated within batches and across batches', () => {
     it('should store each event once with its raw event, correlation id and exact amount', async () => {
@@ -70,12 +58,12 @@ describe(CollectorBatchHandler, () => {
       });
       for (let index = 0; index < events.length; index += 7) messages.push(messageOf(index));
       const acceptedBefore = await collector.metric('collector_events_accepted_total');
-      await publishAll(admin.js, messages);
+      await publishAll(suite.admin.js, messages);
       await eventually(() => drained(acceptedBefore + messages.length), 60_000, 'every message handled');
 
-      expect(await countRows(pool)).toBe(events.length);
+      expect(await countRows(suite.pool)).toBe(events.length);
       const rows = (
-        await pool.query<{ event_id: string; event_type: string; correlation_id: string; raw: unknown }>(
+        await suite.pool.query<{ event_id: string; event_type: string; correlation_id: string; raw: unknown }>(
           'SELECT event_id, event_type, correlation_id, raw FROM events',
         )
       ).rows;
@@ -93,8 +81,9 @@ describe(CollectorBatchHandler, () => {
         return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);
       }, 0n);
       expect(expectedCents).toBeGreaterThan(0n);
-      const { total } = (await pool.query<{ total: string }>('SELECT sum(purchase_amount)::text AS total FROM events'))
-        .rows[0]!;
+      const { total } = (
+        await suite.pool.query<{ total: string }>('SELECT sum(purchase_amount)::text AS total FROM events')
+      ).rows[0]!;
       expect(total).toBe(centsToAmount(expectedCents));
 
       expect(await collector.metric('collector_events_processed_total', { source: 'facebook' })).toBe(events.length);
@@ -117,17 +106,17 @@ describe(CollectorBatchHandler, () => {
       const processedBefore = await collector.metric('collector_events_processed_total');
       const duplicatesBefore = await collector.metric('collector_events_duplicate_total');
       let accepted = await collector.metric('collector_events_accepted_total');
-      await publishAll(admin.js, messages);
+      await publishAll(suite.admin.js, messages);
       await eventually(() => drained(accepted + messages.length), 60_000, 'the first delivery handled');
       accepted += messages.length;
       await publishAll(
-        admin.js,
+        suite.admin.js,
         messages.map((message) => ({ ...message, correlationId: 'again' })),
       );
       await eventually(() => drained(accepted + messages.length), 60_000, 'the repeats handled');
 
-      expect(await countRows(pool)).toBe(events.length);
-      expect(await countRows(pool, `correlation_id = 'again'`)).toBe(0);
+      expect(await countRows(suite.pool)).toBe(events.length);
+      expect(await countRows(suite.pool, `correlation_id = 'again'`)).toBe(0);
       expect((await collector.metric('collector_events_processed_total')) - processedBefore).toBe(events.length);
       expect((await collector.metric('collector_events_duplicate_total')) - duplicatesBefore).toBe(events.length);
     });
@@ -157,18 +146,20 @@ describe(CollectorBatchHandler, () => {
           .map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'valid' })),
       ];
       const accepted = await collector.metric('collector_events_accepted_total');
-      await publishAll(admin.js, messages);
+      await publishAll(suite.admin.js, messages);
       await eventually(() => drained(accepted + messages.length), 60_000, 'every message handled');
       await eventually(
-        async () => (await streamMessages(admin.jsm, names.deadLetterStream)) === poison.length,
+        async () => (await streamMessages(suite.admin.jsm, suite.names.deadLetterStream)) === poison.length,
         10_000,
         'the dead letters',
       );
 
-      expect(await countRows(pool)).toBe(valid.length);
-      const letters = await readStream(admin.jsm, names.deadLetterStream);
-      const durable = names.durable('facebook');
-      expect(letters.map((letter) => letter.subject)).toEqual(poison.map(() => `${names.deadLetterPrefix}.${durable}`));
+      expect(await countRows(suite.pool)).toBe(valid.length);
+      const letters = await readStream(suite.admin.jsm, suite.names.deadLetterStream);
+      const durable = suite.names.durable('facebook');
+      expect(letters.map((letter) => letter.subject)).toEqual(
+        poison.map(() => `${suite.names.deadLetterPrefix}.${durable}`),
+      );
       expect(letters.map((letter) => letter.header.get(DEAD_LETTER_ORIGIN_HEADER))).toEqual(poison.map(() => durable));
       expect(letters.map((letter) => letter.header.get(ORIGINAL_SUBJECT_HEADER))).toEqual(poison.map(() => subject));
       expect(letters.map((letter) => letter.string())).toEqual(poison.map((message) => message.data));

@@ -3,34 +3,23 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CORRELATION_ID_HEADER, eventSubject } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
-import {
-  createTestDatabase,
-  EventGenerator,
-  REPO_ROOT,
-  type TestDatabase,
-  type UniqueNames,
-  uniqueNames,
-} from '@evp/testing';
+import { createTestDatabase, EventGenerator, REPO_ROOT } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
-  type NatsAdmin,
-  openNatsAdmin,
   publishAll,
   readStream,
   SHARED_NATS_URL,
   startTestCollector,
   streamMessages,
-  suiteCollectorOptions,
   type TestCollector,
 } from './support/collector.harness';
+import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
 
 const run = promisify(execFile);
 
 describe('npm run dlq', () => {
-  let database: TestDatabase;
-  let names: UniqueNames;
-  let admin: NatsAdmin;
+  let suite: CollectorSuite;
   let collector: TestCollector | undefined;
   let subject: string;
 
@@ -40,38 +29,36 @@ describe('npm run dlq', () => {
       env: {
         ...process.env,
         NATS_URL: SHARED_NATS_URL,
-        DEAD_LETTER_STREAM: names.deadLetterStream,
-        DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
+        DEAD_LETTER_STREAM: suite.names.deadLetterStream,
+        DEAD_LETTER_SUBJECT_PREFIX: suite.names.deadLetterPrefix,
       },
     });
     return stdout;
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    names = uniqueNames('dlq');
-    admin = await openNatsAdmin();
-    subject = eventSubject('facebook', names.subjectPrefix);
-    collector = await startTestCollector(suiteCollectorOptions(names, 'facebook', database.url));
+    suite = await openCollectorSuite('dlq', await createTestDatabase());
+    subject = eventSubject('facebook', suite.names.subjectPrefix);
+    collector = await startTestCollector(suiteCollectorOptions(suite, 'facebook'));
     const generator = new EventGenerator({ seed: 81 });
     const withId = generator.tiktok();
     const withoutId = generator.tiktok();
-    await publishAll(admin.js, [
+    await publishAll(suite.admin.js, [
       { subject, data: JSON.stringify(withId), msgId: withId.eventId, correlationId: 'request-a' },
       { subject, data: '{"broken":', correlationId: 'request-b' },
       { subject, data: JSON.stringify(withoutId), correlationId: 'request-c' },
     ]);
     await eventually(
-      async () => (await streamMessages(admin.jsm, names.deadLetterStream)) === 3,
+      async () => (await streamMessages(suite.admin.jsm, suite.names.deadLetterStream)) === 3,
       30_000,
       'three dead letters',
     );
     // The cause is being fixed: nothing consumes the events stream while letters are replayed.
     await collector.close();
     // A gateway reject whose source was unknown: its original subject is the dead-letter subject itself.
-    await publishAll(admin.js, [
+    await publishAll(suite.admin.js, [
       {
-        subject: `${names.deadLetterPrefix}.gateway`,
+        subject: `${suite.names.deadLetterPrefix}.gateway`,
         data: '{"source":"myspace"}',
         correlationId: 'request-d',
       },
@@ -80,15 +67,14 @@ describe('npm run dlq', () => {
 
   afterAll(async () => {
     await collector?.close();
-    await admin?.cleanUp(names);
-    await database?.drop();
+    await suite?.close();
   });
 
   describe('when listing', () => {
     it('should print every letter with its sequence, origin, event id, correlation id and reason', async () => {
       const output = await dlq('list');
-      const durable = names.durable('facebook');
-      expect(output).toContain(`4 dead letters in ${names.deadLetterStream}`);
+      const durable = suite.names.durable('facebook');
+      expect(output).toContain(`4 dead letters in ${suite.names.deadLetterStream}`);
       expect(output).toMatch(
         new RegExp(`^1 +\\S+ +${durable} +ttk-\\S+ +request-a +event of source tiktok on the facebook subject$`, 'm'),
       );
@@ -97,9 +83,9 @@ describe('npm run dlq', () => {
     });
 
     it('should keep to one origin and to the latest letters', async () => {
-      const output = await dlq('list', '--origin', names.durable('facebook'), '--limit', '1');
+      const output = await dlq('list', '--origin', suite.names.durable('facebook'), '--limit', '1');
       expect(output).toContain(
-        `3 dead letters from ${names.durable('facebook')} in ${names.deadLetterStream}, the latest 1`,
+        `3 dead letters from ${suite.names.durable('facebook')} in ${suite.names.deadLetterStream}, the latest 1`,
       );
       expect(output).toMatch(/^3 +\S+ +\S+ +- +request-c +event of source tiktok/m);
       expect(output).not.toMatch(/^1 /m);
@@ -113,20 +99,20 @@ describe('npm run dlq', () => {
       expect(output).toMatch(/^seq 4: skipped, no original subject/m);
       // Letter 1 carries a message id published moments ago: the stream's duplicate window drops it.
       expect(output).toContain('replayed 3 of 4 letters: 2 stored in the events stream, 1 dropped by it as duplicates');
-      const replayed = await readStream(admin.jsm, names.stream);
-      const letters = await readStream(admin.jsm, names.deadLetterStream);
+      const replayed = await readStream(suite.admin.jsm, suite.names.stream);
+      const letters = await readStream(suite.admin.jsm, suite.names.deadLetterStream);
       expect(replayed.map((message) => message.string())).toEqual([letters[1]!.string(), letters[2]!.string()]);
       expect(replayed.map((message) => message.subject)).toEqual([subject, subject]);
       expect(replayed.map((message) => message.header.get(CORRELATION_ID_HEADER))).toEqual(['request-b', 'request-c']);
       expect(replayed.every((message) => !message.header.has(MSG_ID_HEADER))).toBe(true);
-      expect(await streamMessages(admin.jsm, names.deadLetterStream)).toBe(4);
+      expect(await streamMessages(suite.admin.jsm, suite.names.deadLetterStream)).toBe(4);
     });
 
     it('should only say what it would do on a dry run', async () => {
-      const before = await streamMessages(admin.jsm, names.stream);
-      const output = await dlq('replay', '--all', '--origin', names.durable('facebook'), '--dry-run');
+      const before = await streamMessages(suite.admin.jsm, suite.names.stream);
+      const output = await dlq('replay', '--all', '--origin', suite.names.durable('facebook'), '--dry-run');
       expect(output).toContain('dry run: 3 of 3 letters would be replayed');
-      expect(await streamMessages(admin.jsm, names.stream)).toBe(before);
+      expect(await streamMessages(suite.admin.jsm, suite.names.stream)).toBe(before);
     });
   });
 

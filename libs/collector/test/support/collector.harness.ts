@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { CollectorMetrics, CollectorModule, type CollectorModuleOptions } from '@evp/collector';
-import { CORRELATION_ID_HEADER, type Source } from '@evp/contracts';
+import { CORRELATION_ID_HEADER } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
 import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
 import { REPO_ROOT, type UniqueNames } from '@evp/testing';
@@ -17,7 +17,6 @@ import { Global, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
-import { plainNormaliser } from './plain-event.normaliser';
 
 export const SHARED_NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -28,34 +27,6 @@ export interface TestCollector {
   registry: Registry;
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   close(): Promise<void>;
-}
-
-/** Collector options for a suite: its own streams and durable, quick retries, the plain normaliser. */
-export function suiteCollectorOptions(
-  names: UniqueNames,
-  source: Source,
-  databaseUrl: string,
-  overrides: Partial<CollectorModuleOptions> = {},
-): CollectorModuleOptions {
-  const binding =
-    source === 'facebook'
-      ? { source, normaliser: plainNormaliser<'facebook'>() }
-      : { source, normaliser: plainNormaliser<'tiktok'>() };
-  return {
-    ...binding,
-    databaseUrl,
-    natsServers: [SHARED_NATS_URL],
-    stream: names.stream,
-    subjectPrefix: names.subjectPrefix,
-    deadLetterStream: names.deadLetterStream,
-    deadLetterSubjectPrefix: names.deadLetterPrefix,
-    durable: names.durable(source),
-    batchSize: 200,
-    // Generous: other suites share the two cores, and a batch waiting behind a slow one must not time out.
-    ackWaitMs: 15_000,
-    retryBackoff: { baseMs: 200, maxMs: 1_000 },
-    ...overrides,
-  } as CollectorModuleOptions;
 }
 
 /**
