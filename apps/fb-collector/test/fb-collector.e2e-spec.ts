@@ -1,13 +1,12 @@
 import { type FacebookEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
-import { createTestDatabase, EventGenerator, ServiceProcess } from '@evp/testing';
+import { createTestDatabase, EventGenerator, ServiceProcess, streamMessageCount } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCollectorApp,
   countRows,
   eventually,
   publishAll,
-  streamMessages,
   type TestMessage,
 } from '../../../libs/collector/test/support/collector.harness';
 import {
@@ -102,7 +101,7 @@ describe('fb-collector', () => {
       for (let index = 0; index < events.length; index += 4) messages.push(messages[index]!);
       await publishAll(suite.admin.js, messages);
       await eventually(
-        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
         60_000,
         'the stream drained',
       );
@@ -171,7 +170,7 @@ describe('fb-collector', () => {
       // Every event stored was acked and nothing unstored was acked: the work queue holds exactly the rest.
       const stored = await countRows(suite.pool);
       expect(stored).toBeLessThan(events.length);
-      expect(stored).toBe(events.length - (await streamMessages(suite.admin.jsm, suite.names.stream)));
+      expect(stored).toBe(events.length - (await streamMessageCount(suite.admin.jsm, suite.names.stream)));
       // At most the pull under way when consumption stopped: sent by the server, dropped by the stopped client,
       // it waits for ACK_WAIT_MS before it is delivered again.
       const consumer = await suite.admin.jsm.consumers.info(suite.names.stream, 'fb-collector');
@@ -179,7 +178,7 @@ describe('fb-collector', () => {
 
       await service!.restart();
       await eventually(
-        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
         90_000,
         'the rest stored after the restart',
       );

@@ -1,6 +1,6 @@
 import { type AddressInfo } from 'node:net';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type JetStreamManager, type StoredMsg, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { type UniqueNames, uniqueNames } from '@evp/testing';
@@ -90,21 +90,6 @@ export async function postWebhook(
     body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
     elapsedMs: performance.now() - started,
   };
-}
-
-/** Every message a stream holds, in order (fine for the small streams of functional tests). */
-export async function storedMessages(jsm: JetStreamManager, stream: string): Promise<StoredMsg[]> {
-  const info = await jsm.streams.info(stream);
-  const messages: StoredMsg[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-    if (message) messages.push(message);
-  }
-  return messages;
-}
-
-export async function messageCount(jsm: JetStreamManager, stream: string): Promise<number> {
-  return (await jsm.streams.info(stream)).state.messages;
 }
 
 /** A JSON array body, laid out as the real publisher does (`JSON.stringify` of the batch). */

@@ -1,12 +1,11 @@
 import { CORRELATION_ID_HEADER } from '@evp/contracts';
-import { EventGenerator, type PrivateNats, startPrivateNats } from '@evp/testing';
+import { EventGenerator, type PrivateNats, startPrivateNats, streamMessageCount } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventIngestService } from '../src/ingest/event-ingest.service';
 import {
   type TestGateway,
   batchBody,
   eventually,
-  messageCount,
   metricValue,
   parseMetrics,
   postWebhook,
@@ -35,7 +34,7 @@ describe(EventIngestService, () => {
     beforeAll(async () => {
       const first = await postWebhook(gateway.url, batchBody(generator.batch(200)));
       expect(first.status).toBe(202);
-      storedBefore = await messageCount(gateway.jsm, gateway.names.stream);
+      storedBefore = await streamMessageCount(gateway.jsm, gateway.names.stream);
       await nats.kill();
       answer = await postWebhook(gateway.url, batchBody(generator.batch(1_000)), {
         'content-type': 'application/json',
@@ -72,7 +71,7 @@ describe(EventIngestService, () => {
         return after.status === 202;
       });
       expect(after.body).toMatchObject({ accepted: 100 });
-      expect(await messageCount(gateway.jsm, gateway.names.stream)).toBe(storedBefore + 100);
+      expect(await streamMessageCount(gateway.jsm, gateway.names.stream)).toBe(storedBefore + 100);
     });
   });
 });

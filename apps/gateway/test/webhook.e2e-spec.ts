@@ -1,16 +1,14 @@
 import { CORRELATION_ID_HEADER, type MarketingEvent, validateEvent } from '@evp/contracts';
-import { CORRUPTION_KINDS, EventGenerator, corruptEvent } from '@evp/testing';
+import { CORRUPTION_KINDS, EventGenerator, corruptEvent, readStream, streamMessageCount } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookController } from '../src/intake/webhook.controller';
 import {
   type TestGateway,
   batchBody,
-  messageCount,
   metricValue,
   parseMetrics,
   postWebhook,
   startTestGateway,
-  storedMessages,
 } from './gateway.harness';
 
 const MEBIBYTE = 1024 * 1024;
@@ -35,8 +33,8 @@ describe(WebhookController, () => {
       await gateway?.dispose();
     });
 
-    const events = () => messageCount(gateway.jsm, gateway.names.stream);
-    const deadLetters = () => messageCount(gateway.jsm, gateway.names.deadLetterStream);
+    const events = () => streamMessageCount(gateway.jsm, gateway.names.stream);
+    const deadLetters = () => streamMessageCount(gateway.jsm, gateway.names.deadLetterStream);
 
     describe('when a batch holds every corruption kind among valid events', () => {
       const valid = Array.from({ length: 30 }, () => generator.next());
@@ -91,7 +89,7 @@ describe(WebhookController, () => {
 
       it('should publish each valid event as its original bytes with its id as Nats-Msg-Id and the correlation id', async () => {
         expect(await events()).toBe(eventsBefore + expectedValid);
-        const stored = (await storedMessages(gateway.jsm, gateway.names.stream)).slice(eventsBefore);
+        const stored = (await readStream(gateway.jsm, gateway.names.stream)).slice(eventsBefore);
         const validEvents = new Map(
           (batch.filter((_, index) => verdicts[index]?.ok) as MarketingEvent[]).map((event) => [event.eventId, event]),
         );
@@ -108,7 +106,7 @@ describe(WebhookController, () => {
 
       it('should dead-letter every rejected event with its reason and raw bytes', async () => {
         expect(await deadLetters()).toBe(deadLettersBefore + expectedInvalidIndexes.length);
-        const letters = (await storedMessages(gateway.jsm, gateway.names.deadLetterStream)).slice(deadLettersBefore);
+        const letters = (await readStream(gateway.jsm, gateway.names.deadLetterStream)).slice(deadLettersBefore);
         for (const [i, letter] of letters.entries()) {
           const index = expectedInvalidIndexes[i] as number;
           const verdict = verdicts[index];

@@ -1,14 +1,12 @@
 import { type TiktokEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER } from '@evp/messaging';
-import { createTestDatabase, EventGenerator, ServiceProcess } from '@evp/testing';
+import { createTestDatabase, EventGenerator, ServiceProcess, readStream, streamMessageCount } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCollectorApp,
   eventually,
   publishAll,
-  readStream,
-  streamMessages,
   type TestMessage,
 } from '../../../libs/collector/test/support/collector.harness';
 import {
@@ -110,7 +108,7 @@ describe('ttk-collector', () => {
       });
       await publishAll(suite.admin.js, messages);
       await eventually(
-        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
         60_000,
         'the stream drained',
       );

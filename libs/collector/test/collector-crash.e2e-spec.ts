@@ -3,16 +3,9 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { CollectorModule, type CollectorModuleOptions } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import { createTestDatabase, EventGenerator, REPO_ROOT } from '@evp/testing';
+import { createTestDatabase, EventGenerator, REPO_ROOT, streamMessageCount } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  countRows,
-  eventually,
-  publishAll,
-  startTestCollector,
-  streamMessages,
-  type TestCollector,
-} from './support/collector.harness';
+import { countRows, eventually, publishAll, startTestCollector, type TestCollector } from './support/collector.harness';
 import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
 
 const CRASHING_COLLECTOR = join(__dirname, 'support', 'crash-after-commit.main.ts');
@@ -66,11 +59,11 @@ describe(CollectorModule, () => {
       expect(crash.committed).toBe(100);
       // Committed, yet nothing acked: the work queue still holds every message.
       expect(await countRows(suite.pool)).toBe(100);
-      expect(await streamMessages(suite.admin.jsm, suite.names.stream)).toBe(events.length);
+      expect(await streamMessageCount(suite.admin.jsm, suite.names.stream)).toBe(events.length);
 
       survivor = await startTestCollector(options);
       await eventually(
-        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
         60_000,
         'the stream drained',
       );

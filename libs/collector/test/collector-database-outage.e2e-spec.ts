@@ -1,15 +1,8 @@
 import { CollectorBatchHandler } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import { EventGenerator, type PrivatePostgres, startPrivatePostgres } from '@evp/testing';
+import { EventGenerator, type PrivatePostgres, startPrivatePostgres, streamMessageCount } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  countRows,
-  eventually,
-  publishAll,
-  startTestCollector,
-  streamMessages,
-  type TestCollector,
-} from './support/collector.harness';
+import { countRows, eventually, publishAll, startTestCollector, type TestCollector } from './support/collector.harness';
 import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
 
 describe(CollectorBatchHandler, () => {
@@ -45,7 +38,7 @@ describe(CollectorBatchHandler, () => {
 
       await publishAll(suite.admin.js, messagesOf(before));
       await eventually(
-        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
         60_000,
         'the first events stored',
       );
@@ -67,19 +60,19 @@ describe(CollectorBatchHandler, () => {
         30_000,
         'repeated retries',
       );
-      expect(await streamMessages(suite.admin.jsm, suite.names.stream)).toBe(during.length);
+      expect(await streamMessageCount(suite.admin.jsm, suite.names.stream)).toBe(during.length);
       expect(await collector.metric('collector_events_failed_total', { reason: 'dead_letter' })).toBe(0);
 
       await postgres.start();
       await eventually(
-        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
         60_000,
         'the stream drained after the database returned',
       );
       expect(await countRows(suite.pool)).toBe(before.length + during.length);
       expect(await collector.metric('collector_events_processed_total')).toBe(before.length + during.length);
       expect(await collector.readiness.run('database')).toEqual({ up: true });
-      expect(await streamMessages(suite.admin.jsm, suite.names.deadLetterStream)).toBe(0);
+      expect(await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream)).toBe(0);
     });
   });
 });

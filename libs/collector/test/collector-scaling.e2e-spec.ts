@@ -2,14 +2,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectorModule } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import { createTestDatabase, EventGenerator, REPO_ROOT } from '@evp/testing';
+import { createTestDatabase, EventGenerator, REPO_ROOT, streamMessageCount } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
   eventually,
   publishAll,
   startTestCollector,
-  streamMessages,
   type TestCollector,
   type TestMessage,
 } from './support/collector.harness';
@@ -58,7 +57,7 @@ describe(CollectorModule, () => {
         messages.push({ ...messages[index]!, correlationId: 'repeat' });
       await publishAll(suite.admin.js, messages);
       await eventually(
-        async () => (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0,
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
         90_000,
         'the stream drained',
       );

@@ -2,15 +2,13 @@ import { CollectorBatchHandler } from '@evp/collector';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER, ORIGINAL_SUBJECT_HEADER } from '@evp/messaging';
 import { eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
-import { createTestDatabase, EventGenerator } from '@evp/testing';
+import { createTestDatabase, EventGenerator, readStream, streamMessageCount } from '@evp/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
   eventually,
   publishAll,
-  readStream,
   startTestCollector,
-  streamMessages,
   type TestCollector,
   type TestMessage,
 } from './support/collector.harness';
@@ -38,7 +36,7 @@ describe(CollectorBatchHandler, () => {
 
   const drained = async (accepted: number) =>
     (await collector.metric('collector_events_accepted_total')) >= accepted &&
-    (await streamMessages(suite.admin.jsm, suite.names.stream)) === 0;
+    (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0;
 
   describe('when events arrive repeated within batches and across batches', () => {
     it('should store each event once with its raw event, correlation id and exact amount', async () => {
@@ -149,7 +147,7 @@ describe(CollectorBatchHandler, () => {
       await publishAll(suite.admin.js, messages);
       await eventually(() => drained(accepted + messages.length), 60_000, 'every message handled');
       await eventually(
-        async () => (await streamMessages(suite.admin.jsm, suite.names.deadLetterStream)) === poison.length,
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream)) === poison.length,
         10_000,
         'the dead letters',
       );

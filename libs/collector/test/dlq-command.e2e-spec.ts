@@ -3,15 +3,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CORRELATION_ID_HEADER, eventSubject } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
-import { createTestDatabase, EventGenerator, REPO_ROOT } from '@evp/testing';
+import { createTestDatabase, EventGenerator, REPO_ROOT, readStream, streamMessageCount } from '@evp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
   publishAll,
-  readStream,
   SHARED_NATS_URL,
   startTestCollector,
-  streamMessages,
   type TestCollector,
 } from './support/collector.harness';
 import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
@@ -49,7 +47,7 @@ describe('npm run dlq', () => {
       { subject, data: JSON.stringify(withoutId), correlationId: 'request-c' },
     ]);
     await eventually(
-      async () => (await streamMessages(suite.admin.jsm, suite.names.deadLetterStream)) === 3,
+      async () => (await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream)) === 3,
       30_000,
       'three dead letters',
     );
@@ -105,14 +103,14 @@ describe('npm run dlq', () => {
       expect(replayed.map((message) => message.subject)).toEqual([subject, subject]);
       expect(replayed.map((message) => message.header.get(CORRELATION_ID_HEADER))).toEqual(['request-b', 'request-c']);
       expect(replayed.every((message) => !message.header.has(MSG_ID_HEADER))).toBe(true);
-      expect(await streamMessages(suite.admin.jsm, suite.names.deadLetterStream)).toBe(4);
+      expect(await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream)).toBe(4);
     });
 
     it('should only say what it would do on a dry run', async () => {
-      const before = await streamMessages(suite.admin.jsm, suite.names.stream);
+      const before = await streamMessageCount(suite.admin.jsm, suite.names.stream);
       const output = await dlq('replay', '--all', '--origin', suite.names.durable('facebook'), '--dry-run');
       expect(output).toContain('dry run: 3 of 3 letters would be replayed');
-      expect(await streamMessages(suite.admin.jsm, suite.names.stream)).toBe(before);
+      expect(await streamMessageCount(suite.admin.jsm, suite.names.stream)).toBe(before);
     });
   });
 

@@ -1,5 +1,5 @@
 import { currentCorrelation } from '@evp/observability';
-import { uniqueNames } from '@evp/testing';
+import { readStream, uniqueNames } from '@evp/testing';
 import {
   type ConsumedMessage,
   DEAD_LETTER_ORIGIN_HEADER,
@@ -22,7 +22,6 @@ import {
   type JetStreamApp,
   observabilityStub,
   openAdmin,
-  readStream,
   startJetStreamApp,
   suiteConsumer,
   suiteOptions,
@@ -97,7 +96,10 @@ describe(JetStreamConsumerRunner, () => {
       (letter) => letter.header.get(DEAD_LETTER_ORIGIN_HEADER) === durable(name),
     );
 
-  const counter = async (metric: 'acked' | 'naked' | 'redelivered' | 'termed' | 'deadLettered', labels: Record<string, string>) =>
+  const counter = async (
+    metric: 'acked' | 'naked' | 'redelivered' | 'termed' | 'deadLettered',
+    labels: Record<string, string>,
+  ) =>
     (await app.metrics[metric].get()).values.find((value) =>
       Object.entries(labels).every(
         ([key, label]) => (value.labels as Record<string, string | number | undefined>)[key] === label,

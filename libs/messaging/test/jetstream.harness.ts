@@ -2,7 +2,7 @@ import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
 import { Global, type INestApplicationContext, Module, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { UniqueNames } from '@evp/testing';
-import { type JetStreamManager, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
@@ -119,17 +119,6 @@ export async function openAdmin(url: string = SHARED_NATS_URL): Promise<AdminCli
       await nc.close();
     },
   };
-}
-
-/** The messages of a stream, oldest first (for dead-letter streams, which keep their messages). */
-export async function readStream(jsm: JetStreamManager, stream: string): Promise<StoredMsg[]> {
-  const info = await jsm.streams.info(stream);
-  const messages: StoredMsg[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-    if (message) messages.push(message);
-  }
-  return messages;
 }
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */

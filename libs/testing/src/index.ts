@@ -8,6 +8,7 @@ export * from './system/free-port';
 export * from './system/service.process';
 export * from './nats/private-nats.server';
 export * from './nats/unique-names';
+export * from './nats/stream-contents';
 export * from './postgres/postgres.urls';
 export * from './postgres/test-database';
 export * from './postgres/private-postgres';

@@ -4,13 +4,7 @@ import { CORRELATION_ID_HEADER } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
 import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
 import { REPO_ROOT, type UniqueNames } from '@evp/testing';
-import {
-  type JetStreamClient,
-  type JetStreamManager,
-  type StoredMsg,
-  jetstream,
-  jetstreamManager,
-} from '@nats-io/jetstream';
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, headers } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Global, type INestApplicationContext, Module } from '@nestjs/common';
@@ -138,22 +132,6 @@ export async function publishAll(
     stored += acks.filter((ack) => !ack.duplicate).length;
   }
   return stored;
-}
-
-/** Messages a stream holds now (a work queue drops acked and terminated ones). */
-export async function streamMessages(jsm: JetStreamManager, stream: string): Promise<number> {
-  return (await jsm.streams.info(stream)).state.messages;
-}
-
-/** Every message of a (small) stream, oldest first. */
-export async function readStream(jsm: JetStreamManager, stream: string): Promise<StoredMsg[]> {
-  const info = await jsm.streams.info(stream);
-  const messages: StoredMsg[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-    if (message) messages.push(message);
-  }
-  return messages;
 }
 
 export function openPool(url: string, max = 2): Pool {
