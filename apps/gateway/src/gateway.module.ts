@@ -1,6 +1,5 @@
 import { Module, type Type } from '@nestjs/common';
-import { eventSubject } from '@evp/contracts';
-import { JetStreamModule } from '@evp/messaging';
+import { eventsStream, JetStreamModule } from '@evp/messaging';
 import { ObservabilityModule } from '@evp/observability';
 import { EVENT_SINK, GATEWAY_CONFIG } from './gateway.constants';
 import { type GatewayConfig } from './gateway.config';
@@ -23,16 +22,7 @@ export function createGatewayModule(config: GatewayConfig): Type {
       JetStreamModule.forRoot({
         servers: config.NATS_URL,
         connectionName: 'gateway',
-        streams: [
-          {
-            name: config.EVENTS_STREAM,
-            subjects: [
-              eventSubject('facebook', config.EVENTS_SUBJECT_PREFIX),
-              eventSubject('tiktok', config.EVENTS_SUBJECT_PREFIX),
-            ],
-            retention: 'workqueue',
-          },
-        ],
+        streams: [eventsStream(config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX)],
         deadLetter: { stream: config.DEAD_LETTER_STREAM, subjectPrefix: config.DEAD_LETTER_SUBJECT_PREFIX },
         publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
         // In-flight requests get most of the shutdown budget first (InFlightRequests); this bounds what follows.

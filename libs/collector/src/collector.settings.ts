@@ -10,7 +10,7 @@ import {
   eventSubject,
 } from '@evp/contracts';
 import type { DatabaseModuleOptions, EventRow } from '@evp/database';
-import type { JetStreamModuleOptions } from '@evp/messaging';
+import { eventsStream, type JetStreamModuleOptions } from '@evp/messaging';
 import { z } from 'zod';
 import { CollectorOptionsError } from './collector.errors';
 import type { CollectorModuleOptions } from './collector.options';
@@ -88,13 +88,7 @@ export function jetStreamOptionsOf(settings: CollectorSettings): JetStreamModule
   return {
     servers: settings.natsServers,
     connectionName: settings.connectionName,
-    streams: [
-      {
-        name: settings.stream,
-        subjects: SOURCES.map((source) => eventSubject(source, settings.subjectPrefix)),
-        retention: 'workqueue',
-      },
-    ],
+    streams: [eventsStream(settings.stream, settings.subjectPrefix)],
     consumers: [
       {
         stream: settings.stream,

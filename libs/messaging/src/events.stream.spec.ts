@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { eventsStream } from './events.stream';
+
+describe(eventsStream, () => {
+  it('should take one subject per source under the prefix, as a work queue', () => {
+    expect(eventsStream('EVENTS', 'events')).toEqual({
+      name: 'EVENTS',
+      subjects: ['events.facebook', 'events.tiktok'],
+      retention: 'workqueue',
+    });
+  });
+
+  it('should keep a test environment on subjects of its own', () => {
+    expect(eventsStream('T_EVENTS', 't.abc').subjects).toEqual(['t.abc.facebook', 't.abc.tiktok']);
+  });
+});
