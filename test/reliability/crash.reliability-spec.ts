@@ -1,7 +1,7 @@
 import { type PublisherRun } from '@evp/testing';
 import { ensureServicesBuilt } from './support/services.build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Reconciled, reconcile, runLoad, whenStored } from './support/emulator.load';
+import { pacedLoadFlags, type Reconciled, reconcile, runLoad, whenStored } from './support/emulator.load';
 import { ReliabilityStack } from './support/reliability.stack';
 import { recordScenario } from './support/scenario.summary';
 
@@ -52,7 +52,8 @@ describe('crashes under load', () => {
 
     beforeAll(async () => {
       stack = await ReliabilityStack.start({ name: 'rel-crash-gateway' });
-      const load = runLoad(stack, TOTAL, 303);
+      // Paced, and twice the events: in load mode a quiet machine had sent everything before the kill.
+      const load = runLoad(stack, 2 * TOTAL, 303, pacedLoadFlags);
       await whenStored(stack, 2_000);
       await stack.service('gateway').kill();
       await stack.service('gateway').restart();
