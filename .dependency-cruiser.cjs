@@ -16,6 +16,13 @@ module.exports = {
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
+      name: 'production-code-imports-testing',
+      comment: 'libs/testing is test support (private servers, test databases): deployables must not ship it.',
+      severity: 'error',
+      from: { path: '^(apps|libs)/[^/]+/src/', pathNot: ['\\.spec\\.ts$', '^libs/testing/'] },
+      to: { path: '^libs/testing/' },
+    },
+    {
       name: 'contracts-depends-on-zod-only',
       comment: 'The event contract is the innermost layer: it may use Zod and nothing else.',
       severity: 'error',

@@ -20,7 +20,8 @@ import {
   type MessageOutcome,
   type OutgoingMessage,
 } from '@evp/messaging';
-import { EventGenerator, uniqueNames, type UniqueNames } from '@evp/testing';
+import { uniqueNames, type UniqueNames } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { headers, nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';

@@ -52,6 +52,14 @@ describe('dependency rules (npm run lint:deps)', () => {
     expect(output).toContain('lib-imports-app');
   });
 
+  it('should fail when production code imports the test-support lib', async () => {
+    const output = await violationsIn({
+      'libs/testing/src/index.ts': 'export const t = 1;\n',
+      'apps/publisher/src/main.ts': "import { t } from '@evp/testing';\nexport const p = t;\n",
+    });
+    expect(output).toContain('production-code-imports-testing');
+  });
+
   it('should fail when contracts depends on anything but zod', async () => {
     const output = await violationsIn({
       'libs/observability/src/index.ts': 'export const o = 1;\n',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CORRELATION_ID_HEADER, type MarketingEvent, SOURCES } from '@evp/contracts';
-import { EventGenerator, PipelineSystem, buildServicesOnce } from '@evp/testing';
+import { PipelineSystem, buildServicesOnce } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 describe('PipelineSystem', () => {

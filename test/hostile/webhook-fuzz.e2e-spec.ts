@@ -1,4 +1,5 @@
-import { EventGenerator, ServiceProcess, buildServicesOnce, uniqueNames } from '@evp/testing';
+import { ServiceProcess, buildServicesOnce, uniqueNames } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import fc from 'fast-check';

@@ -1,11 +1,11 @@
 import {
-  EventGenerator,
   type PrivateNats,
   type PrivatePostgres,
   type PublisherRun,
   startPrivateNats,
   startPrivatePostgres,
 } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { ensureServicesBuilt } from './support/services.build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Reconciled, reconcile, runLoad, whenStored } from './support/emulator.load';

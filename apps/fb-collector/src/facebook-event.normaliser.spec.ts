@@ -1,5 +1,5 @@
 import { EVENT_TYPES, type FacebookEvent } from '@evp/contracts';
-import { EventGenerator } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { describe, expect, it } from 'vitest';
 import { normaliseFacebookEvent } from './facebook-event.normaliser';
 

@@ -1,6 +1,7 @@
 import { type FacebookEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
-import { createTestDatabase, EventGenerator, ServiceProcess, streamMessageCount } from '@evp/testing';
+import { createTestDatabase, ServiceProcess, streamMessageCount } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCollectorApp,

@@ -1,5 +1,6 @@
 import { CORRELATION_ID_HEADER } from '@evp/contracts';
-import { EventGenerator, type PrivateNats, startPrivateNats, streamMessageCount } from '@evp/testing';
+import { type PrivateNats, startPrivateNats, streamMessageCount } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventIngestService } from '../src/ingest/event-ingest.service';
 import {

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { CORRELATION_ID_HEADER } from '@evp/contracts';
-import { EventGenerator, REPO_ROOT, ServiceProcess, type UniqueNames, uniqueNames } from '@evp/testing';
+import { REPO_ROOT, ServiceProcess, type UniqueNames, uniqueNames } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InFlightRequests } from '../src/intake/in-flight.requests';
 import {

@@ -1,5 +1,6 @@
 import { CORRELATION_ID_HEADER, type MarketingEvent, validateEvent } from '@evp/contracts';
-import { CORRUPTION_KINDS, EventGenerator, corruptEvent, readStream, streamMessageCount } from '@evp/testing';
+import { readStream, streamMessageCount } from '@evp/testing';
+import { CORRUPTION_KINDS, EventGenerator, corruptEvent } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookController } from '../src/intake/webhook.controller';
 import {

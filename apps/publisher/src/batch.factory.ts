@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import { validateEvent } from '@evp/contracts';
-import { type CorruptionKind, EventGenerator, Random, randomCorruption } from '@evp/testing';
+import { type CorruptionKind, EventGenerator, Random, randomCorruption } from '@evp/synthetic';
 import { DuplicatePool } from './duplicate.pool';
 import { JsonArrayBuilder } from './json-array.builder';
 

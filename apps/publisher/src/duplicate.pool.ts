@@ -1,4 +1,4 @@
-import type { Random } from '@evp/testing';
+import type { Random } from '@evp/synthetic';
 
 /** An event as it went on the wire: its id and its exact JSON, so a duplicate is byte-identical. */
 export interface SentEvent {

@@ -1,4 +1,4 @@
-import type { CorruptionKind } from '@evp/testing';
+import type { CorruptionKind } from '@evp/synthetic';
 
 type Json = Record<string, unknown>;
 const record = (value: unknown): Json => (typeof value === 'object' && value !== null ? (value as Json) : {});

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EVENT_TYPES, FUNNEL_STAGES, SOURCES, validateEvent } from '@evp/contracts';
-import { CORRUPTION_KINDS } from '@evp/testing';
+import { CORRUPTION_KINDS } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublisherOptions } from '../src/publisher.config';
 import { runPublisher } from '../src/publisher.runner';

@@ -1,5 +1,6 @@
 import { EventBatchWriter, Prisma, createDatabasePool } from '@evp/database';
-import { EventGenerator, type TestDatabase, createTestDatabase, eventRowOf } from '@evp/testing';
+import { type TestDatabase, createTestDatabase, eventRowOf } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { type Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportReader } from '../src/query/report.reader';

@@ -1,6 +1,6 @@
 import { UnstorableEventError } from '@evp/collector';
 import { EVENT_TYPES, type TiktokEvent } from '@evp/contracts';
-import { EventGenerator } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { describe, expect, it } from 'vitest';
 import { normaliseTiktokEvent } from './tiktok-event.normaliser';
 

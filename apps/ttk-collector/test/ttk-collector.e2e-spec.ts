@@ -1,7 +1,8 @@
 import { type TiktokEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER } from '@evp/messaging';
-import { createTestDatabase, EventGenerator, ServiceProcess, readStream, streamMessageCount } from '@evp/testing';
+import { createTestDatabase, ServiceProcess, readStream, streamMessageCount } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCollectorApp,

@@ -1,5 +1,6 @@
 import type { ConsumedMessage } from '@evp/messaging';
-import { EventGenerator, eventRowOf } from '@evp/testing';
+import { eventRowOf } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { describe, expect, it } from 'vitest';
 import { assembleBatch } from './event-batch.assembler';
 import { EventMessageDecoder } from './event-message.decoder';

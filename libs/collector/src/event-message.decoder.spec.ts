@@ -1,5 +1,6 @@
 import { MSG_ID_HEADER, type ConsumedMessage } from '@evp/messaging';
-import { EventGenerator, eventRowOf } from '@evp/testing';
+import { eventRowOf } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { describe, expect, it } from 'vitest';
 import { UnstorableEventError } from './collector.errors';
 import { EventMessageDecoder } from './event-message.decoder';

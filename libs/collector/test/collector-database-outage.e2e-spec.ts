@@ -1,6 +1,7 @@
 import { CollectorBatchHandler } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import { EventGenerator, type PrivatePostgres, startPrivatePostgres, streamMessageCount } from '@evp/testing';
+import { type PrivatePostgres, startPrivatePostgres, streamMessageCount } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, eventually, publishAll, startTestCollector, type TestCollector } from './support/collector.harness';
 import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';

@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectorModule } from '@evp/collector';
 import { eventSubject } from '@evp/contracts';
-import { createTestDatabase, EventGenerator, REPO_ROOT, streamMessageCount } from '@evp/testing';
+import { createTestDatabase, REPO_ROOT, streamMessageCount } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,

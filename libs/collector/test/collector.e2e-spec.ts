@@ -2,7 +2,8 @@ import { CollectorBatchHandler } from '@evp/collector';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER, ORIGINAL_SUBJECT_HEADER } from '@evp/messaging';
 import { eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
-import { createTestDatabase, EventGenerator, readStream, streamMessageCount } from '@evp/testing';
+import { createTestDatabase, readStream, streamMessageCount } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,

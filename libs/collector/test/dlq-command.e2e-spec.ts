@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CORRELATION_ID_HEADER, eventSubject } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
-import { createTestDatabase, EventGenerator, REPO_ROOT, readStream, streamMessageCount } from '@evp/testing';
+import { createTestDatabase, REPO_ROOT, readStream, streamMessageCount } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,

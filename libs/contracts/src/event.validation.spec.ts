@@ -1,4 +1,4 @@
-import { CORRUPTION_KINDS, type CorruptionKind, EventGenerator, corruptEvent } from '@evp/testing';
+import { CORRUPTION_KINDS, type CorruptionKind, EventGenerator, corruptEvent } from '@evp/synthetic';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, FUNNEL_STAGES, SOURCES } from './event-taxonomy';
@@ -16,7 +16,8 @@ describe('validateEvent', () => {
       for (const stage of FUNNEL_STAGES) {
         for (const eventType of EVENT_TYPES[source][stage]) {
           it(`should accept ${source} ${stage} ${eventType}`, () => {
-            const event = source === 'facebook' ? generator.facebook(eventType as never) : generator.tiktok(eventType as never);
+            const event =
+              source === 'facebook' ? generator.facebook(eventType as never) : generator.tiktok(eventType as never);
             expect(event.funnelStage).toBe(stage);
             const result = validateEvent(event);
             expect(result).toEqual({ ok: true, event });
@@ -56,13 +57,19 @@ describe('validateEvent', () => {
   describe('when purchaseAmount is checked', () => {
     it.each([['-1.00'], ['abc'], ['1e3'], ['12.345'], [12.5], ['']])('should reject %j', (amount) => {
       const event = FB_BOTTOM();
-      const result = validateEvent({ ...event, data: { ...event.data, engagement: { ...event.data.engagement, purchaseAmount: amount } } });
+      const result = validateEvent({
+        ...event,
+        data: { ...event.data, engagement: { ...event.data.engagement, purchaseAmount: amount } },
+      });
       expect(result).toMatchObject({ ok: false, issues: [{ path: 'data.engagement.purchaseAmount' }] });
     });
 
     it.each([['0'], ['10.00'], ['1000.5'], [null]])('should accept %j', (amount) => {
       const event = TTK_BOTTOM();
-      const result = validateEvent({ ...event, data: { ...event.data, engagement: { ...event.data.engagement, purchaseAmount: amount } } });
+      const result = validateEvent({
+        ...event,
+        data: { ...event.data, engagement: { ...event.data.engagement, purchaseAmount: amount } },
+      });
       expect(result.ok).toBe(true);
     });
   });
@@ -70,7 +77,11 @@ describe('validateEvent', () => {
   describe('when fields outside the contract are present', () => {
     it('should accept the event and leave them out of the typed event', () => {
       const event = FB_TOP();
-      const result = validateEvent({ ...event, extra: 1, data: { ...event.data, engagement: { ...event.data.engagement, watchTime: -1 } } });
+      const result = validateEvent({
+        ...event,
+        extra: 1,
+        data: { ...event.data, engagement: { ...event.data.engagement, watchTime: -1 } },
+      });
       expect(result).toEqual({ ok: true, event });
     });
   });
@@ -94,7 +105,8 @@ describe('corruptions of the real publisher', () => {
     'missing-user': () => false,
     'invalid-funnel-stage': () => false,
     'event-type-array': () => false,
-    'negative-action-time': (source, stage) => !((source === 'facebook' && stage === 'top') || (source === 'tiktok' && stage === 'bottom')),
+    'negative-action-time': (source, stage) =>
+      !((source === 'facebook' && stage === 'top') || (source === 'tiktok' && stage === 'bottom')),
     'negative-watch-time': (source, stage) => !(source === 'tiktok' && stage === 'top'),
     'missing-ad-id': (source, stage) => !(source === 'facebook' && stage === 'bottom'),
     'missing-purchased-item': (source, stage) => !(source === 'tiktok' && stage === 'bottom'),
@@ -121,7 +133,10 @@ describe('corruptions of the real publisher', () => {
 
   it('should name the event id of a rejected event when it has one', () => {
     const event = FB_TOP();
-    expect(validateEvent(corruptEvent(event, 'invalid-timestamp'))).toMatchObject({ ok: false, eventId: event.eventId });
+    expect(validateEvent(corruptEvent(event, 'invalid-timestamp'))).toMatchObject({
+      ok: false,
+      eventId: event.eventId,
+    });
     expect(validateEvent(corruptEvent(event, 'missing-event-id'))).toMatchObject({ ok: false, eventId: undefined });
   });
 });
@@ -149,9 +164,21 @@ describe('property: generated events', () => {
 
   // A mutation replaces one leaf of the contract with a value of the wrong type or an out-of-domain value.
   const requiredLeaves = [
-    ['eventId'], ['timestamp'], ['source'], ['funnelStage'], ['eventType'], ['data', 'user', 'userId'],
+    ['eventId'],
+    ['timestamp'],
+    ['source'],
+    ['funnelStage'],
+    ['eventType'],
+    ['data', 'user', 'userId'],
   ] as const;
-  const badValues = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.constant({}), fc.constant([]), fc.constant('not-valid-value'));
+  const badValues = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.integer(),
+    fc.constant({}),
+    fc.constant([]),
+    fc.constant('not-valid-value'),
+  );
 
   it('should catch any single-field mutation of a required envelope field', () => {
     fc.assert(

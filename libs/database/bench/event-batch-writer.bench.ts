@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EventGenerator, createTestDatabase, eventRowOf } from '@evp/testing';
+import { createTestDatabase, eventRowOf } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import type { Pool } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createDatabasePool, EventBatchWriter, type EventRow } from '../src';

@@ -11,12 +11,12 @@ import {
 import { ReadinessRegistry } from '@evp/observability';
 import {
   createTestDatabase,
-  EventGenerator,
   eventRowOf,
   startPrivatePostgres,
   type PrivatePostgres,
   type TestDatabase,
 } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import { Client, type Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 

@@ -6,7 +6,8 @@ import {
   type EventRow,
   refreshRollups,
 } from '@evp/database';
-import { createTestDatabase, EventGenerator, eventRowOf, freePort, Random, type TestDatabase } from '@evp/testing';
+import { createTestDatabase, eventRowOf, freePort, type TestDatabase } from '@evp/testing';
+import { EventGenerator, Random } from '@evp/synthetic';
 import type { Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectedRollups, readRollups } from './support/rollup.expectations';

@@ -1,4 +1,4 @@
-import { EventGenerator } from '@evp/testing';
+import { EventGenerator } from '@evp/synthetic';
 import fc from 'fast-check';
 
 /** A request body as bytes plus the content type it is sent with (none when undefined). */

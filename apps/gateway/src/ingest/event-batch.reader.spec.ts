@@ -1,5 +1,5 @@
 import { validateEvent } from '@evp/contracts';
-import { CORRUPTION_KINDS, EventGenerator, corruptEvent } from '@evp/testing';
+import { CORRUPTION_KINDS, EventGenerator, corruptEvent } from '@evp/synthetic';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedBodyError } from './event-batch.errors';
 import { EventBatchReader, type EventBatchReaderOptions, type EventSlice } from './event-batch.reader';

@@ -1,5 +1,5 @@
 import { type FacebookEvent, type MarketingEvent, type TiktokEvent, validateEvent } from '@evp/contracts';
-import { EventGenerator, Random } from '@evp/testing';
+import { EventGenerator, Random } from '@evp/synthetic';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;

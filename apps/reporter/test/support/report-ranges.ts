@@ -1,4 +1,4 @@
-import { Random } from '@evp/testing';
+import { Random } from '@evp/synthetic';
 import { BOUNDARY_INSTANTS, DAY, HOUR, MINUTE, T0 } from './report-dataset';
 import { type RangeQuery } from './expected-reports';
 

@@ -1,7 +1,8 @@
 import { type AddressInfo } from 'node:net';
 import { type MarketingEvent } from '@evp/contracts';
 import { EventBatchWriter, createDatabasePool } from '@evp/database';
-import { Random, type TestDatabase, createTestDatabase, eventRowOf } from '@evp/testing';
+import { type TestDatabase, createTestDatabase, eventRowOf } from '@evp/testing';
+import { Random } from '@evp/synthetic';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadReporterConfig, type ReporterConfig } from '../../src/reporter.config';
 import { startReporter } from '../../src/reporter.bootstrap';

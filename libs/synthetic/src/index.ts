@@ -1,0 +1,4 @@
+export * from './random';
+export * from './event.generator';
+export * from './event.corruption';
+export * from './vocabulary';
