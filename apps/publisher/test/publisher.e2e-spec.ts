@@ -11,7 +11,7 @@ import type { PublisherOptions } from '../src/publisher.config';
 import { runPublisher } from '../src/publisher.runner';
 import type { PublisherSummary } from '../src/publisher.stats';
 import { classifyCorruption } from './corruption.classifier';
-import { type ReceivedRequest, type StubReply, StubReceiver } from './stub.receiver';
+import { type ReceivedRequest, type ReceiverReply, RecordingReceiver } from './recording.receiver';
 
 /** Headers HTTP/1.1 itself needs; anything else would be the publisher's own. */
 const TRANSPORT_HEADERS = ['host', 'content-length', 'connection'];
@@ -41,24 +41,24 @@ const isSuccess = (request: ReceivedRequest, statusOf: (index: number) => number
 };
 
 interface Run {
-  stub: StubReceiver;
+  receiver: RecordingReceiver;
   summary: PublisherSummary;
   lines: string[];
   ledger: string;
 }
 
-/** Runs the emulator in-process against a fresh stub until its total or duration is reached. */
+/** Runs the emulator in-process against a fresh receiver until its total or duration is reached. */
 async function publish(
   overrides: Partial<PublisherOptions>,
-  reply?: (request: ReceivedRequest) => StubReply,
+  reply?: (request: ReceivedRequest) => ReceiverReply,
 ): Promise<Run> {
-  const stub = await StubReceiver.start(reply);
+  const receiver = await RecordingReceiver.start(reply);
   const ledger = newLedgerPath();
   const lines: string[] = [];
   try {
     const summary = await runPublisher(
       {
-        endpoint: `${stub.url}/webhook`,
+        endpoint: `${receiver.url}/webhook`,
         mode: 'default',
         batchMin: 200,
         batchMax: 400,
@@ -76,9 +76,9 @@ async function publish(
       },
       { log: (line) => lines.push(line) },
     );
-    return { stub, summary, lines, ledger };
+    return { receiver, summary, lines, ledger };
   } finally {
-    await stub.stop();
+    await receiver.stop();
   }
 }
 
@@ -121,18 +121,18 @@ describe('runPublisher', () => {
     });
 
     it('should send every event it counts, and stop at the total', () => {
-      expect(run.stub.events).toHaveLength(30_000);
+      expect(run.receiver.events).toHaveLength(30_000);
       expect(run.summary.events.sent).toBe(30_000);
       expect(run.summary.requests).toMatchObject({
-        sent: run.stub.requests.length,
-        succeeded: run.stub.requests.length,
+        sent: run.receiver.requests.length,
+        succeeded: run.receiver.requests.length,
         rejected: 0,
         failed: 0,
       });
     });
 
     it('should POST JSON arrays to exactly the endpoint', () => {
-      for (const request of run.stub.requests) {
+      for (const request of run.receiver.requests) {
         expect(request.method).toBe('POST');
         expect(request.url).toBe('/webhook');
         expect(Array.isArray(request.events)).toBe(true);
@@ -140,7 +140,7 @@ describe('runPublisher', () => {
     });
 
     it('should send Content-Type application/json and no header of its own beyond what HTTP needs', () => {
-      for (const request of run.stub.requests) {
+      for (const request of run.receiver.requests) {
         expect(request.headers['content-type']).toBe('application/json');
         expect(
           Object.keys(request.headers).filter((name) => name !== 'content-type' && !TRANSPORT_HEADERS.includes(name)),
@@ -150,16 +150,16 @@ describe('runPublisher', () => {
 
     it('should keep every batch within the size range, plus at most the appended corrupted event', () => {
       // The last batch is cut short by the total.
-      const full = run.stub.requests.slice(0, -1);
+      const full = run.receiver.requests.slice(0, -1);
       expect(full.filter((request) => request.events.filter(isValid).length < 200)).toEqual([]);
-      expect(run.stub.requests.filter((request) => request.events.length > 401)).toEqual([]);
+      expect(run.receiver.requests.filter((request) => request.events.length > 401)).toEqual([]);
       const sizes = full.map((request) => request.events.length);
       expect(Math.min(...sizes)).toBeLessThan(230);
       expect(Math.max(...sizes)).toBeGreaterThan(370);
     });
 
     it('should mix the sources about evenly and draw every stage and type of each', () => {
-      const events = run.stub.events.filter((event) => isValid(event));
+      const events = run.receiver.events.filter((event) => isValid(event));
       const facebook = events.filter((event) => event.source === 'facebook').length;
       expect(facebook / events.length).toBeGreaterThan(0.47);
       expect(facebook / events.length).toBeLessThan(0.53);
@@ -178,7 +178,7 @@ describe('runPublisher', () => {
     });
 
     it('should append a corrupted event to about one batch in ten, and only at the end', () => {
-      const marked = run.stub.requests.map((request) =>
+      const marked = run.receiver.requests.map((request) =>
         request.events.map((event) => classifyCorruption(event) !== 'unchanged' || !isValid(event)),
       );
       expect(marked.filter((flags) => flags.slice(0, -1).includes(true))).toEqual([]);
@@ -186,13 +186,13 @@ describe('runPublisher', () => {
       const corruptedFile = readLines(`${run.ledger}.corrupted`);
       expect(corrupted).toBeLessThanOrEqual(corruptedFile.length);
       expect(corruptedFile.length).toBe(run.summary.events.corrupted);
-      const rate = corruptedFile.length / run.stub.requests.length;
+      const rate = corruptedFile.length / run.receiver.requests.length;
       expect(rate).toBeGreaterThan(0.05);
       expect(rate).toBeLessThan(0.16);
     });
 
     it('should stamp events with the time they were generated', () => {
-      const offTime = run.stub.requests.flatMap((request) =>
+      const offTime = run.receiver.requests.flatMap((request) =>
         request.events.filter((event) => {
           const timestamp = Date.parse(event.timestamp as string);
           return (
@@ -206,14 +206,14 @@ describe('runPublisher', () => {
 
     it('should write every valid event id of the acknowledged batches to the ledger, and nothing to .unacked', () => {
       const ledger = readLines(run.ledger);
-      expect(ledger.sort()).toEqual(idsOf(run.stub.requests).sort());
+      expect(ledger.sort()).toEqual(idsOf(run.receiver.requests).sort());
       expect(readLines(`${run.ledger}.unacked`)).toEqual([]);
       expect(run.summary.events.acknowledgedValid).toBe(ledger.length);
     });
 
     it('should log one line per request saying what was sent and what came back', () => {
       const requestLines = run.lines.filter((line) => line.startsWith('batch #'));
-      expect(requestLines).toHaveLength(run.stub.requests.length);
+      expect(requestLines).toHaveLength(run.receiver.requests.length);
       expect(requestLines[0]).toMatch(
         /^batch #\d+: sent [\d,]+ events \([\d.]+ MB\) -> 202 in \d+ ms \(accepted [\d,]+, rejected 0\)$/,
       );
@@ -235,7 +235,7 @@ describe('runPublisher', () => {
     });
 
     it('should use every corruption kind, whatever the source of the event', () => {
-      const corrupted = run.stub.requests.map((request) => request.events.at(-1)!);
+      const corrupted = run.receiver.requests.map((request) => request.events.at(-1)!);
       const kinds = new Set(corrupted.map(classifyCorruption));
       for (const kind of CORRUPTION_KINDS) expect(kinds).toContain(kind);
       // The routine ignores the source: Facebook-only fields get broken on TikTok events and back.
@@ -249,8 +249,8 @@ describe('runPublisher', () => {
 
     it('should leave some corrupted events valid and record each verdict in the .corrupted ledger', () => {
       const lines = readLines(`${run.ledger}.corrupted`).map((line) => line.split('\t'));
-      expect(lines).toHaveLength(run.stub.requests.length);
-      const corrupted = run.stub.requests.map((request) => request.events.at(-1)!);
+      expect(lines).toHaveLength(run.receiver.requests.length);
+      const corrupted = run.receiver.requests.map((request) => request.events.at(-1)!);
       lines.forEach(([eventId, kind, verdict, fate], index) => {
         const event = corrupted[index]!;
         expect(eventId).toBe(typeof event.eventId === 'string' ? event.eventId : '-');
@@ -263,7 +263,7 @@ describe('runPublisher', () => {
     });
 
     it('should count a corrupted event that still passes the contract among the ids to store', () => {
-      expect(new Set(readLines(run.ledger))).toEqual(new Set(idsOf(run.stub.requests)));
+      expect(new Set(readLines(run.ledger))).toEqual(new Set(idsOf(run.receiver.requests)));
     });
   });
 
@@ -280,10 +280,10 @@ describe('runPublisher', () => {
     });
 
     it('should keep firing one batch per interval without waiting for replies', () => {
-      const firstReply = Math.min(...run.stub.requests.map((request) => request.repliedAt!));
-      const sentBeforeFirstReply = run.stub.requests.filter((request) => request.receivedAt < firstReply).length;
+      const firstReply = Math.min(...run.receiver.requests.map((request) => request.repliedAt!));
+      const sentBeforeFirstReply = run.receiver.requests.filter((request) => request.receivedAt < firstReply).length;
       expect(sentBeforeFirstReply).toBeGreaterThanOrEqual(5);
-      expect(run.stub.maxConcurrent).toBeGreaterThanOrEqual(5);
+      expect(run.receiver.maxConcurrent).toBeGreaterThanOrEqual(5);
     });
 
     it('should print progress lines while it runs, with the requests in flight', () => {
@@ -295,8 +295,8 @@ describe('runPublisher', () => {
     });
 
     it('should wait for the replies in flight when it stops, and acknowledge them', () => {
-      expect(run.summary.requests.succeeded).toBe(run.stub.requests.length);
-      expect(new Set(readLines(run.ledger))).toEqual(new Set(idsOf(run.stub.requests)));
+      expect(run.summary.requests.succeeded).toBe(run.receiver.requests.length);
+      expect(new Set(readLines(run.ledger))).toEqual(new Set(idsOf(run.receiver.requests)));
     });
   });
 
@@ -312,16 +312,16 @@ describe('runPublisher', () => {
     });
 
     it('should drop those batches without retrying them', () => {
-      const ids = run.stub.events.map((event) => event.eventId);
+      const ids = run.receiver.events.map((event) => event.eventId);
       expect(new Set(ids).size).toBe(ids.length);
-      expect(run.stub.requests).toHaveLength(20);
+      expect(run.receiver.requests).toHaveLength(20);
       expect(run.summary.requests).toMatchObject({ succeeded: 8, rejected: 12, failed: 0 });
       expect(run.summary.events.dropped).toBe(1_200);
     });
 
     it('should put only the ids of 2xx batches in the ledger and the others in .unacked', () => {
-      const acknowledged = run.stub.requests.filter((request) => isSuccess(request, statusOf));
-      const refused = run.stub.requests.filter((request) => !isSuccess(request, statusOf));
+      const acknowledged = run.receiver.requests.filter((request) => isSuccess(request, statusOf));
+      const refused = run.receiver.requests.filter((request) => !isSuccess(request, statusOf));
       expect(readLines(run.ledger).sort()).toEqual(idsOf(acknowledged).sort());
       expect(readLines(`${run.ledger}.unacked`).sort()).toEqual(idsOf(refused).sort());
     });
@@ -369,9 +369,9 @@ describe('runPublisher', () => {
     });
 
     it('should drop that batch only, without resending it', () => {
-      expect(run.stub.requests).toHaveLength(4);
+      expect(run.receiver.requests).toHaveLength(4);
       expect(run.summary.requests).toMatchObject({ succeeded: 3, failed: 1 });
-      expect(readLines(`${run.ledger}.unacked`).sort()).toEqual(idsOf([run.stub.requests[1]!]).sort());
+      expect(readLines(`${run.ledger}.unacked`).sort()).toEqual(idsOf([run.receiver.requests[1]!]).sort());
       expect(readLines(run.ledger)).toHaveLength(300);
     });
   });
@@ -387,8 +387,8 @@ describe('runPublisher', () => {
 
     it('should give up on it and drop its batch', () => {
       expect(run.summary.requests).toMatchObject({ succeeded: 1, failed: 1, byFailure: { timeout: 1 } });
-      expect(readLines(`${run.ledger}.unacked`).sort()).toEqual(idsOf([run.stub.requests[0]!]).sort());
-      expect(readLines(run.ledger).sort()).toEqual(idsOf([run.stub.requests[1]!]).sort());
+      expect(readLines(`${run.ledger}.unacked`).sort()).toEqual(idsOf([run.receiver.requests[0]!]).sort());
+      expect(readLines(run.ledger).sort()).toEqual(idsOf([run.receiver.requests[1]!]).sort());
     });
   });
 
@@ -430,7 +430,7 @@ describe('runPublisher', () => {
       let duplicates = 0;
       let sameBatch = 0;
       let altered = 0;
-      for (const request of run.stub.requests) {
+      for (const request of run.receiver.requests) {
         for (const event of request.events) {
           const id = event.eventId as string;
           const earlier = firstSeen.get(id);
@@ -454,7 +454,7 @@ describe('runPublisher', () => {
     it('should list a duplicate once per acknowledged copy, so the unique lines are the ids to store', () => {
       const ledger = readLines(run.ledger);
       expect(ledger).toHaveLength(20_000);
-      expect(new Set(ledger)).toEqual(new Set(run.stub.events.map((event) => event.eventId)));
+      expect(new Set(ledger)).toEqual(new Set(run.receiver.events.map((event) => event.eventId)));
     });
   });
 
@@ -468,7 +468,7 @@ describe('runPublisher', () => {
       let older = 0;
       let inversions = 0;
       let outOfWindow = 0;
-      for (const request of run.stub.requests) {
+      for (const request of run.receiver.requests) {
         const times = request.events.map((event) => Date.parse(event.timestamp as string));
         for (const [index, time] of times.entries()) {
           if (time > request.receivedAtEpochMs || time <= request.receivedAtEpochMs - 60_000 - 10_000) outOfWindow += 1;
@@ -482,7 +482,7 @@ describe('runPublisher', () => {
     });
 
     it('should shift the engagement action time with its event', () => {
-      const withActionTime = run.stub.events.filter(
+      const withActionTime = run.receiver.events.filter(
         (event) => 'actionTime' in (event.data as { engagement: object }).engagement,
       );
       expect(withActionTime.length).toBeGreaterThan(0);
@@ -507,10 +507,10 @@ describe('runPublisher', () => {
     });
 
     it('should keep exactly the concurrency in flight, starting a request as soon as one finishes', () => {
-      expect(run.stub.maxConcurrent).toBe(3);
-      expect(run.stub.requests.length).toBeGreaterThanOrEqual(6);
-      for (const request of run.stub.requests.slice(3)) {
-        const open = run.stub.requests.filter(
+      expect(run.receiver.maxConcurrent).toBe(3);
+      expect(run.receiver.requests.length).toBeGreaterThanOrEqual(6);
+      for (const request of run.receiver.requests.slice(3)) {
+        const open = run.receiver.requests.filter(
           (other) => other.receivedAt < request.receivedAt && other.repliedAt! > request.receivedAt,
         );
         expect(open.length).toBeLessThanOrEqual(2);
@@ -518,8 +518,8 @@ describe('runPublisher', () => {
     });
 
     it('should acknowledge everything the receiver accepted', () => {
-      expect(run.summary.requests).toMatchObject({ succeeded: run.stub.requests.length, failed: 0, rejected: 0 });
-      expect(new Set(readLines(run.ledger))).toEqual(new Set(idsOf(run.stub.requests)));
+      expect(run.summary.requests).toMatchObject({ succeeded: run.receiver.requests.length, failed: 0, rejected: 0 });
+      expect(new Set(readLines(run.ledger))).toEqual(new Set(idsOf(run.receiver.requests)));
       expect(run.lines.filter((line) => line.startsWith('batch #'))).toEqual([]);
     });
   });
@@ -534,7 +534,7 @@ describe('runPublisher', () => {
     });
 
     it('should skip the ticks that find the cap reached', () => {
-      expect(run.stub.maxConcurrent).toBeLessThanOrEqual(2);
+      expect(run.receiver.maxConcurrent).toBeLessThanOrEqual(2);
       expect(run.summary.requests.skipped).toBeGreaterThan(0);
       expect(run.lines.some((line) => line.startsWith('tick skipped: 2 requests in flight (cap 2)'))).toBe(true);
     });
@@ -554,11 +554,11 @@ describe('publisher process', () => {
   });
 
   describe('when it receives SIGTERM with a request in flight', () => {
-    let stub: StubReceiver;
+    let receiver: RecordingReceiver;
     beforeAll(async () => {
-      stub = await StubReceiver.start(() => ({ status: 202, delayMs: 1_500 }));
+      receiver = await RecordingReceiver.start(() => ({ status: 202, delayMs: 1_500 }));
     });
-    afterAll(() => stub.stop());
+    afterAll(() => receiver.stop());
 
     it('should stop sending, wait for the reply, flush the ledger, print the summary and exit 0', async () => {
       const ledger = newLedgerPath();
@@ -568,21 +568,21 @@ describe('publisher process', () => {
           ...['--interval-ms', '60000', '--batch-min', '100', '--batch-max', '100', '--corruption-rate', '0'],
           ...['--ledger', ledger, '--summary-json', summaryJson],
         ],
-        { ...process.env, EVENT_ENDPOINT: `${stub.url}/webhook` },
+        { ...process.env, EVENT_ENDPOINT: `${receiver.url}/webhook` },
       );
-      await waitFor(() => stub.requests.length === 1, 30_000);
+      await waitFor(() => receiver.requests.length === 1, 30_000);
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number];
       expect(code).toBe(0);
       expect(output.stdout).toContain('SIGTERM received');
       expect(output.stdout).toMatch(/batch #1: sent 100 events .* -> 202/);
       expect(output.stdout).toMatch(/summary: default mode.*requests 1 \(2xx 1/);
-      expect(stub.requests).toHaveLength(1);
-      expect(readLines(ledger).sort()).toEqual(idsOf(stub.requests).sort());
+      expect(receiver.requests).toHaveLength(1);
+      expect(readLines(ledger).sort()).toEqual(idsOf(receiver.requests).sort());
       const summary = JSON.parse(readFileSync(summaryJson, 'utf8')) as PublisherSummary;
       expect(summary).toMatchObject({
         mode: 'default',
-        endpoint: `${stub.url}/webhook`,
+        endpoint: `${receiver.url}/webhook`,
         requests: { sent: 1, succeeded: 1, byStatus: { '202': 1 } },
         events: { sent: 100, acknowledged: 100, acknowledgedValid: 100, dropped: 0 },
         ledger: { acknowledged: ledger, unacknowledged: `${ledger}.unacked`, corrupted: `${ledger}.corrupted` },

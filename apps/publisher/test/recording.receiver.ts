@@ -8,7 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
-/** One request as the stub saw it. */
+/** One request as the receiver saw it. */
 export interface ReceivedRequest {
   index: number;
   method: string;
@@ -23,27 +23,29 @@ export interface ReceivedRequest {
   events: Array<Record<string, unknown>>;
 }
 
-/** How the stub answers a request: a status after a delay, or a dropped connection. */
-export type StubReply = { status: number; delayMs?: number; body?: unknown } | { destroy: true };
+/** How the receiver answers a request: a status after a delay, or a dropped connection. */
+export type ReceiverReply = { status: number; delayMs?: number; body?: unknown } | { destroy: true };
 
 /**
  * A local HTTP receiver for the emulator's tests: records every request (headers, parsed body,
  * times), answers as `reply` says, and tracks how many requests were open at once.
  */
-export class StubReceiver {
+export class RecordingReceiver {
   readonly requests: ReceivedRequest[] = [];
   maxConcurrent = 0;
   private open = 0;
   private readonly server: Server;
 
-  private constructor(private readonly reply: (request: ReceivedRequest) => StubReply) {
+  private constructor(private readonly reply: (request: ReceivedRequest) => ReceiverReply) {
     this.server = createServer((request, response) => this.handle(request, response));
   }
 
-  static async start(reply: (request: ReceivedRequest) => StubReply = () => ({ status: 202 })): Promise<StubReceiver> {
-    const stub = new StubReceiver(reply);
-    await new Promise<void>((resolve) => stub.server.listen(0, '127.0.0.1', resolve));
-    return stub;
+  static async start(
+    reply: (request: ReceivedRequest) => ReceiverReply = () => ({ status: 202 }),
+  ): Promise<RecordingReceiver> {
+    const receiver = new RecordingReceiver(reply);
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    return receiver;
   }
 
   get url(): string {
