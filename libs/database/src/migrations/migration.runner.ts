@@ -66,10 +66,15 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
   }
 }
 
-/** Directory names of the migrations, each holding a `migration.sql`. */
+/** Directory names of the migrations that hold a `migration.sql`, in the order they apply. */
 function migrationNames(packageRoot: string): string[] {
-  const directory = join(packageRoot, 'prisma', 'migrations');
-  return readdirSync(directory).filter((name) => existsSync(join(directory, name, 'migration.sql')));
+  return readdirSync(join(packageRoot, 'prisma', 'migrations'))
+    .sort()
+    .filter((name) => existsSync(migrationFile(packageRoot, name)));
+}
+
+function migrationFile(packageRoot: string, name: string): string {
+  return join(packageRoot, 'prisma', 'migrations', name, 'migration.sql');
 }
 
 /**
@@ -97,12 +102,14 @@ async function allMigrationsApplied(url: string, names: readonly string[]): Prom
  * be cloned instead of migrated again (the test databases do this).
  */
 export function migrationsFingerprint(): string {
-  const directory = join(databasePackageRoot(), 'prisma', 'migrations');
+  const packageRoot = databasePackageRoot();
   const hash = createHash('sha256');
-  for (const name of readdirSync(directory).sort()) {
-    const file = join(directory, name, 'migration.sql');
-    if (!existsSync(file)) continue;
-    hash.update(name).update('\0').update(readFileSync(file)).update('\0');
+  for (const name of migrationNames(packageRoot)) {
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(migrationFile(packageRoot, name)))
+      .update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
