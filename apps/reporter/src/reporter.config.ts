@@ -27,6 +27,15 @@ export const reporterConfigSchema = z.object({
   REPORT_CONNECTIONS: positiveInt(3),
   /** A report query running longer than this is cancelled and answered 503. */
   REPORT_STATEMENT_TIMEOUT_MS: positiveInt(30_000),
+  /**
+   * Run the demographics indexer in this instance. Any number of instances may (one works at a time); turn it off
+   * where the database is a read-only replica.
+   */
+  DEMOGRAPHICS_INDEXER: booleanFlag(true),
+  /** Pause between runs of the demographics indexer (each run folds the whole queue of newly stored events in). */
+  DEMOGRAPHICS_INDEX_INTERVAL_MS: positiveInt(1_000),
+  /** Queue rows (written batches) the demographics indexer folds in per transaction. */
+  DEMOGRAPHICS_INDEX_BATCHES: positiveInt(10),
   /** PostgreSQL `work_mem` for report queries, in MB: enough for the demographics aggregation to stay in memory. */
   REPORT_WORK_MEM_MB: positiveInt(64),
 });

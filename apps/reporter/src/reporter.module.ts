@@ -2,6 +2,7 @@ import { Module, type Type } from '@nestjs/common';
 import { DatabaseModule } from '@evp/database';
 import { ObservabilityModule } from '@evp/observability';
 import { DemographicsReportController } from './demographics/demographics-report.controller';
+import { DemographicsIndexing } from './demographics/demographics-indexing.service';
 import { DemographicsReport } from './demographics/demographics.report';
 import { EventsReportController } from './events/events-report.controller';
 import { EventsReport } from './events/events.report';
@@ -13,8 +14,8 @@ import { RevenueReportController } from './revenue/revenue-report.controller';
 import { RevenueReport } from './revenue/revenue.report';
 
 /**
- * The reporter's root module for a validated configuration: three report endpoints over PostgreSQL, with
- * logging, metrics and health. A class per configuration because the root module's imports depend on it
+ * The reporter's root module for a validated configuration: three report endpoints over PostgreSQL and the
+ * demographics indexer, with logging, metrics and health. A class per configuration because the root module's imports depend on it
  * (log level, database URL) and `bootstrapService` takes a module class.
  */
 export function createReporterModule(config: ReporterConfig): Type {
@@ -35,6 +36,7 @@ export function createReporterModule(config: ReporterConfig): Type {
       EventsReport,
       RevenueReport,
       DemographicsReport,
+      DemographicsIndexing,
     ],
   })
   class ReporterModule {}

@@ -74,4 +74,40 @@ describe(DemographicsReport, () => {
       for (const range of reportRanges().slice(0, 6)) await check(range);
     });
   });
+
+  describe('when the demographics indexer lags behind the stored events', () => {
+    let lagging: ReporterFixture;
+
+    beforeAll(async () => {
+      lagging = await startReporterFixture(buildReportDataset(), {
+        DEMOGRAPHICS_INDEXER: 'false',
+        REPORT_TOP_COUNTRIES: String(LIMITS.countries),
+        REPORT_TOP_CITIES: String(LIMITS.cities),
+      });
+    });
+
+    afterAll(async () => {
+      await lagging?.close();
+    });
+
+    async function checkAllTime(): Promise<void> {
+      for (const filters of [{}, { source: 'facebook' as const }, { source: 'tiktok' as const }]) {
+        const { status, body } = await lagging.get('/reports/demographics', filters);
+        expect(status, JSON.stringify(body)).toBe(200);
+        expect(body, JSON.stringify(filters)).toEqual(expectedDemographicsReport(lagging.events, filters, LIMITS));
+      }
+    }
+
+    it('should count the queued events exactly, before, while and after they are folded in', async () => {
+      const queued = await lagging.indexer.pendingBatches();
+      expect(queued).toBeGreaterThan(3);
+      await checkAllTime();
+      await lagging.indexer.step(Math.floor(queued / 3));
+      expect(await lagging.indexer.pendingBatches()).toBeLessThan(queued);
+      await checkAllTime();
+      await lagging.indexer.drain(2);
+      expect(await lagging.indexer.pendingBatches()).toBe(0);
+      await checkAllTime();
+    });
+  });
 });

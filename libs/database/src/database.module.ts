@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DATABASE_OPTIONS, DATABASE_POOL } from './database.constants';
+import { DemographicsIndexer } from './demographics/demographics.indexer';
 import { ConfigurableDatabaseModule, DATABASE_MODULE_OPTIONS } from './database.module-definition';
 import { type DatabaseModuleOptions, resolveDatabaseOptions, type ResolvedDatabaseOptions } from './database.options';
 import { DatabaseReadiness } from './health/database.readiness';
@@ -8,7 +9,7 @@ import { PrismaService } from './prisma/prisma.service';
 import { EventBatchWriter } from './writer/event-batch.writer';
 
 /**
- * PostgreSQL for a service: `PrismaService`, the `EventBatchWriter`, start-up migrations (`migrateOnStart`) and the
+ * PostgreSQL for a service: `PrismaService`, the `EventBatchWriter`, the `DemographicsIndexer`, start-up migrations (`migrateOnStart`) and the
  * `database` readiness check. Global by default (`isGlobal: false` to scope it).
  *
  * @example DatabaseModule.forRoot({ url: config.DATABASE_URL, migrateOnStart: true })
@@ -28,8 +29,9 @@ import { EventBatchWriter } from './writer/event-batch.writer';
     },
     PrismaService,
     EventBatchWriter,
+    DemographicsIndexer,
     DatabaseReadiness,
   ],
-  exports: [PrismaService, EventBatchWriter, DatabaseReadiness, DATABASE_POOL],
+  exports: [PrismaService, EventBatchWriter, DemographicsIndexer, DatabaseReadiness, DATABASE_POOL],
 })
 export class DatabaseModule extends ConfigurableDatabaseModule {}

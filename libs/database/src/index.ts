@@ -1,6 +1,18 @@
 export { DATABASE_OPTIONS, DATABASE_POOL, DATABASE_READINESS_CHECK } from './database.constants';
-export { DATABASE_ASYNC_OPTIONS_TYPE, DATABASE_MODULE_OPTIONS, DATABASE_OPTIONS_TYPE } from './database.module-definition';
+export {
+  DATABASE_ASYNC_OPTIONS_TYPE,
+  DATABASE_MODULE_OPTIONS,
+  DATABASE_OPTIONS_TYPE,
+} from './database.module-definition';
 export { DatabaseModule } from './database.module';
+export { DEMOGRAPHICS_INDEXER_LOCK, DemographicsIndexer } from './demographics/demographics.indexer';
+export type { DemographicsIndexStep } from './demographics/demographics.indexer';
+export {
+  DEMOGRAPHIC_TABLES,
+  FOLLOWER_BAND_WIDTH,
+  demographicDeltaCtes,
+  followerBandOf,
+} from './demographics/demographics.sql';
 export { describeDatabase, resolveDatabaseOptions } from './database.options';
 export type { DatabaseModuleOptions, ResolvedDatabaseOptions } from './database.options';
 export { DatabaseMigrationError, DatabaseOptionsError, EventBatchWriteError } from './errors/database.errors';

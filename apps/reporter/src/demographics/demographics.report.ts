@@ -18,15 +18,22 @@ import {
   TIKTOK_DEVICES,
   type TiktokDemographics,
 } from './demographics-report.schema';
+import {
+  type TopLimits,
+  allTimeFacebookRows,
+  allTimeFollowerFigures,
+  allTimeTiktokPlaces,
+} from './demographics-all-time.queries';
+import {
+  FOLLOWER_BUCKET_FLOORS,
+  type FacebookRow,
+  type FollowerFigures,
+  type TiktokPlaceRow,
+  bucketIndex,
+} from './demographics.rows';
 
-interface FacebookRow {
-  kind: 'person' | 'country' | 'city';
-  gender: string | null;
-  age: number | null;
-  country: string | null;
-  city: string | null;
-  users: string;
-}
+/** Lower bounds of AGE_GROUPS, in the same order. */
+const AGE_GROUP_FLOORS = [0, 18, 25, 35, 45, 55, 65];
 
 interface FollowersRow {
   users: string;
@@ -37,17 +44,6 @@ interface FollowersRow {
   buckets: string[];
 }
 
-interface TiktokPlaceRow {
-  kind: 'country' | 'device';
-  value: string;
-  users: string;
-}
-
-/** Lower bounds of FOLLOWER_BUCKETS, in the same order. */
-const FOLLOWER_BUCKET_FLOORS = [0, 1_000, 10_000, 100_000, 1_000_000];
-/** Lower bounds of AGE_GROUPS, in the same order. */
-const AGE_GROUP_FLOORS = [0, 18, 25, 35, 45, 55, 65];
-
 /**
  * Each user is taken once, from their earliest event in the range: `DISTINCT ON (user_id)` ordered by user_id in
  * byte order (cheaper to sort than a linguistic collation), then occurred_at and event_id. The range itself is an
@@ -57,8 +53,10 @@ const firstEventOrder = Prisma.raw('user_id COLLATE "C", occurred_at, event_id C
 const firstEventKey = Prisma.raw('DISTINCT ON (user_id COLLATE "C")');
 
 /**
- * `GET /reports/demographics`: who the users with events in the range are. Distinct users can only come from
- * the raw events (counts of users do not add up across buckets); the event counts come from the rollups.
+ * `GET /reports/demographics`: who the users with events in the range are. Counts of users do not add up across
+ * time buckets, so a bounded range distinct-counts its own events (an index-only scan of the range). Without
+ * `from` and `to` the question is about every user ever seen, which the demographics read model answers from
+ * counters. The event counts come from the rollups either way.
  */
 @Injectable()
 export class DemographicsReport {
@@ -69,13 +67,14 @@ export class DemographicsReport {
 
   generate(query: DemographicsQuery): Promise<DemographicsReportBody> {
     const range: Span = { from: query.from, to: query.to };
+    const allTime = query.from === undefined && query.to === undefined;
     return this.reader.snapshot(
       async (run) => {
         // Issued together: with REPORT_CONNECTIONS > 1 the sources are scanned in parallel, in one snapshot.
         const [events, facebook, tiktok] = await Promise.all([
           eventCounts(run, range, query.source),
-          query.source === 'tiktok' ? undefined : this.facebook(run, range),
-          query.source === 'facebook' ? undefined : this.tiktok(run, range),
+          query.source === 'tiktok' ? undefined : this.facebook(run, range, allTime),
+          query.source === 'facebook' ? undefined : this.tiktok(run, range, allTime),
         ]);
         const body: DemographicsReportBody = {
           filters: { from: toIso(query.from), to: toIso(query.to), source: query.source },
@@ -94,27 +93,13 @@ export class DemographicsReport {
     );
   }
 
-  private async facebook(run: ReportQuery, range: Span): Promise<Omit<FacebookDemographics, 'events'>> {
-    const rows = await run<FacebookRow>(Prisma.sql`
-      WITH firsts AS (
-        SELECT ${firstEventKey} gender, age, country, city
-        FROM events WHERE source = 'facebook' AND ${withinSpans('occurred_at', [range])}
-        ORDER BY ${firstEventOrder}
-      ), groups AS (
-        SELECT GROUPING(gender, age) AS by_place, gender, age, country, city, count(*) AS users
-        FROM firsts GROUP BY GROUPING SETS ((gender, age), (country, city))
-      ), places AS (
-        SELECT country, city, users FROM groups WHERE by_place = 3 AND country IS NOT NULL
-      )
-      SELECT 'person' AS kind, gender, age, NULL AS country, NULL AS city, users::int8 AS users FROM groups WHERE by_place = 0
-      UNION ALL (
-        SELECT 'country', NULL, NULL, country, NULL, sum(users)::int8 FROM places
-        GROUP BY country ORDER BY sum(users) DESC, country COLLATE "C" LIMIT ${this.config.REPORT_TOP_COUNTRIES}
-      )
-      UNION ALL (
-        SELECT 'city', NULL, NULL, country, city, users::int8 FROM places WHERE city IS NOT NULL
-        ORDER BY users DESC, city COLLATE "C", country COLLATE "C" LIMIT ${this.config.REPORT_TOP_CITIES}
-      )`);
+  private async facebook(
+    run: ReportQuery,
+    range: Span,
+    allTime: boolean,
+  ): Promise<Omit<FacebookDemographics, 'events'>> {
+    const limits = { countries: this.config.REPORT_TOP_COUNTRIES, cities: this.config.REPORT_TOP_CITIES };
+    const rows = allTime ? await allTimeFacebookRows(run, limits) : await rangeFacebookRows(run, range, limits);
 
     const people = rows.filter((row) => row.kind === 'person');
     const users = people.reduce((sum, row) => sum + Number(row.users), 0);
@@ -145,60 +130,92 @@ export class DemographicsReport {
     };
   }
 
-  private async tiktok(run: ReportQuery, range: Span): Promise<Omit<TiktokDemographics, 'events'>> {
-    const inRange = withinSpans('occurred_at', [range]);
-    const bucketCounts = FOLLOWER_BUCKET_FLOORS.map((floor, index) => {
-      const ceiling = FOLLOWER_BUCKET_FLOORS[index + 1];
-      const condition =
-        ceiling === undefined
-          ? Prisma.sql`followers >= ${floor}`
-          : Prisma.sql`followers >= ${floor} AND followers < ${ceiling}`;
-      return Prisma.sql`count(*) FILTER (WHERE ${condition})`;
-    });
-    const [[followers], places] = await Promise.all([
-      run<FollowersRow>(Prisma.sql`
-      WITH firsts AS (
-        SELECT ${firstEventKey} followers FROM events WHERE source = 'tiktok' AND ${inRange} ORDER BY ${firstEventOrder}
-      )
-      SELECT count(*)::int8 AS users, round(avg(followers), 2)::text AS average,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY followers) AS median, min(followers) AS min, max(followers) AS max,
-        ARRAY[${Prisma.join(bucketCounts)}]::text[] AS buckets
-      FROM firsts`),
-      run<TiktokPlaceRow>(Prisma.sql`
-      WITH firsts AS (
-        SELECT ${firstEventKey} country, device FROM events
-        WHERE source = 'tiktok' AND funnel_stage = 'top' AND ${inRange} ORDER BY ${firstEventOrder}
-      ), countries AS (
-        SELECT country AS value, count(*) AS users FROM firsts WHERE country IS NOT NULL GROUP BY country
-      ), devices AS (
-        SELECT device AS value, count(*) AS users FROM firsts WHERE device IS NOT NULL GROUP BY device
-      )
-      (SELECT 'country' AS kind, value, users::int8 AS users FROM countries ORDER BY users DESC, value COLLATE "C" LIMIT ${this.config.REPORT_TOP_COUNTRIES})
-      UNION ALL
-      SELECT 'device', value, users::int8 FROM devices`),
-    ]);
+  private async tiktok(run: ReportQuery, range: Span, allTime: boolean): Promise<Omit<TiktokDemographics, 'events'>> {
+    const topCountries = this.config.REPORT_TOP_COUNTRIES;
+    const [followers, places] = await Promise.all(
+      allTime
+        ? [allTimeFollowerFigures(run), allTimeTiktokPlaces(run, topCountries)]
+        : [rangeFollowerFigures(run, range), rangeTiktokPlaces(run, range, topCountries)],
+    );
 
     const devices = new Map<string, number>(TIKTOK_DEVICES.map((device) => [device, 0]));
     for (const row of places.filter((place) => place.kind === 'device')) devices.set(row.value, Number(row.users));
-    const users = Number(followers?.users ?? 0);
     return {
-      users,
-      followers: {
-        average: followers?.average == null ? null : Number(followers.average),
-        median: followers?.median ?? null,
-        min: followers?.min ?? null,
-        max: followers?.max ?? null,
-      },
-      followerBuckets: FOLLOWER_BUCKETS.map((range, index) => ({
-        range,
-        users: Number(followers?.buckets[index] ?? 0),
-      })),
+      users: followers.users,
+      followers: { average: followers.average, median: followers.median, min: followers.min, max: followers.max },
+      followerBuckets: FOLLOWER_BUCKETS.map((range, index) => ({ range, users: followers.buckets[index] ?? 0 })),
       topCountries: places
         .filter((row) => row.kind === 'country')
         .map((row) => ({ country: row.value, users: Number(row.users) })),
       devices: [...devices].map(([device, count]) => ({ device, users: count })),
     };
   }
+}
+
+function rangeFacebookRows(run: ReportQuery, range: Span, limits: TopLimits): Promise<FacebookRow[]> {
+  return run<FacebookRow>(Prisma.sql`
+    WITH firsts AS (
+      SELECT ${firstEventKey} gender, age, country, city
+      FROM events WHERE source = 'facebook' AND ${withinSpans('occurred_at', [range])}
+      ORDER BY ${firstEventOrder}
+    ), groups AS (
+      SELECT GROUPING(gender, age) AS by_place, gender, age, country, city, count(*) AS users
+      FROM firsts GROUP BY GROUPING SETS ((gender, age), (country, city))
+    ), places AS (
+      SELECT country, city, users FROM groups WHERE by_place = 3 AND country IS NOT NULL
+    )
+    SELECT 'person' AS kind, gender, age, NULL AS country, NULL AS city, users::int8 AS users FROM groups WHERE by_place = 0
+    UNION ALL (
+      SELECT 'country', NULL, NULL, country, NULL, sum(users)::int8 FROM places
+      GROUP BY country ORDER BY sum(users) DESC, country COLLATE "C" LIMIT ${limits.countries}
+    )
+    UNION ALL (
+      SELECT 'city', NULL, NULL, country, city, users::int8 FROM places WHERE city IS NOT NULL
+      ORDER BY users DESC, city COLLATE "C", country COLLATE "C" LIMIT ${limits.cities}
+    )`);
+}
+
+async function rangeFollowerFigures(run: ReportQuery, range: Span): Promise<FollowerFigures> {
+  const bucketCounts = FOLLOWER_BUCKET_FLOORS.map((floor, index) => {
+    const ceiling = FOLLOWER_BUCKET_FLOORS[index + 1];
+    const condition =
+      ceiling === undefined
+        ? Prisma.sql`followers >= ${floor}`
+        : Prisma.sql`followers >= ${floor} AND followers < ${ceiling}`;
+    return Prisma.sql`count(*) FILTER (WHERE ${condition})`;
+  });
+  const [row] = await run<FollowersRow>(Prisma.sql`
+    WITH firsts AS (
+      SELECT ${firstEventKey} followers FROM events
+      WHERE source = 'tiktok' AND ${withinSpans('occurred_at', [range])} ORDER BY ${firstEventOrder}
+    )
+    SELECT count(*)::int8 AS users, round(avg(followers), 2)::text AS average,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY followers) AS median, min(followers) AS min, max(followers) AS max,
+      ARRAY[${Prisma.join(bucketCounts)}]::text[] AS buckets
+    FROM firsts`);
+  return {
+    users: Number(row?.users ?? 0),
+    average: row?.average == null ? null : Number(row.average),
+    median: row?.median ?? null,
+    min: row?.min ?? null,
+    max: row?.max ?? null,
+    buckets: FOLLOWER_BUCKET_FLOORS.map((_, index) => Number(row?.buckets[index] ?? 0)),
+  };
+}
+
+function rangeTiktokPlaces(run: ReportQuery, range: Span, topCountries: number): Promise<TiktokPlaceRow[]> {
+  return run<TiktokPlaceRow>(Prisma.sql`
+    WITH firsts AS (
+      SELECT ${firstEventKey} country, device FROM events
+      WHERE source = 'tiktok' AND funnel_stage = 'top' AND ${withinSpans('occurred_at', [range])} ORDER BY ${firstEventOrder}
+    ), countries AS (
+      SELECT country AS value, count(*) AS users FROM firsts WHERE country IS NOT NULL GROUP BY country
+    ), devices AS (
+      SELECT device AS value, count(*) AS users FROM firsts WHERE device IS NOT NULL GROUP BY device
+    )
+    (SELECT 'country' AS kind, value, users::int8 AS users FROM countries ORDER BY users DESC, value COLLATE "C" LIMIT ${topCountries})
+    UNION ALL
+    SELECT 'device', value, users::int8 FROM devices`);
 }
 
 /** Events per source in the range, from the count rollups and the raw edges. */
@@ -216,13 +233,6 @@ async function eventCounts(run: ReportQuery, range: Span, source: Source | undef
     Prisma.sql`SELECT source, sum(n)::int8 AS events FROM (${tiers}) AS tiers GROUP BY source`,
   );
   return new Map(rows.map((row) => [row.source, Number(row.events)]));
-}
-
-/** Index of the last floor not above the value. */
-function bucketIndex(floors: readonly number[], value: number): number {
-  let index = 0;
-  while (index + 1 < floors.length && value >= floors[index + 1]!) index++;
-  return index;
 }
 
 /** `numerator / denominator` rounded half up to 2 decimals, in integers (exact while 200 × numerator < 2^53). */

@@ -1,6 +1,6 @@
 import { type AddressInfo } from 'node:net';
 import { type MarketingEvent } from '@evp/contracts';
-import { EventBatchWriter, createDatabasePool } from '@evp/database';
+import { DemographicsIndexer, EventBatchWriter, createDatabasePool } from '@evp/database';
 import { type TestDatabase, createTestDatabase, eventRowOf } from '@evp/testing';
 import { Random } from '@evp/synthetic';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -17,6 +17,8 @@ export interface ReporterFixture {
   events: MarketingEvent[];
   /** Writes events through the production writer (rollups included). */
   write(events: MarketingEvent[]): Promise<void>;
+  /** The demographics indexer on the fixture's database, for tests that fold the queue in themselves. */
+  indexer: DemographicsIndexer;
   get(path: string, query?: QueryValues): Promise<{ status: number; body: unknown; headers: Headers }>;
   close(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function startReporterFixture(
       config,
       events: uniqueEvents(events),
       write,
+      indexer: new DemographicsIndexer(pool),
       async get(path, query) {
         const response = await fetch(`${baseUrl}${path}${queryString(query)}`);
         const text = await response.text();

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { inTransaction } from '../prisma/pool.transaction';
 import { rollupCtes } from './rollup.sql';
 
 /**
@@ -7,23 +8,11 @@ import { rollupCtes } from './rollup.sql';
  * bypass the writer (the seeder) and for repairs; the writer keeps them exact on its own.
  */
 export async function refreshRollups(pool: Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('LOCK TABLE events IN SHARE MODE');
     // Grouping tens of millions of rows into buckets: enough memory to hash instead of sorting on disk.
     await client.query(`SET LOCAL work_mem = '256MB'`);
     await client.query('TRUNCATE event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
     await client.query(`WITH ${rollupCtes('events')} SELECT 1`);
-    await client.query('COMMIT');
-    client.release();
-  } catch (error) {
-    // A connection that cannot even roll back is broken: destroy it instead of returning it to the pool.
-    const rolledBack = await client.query('ROLLBACK').then(
-      () => true,
-      () => false,
-    );
-    client.release(!rolledBack);
-    throw error;
-  }
+  });
 }

@@ -1,6 +1,11 @@
 import type { Pool } from 'pg';
+import { DemographicsIndexer } from '../demographics/demographics.indexer';
+import { DEMOGRAPHIC_TABLES } from '../demographics/demographics.sql';
 import { refreshRollups } from '../rollups/rollup.refresher';
 import { SEED_BATCH_SQL } from './seed.sql';
+
+/** Queue rows (5,000 events each) per indexer transaction when the seeder rebuilds the demographics model. */
+const REBUILD_BATCHES_PER_STEP = 20;
 
 export interface SeedOptions {
   /** How many events to generate. */
@@ -31,15 +36,16 @@ export interface SeedResult {
   inserted: number;
   /** Time spent generating and inserting, in seconds. */
   insertSeconds: number;
-  /** Time spent rebuilding the rollups and vacuuming, in seconds. */
+  /** Time spent rebuilding the rollups and the demographics read model and vacuuming, in seconds. */
   finishSeconds: number;
   seed: number;
 }
 
 /**
  * Fills `events` with realistic synthetic events generated inside PostgreSQL (no round trip per event), then
- * rebuilds the rollup tables from `events` so that they equal what the batch writer would have produced, and
- * vacuums/analyses the table so that reports see fresh statistics and index-only scans.
+ * rebuilds the rollup tables and the demographics read model from `events` so that they equal what the batch writer
+ * (and the reporter's indexer) would have produced, and vacuums/analyses the tables so that reports see fresh
+ * statistics and index-only scans.
  */
 export async function seedEvents(pool: Pool, options: SeedOptions): Promise<SeedResult> {
   const total = Math.floor(options.events);
@@ -67,8 +73,18 @@ export async function seedEvents(pool: Pool, options: SeedOptions): Promise<Seed
       try {
         for (let batch = batches[next++]; batch; batch = batches[next++]) {
           // Each batch seeds the generator itself, so the data does not depend on which connection ran it.
-          await client.query('SELECT setseed($1)', [(((seed * 7_919 + batch.index) % 1_999_999) - 999_999) / 1_000_000]);
-          const result = await client.query(SEED_BATCH_SQL, [batch.first, batch.last, start, secondsPerEvent, usersPerSource, prefix, options.campaigns ?? 200]);
+          await client.query('SELECT setseed($1)', [
+            (((seed * 7_919 + batch.index) % 1_999_999) - 999_999) / 1_000_000,
+          ]);
+          const result = await client.query(SEED_BATCH_SQL, [
+            batch.first,
+            batch.last,
+            start,
+            secondsPerEvent,
+            usersPerSource,
+            prefix,
+            options.campaigns ?? 200,
+          ]);
           inserted += result.rowCount ?? 0;
           generated += batch.last - batch.first + 1;
           options.onProgress?.(generated, total);
@@ -81,7 +97,10 @@ export async function seedEvents(pool: Pool, options: SeedOptions): Promise<Seed
   const insertSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   await refreshRollups(pool);
   await pool.query('VACUUM (ANALYZE) events');
-  await pool.query('ANALYZE event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
+  await new DemographicsIndexer(pool).rebuild(REBUILD_BATCHES_PER_STEP);
+  await pool.query(
+    `VACUUM (ANALYZE) event_counts_minute, event_counts_hour, revenue_minute, revenue_hour, ${DEMOGRAPHIC_TABLES.join(', ')}`,
+  );
   const finishSeconds = Number(process.hrtime.bigint() - started) / 1e9 - insertSeconds;
   return { inserted, insertSeconds, finishSeconds, seed };
 }

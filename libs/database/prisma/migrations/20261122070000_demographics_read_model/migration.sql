@@ -1,0 +1,77 @@
+-- The demographics read model: who each user is, by their earliest event, and how many users there are of each
+-- kind, so the all-time demographics report reads a few thousand counter rows instead of distinct-counting every
+-- event. The batch writer only queues the ids of the events it inserted (demographic_pending, one row per batch)
+-- and the reporter's indexer folds the queue into the tables below (libs/database/src/demographics). Readers add
+-- the still-queued events on the fly, so the figures are exact whatever the indexer's lag.
+
+-- Ids of inserted events the indexer has not folded in yet, one row per written batch.
+CREATE TABLE "demographic_pending" (
+    "id" BIGSERIAL NOT NULL,
+    "event_ids" TEXT[] NOT NULL,
+    "queued_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "demographic_pending_pkey" PRIMARY KEY ("id")
+);
+
+-- One row per user and source: the earliest event (by occurred_at, then event id) and what it says of the user.
+-- For TikTok also the earliest top-funnel event, the only stage that carries country and device.
+CREATE TABLE "demographic_users" (
+    "source" TEXT NOT NULL,
+    "user_id" TEXT COLLATE "C" NOT NULL,
+    "first_at" TIMESTAMPTZ(3) NOT NULL,
+    "first_event_id" TEXT COLLATE "C" NOT NULL,
+    "gender" TEXT,
+    "age" INTEGER,
+    "country" TEXT,
+    "city" TEXT,
+    "followers" INTEGER,
+    "top_at" TIMESTAMPTZ(3),
+    "top_event_id" TEXT COLLATE "C",
+    "top_country" TEXT,
+    "top_device" TEXT,
+
+    CONSTRAINT "demographic_users_pkey" PRIMARY KEY ("source", "user_id")
+);
+
+-- Users per kind. Keys may be NULL (a column the event did not carry), hence NULLS NOT DISTINCT.
+CREATE TABLE "facebook_user_profiles" (
+    "gender" TEXT,
+    "age" INTEGER,
+    "users" BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX "facebook_user_profiles_key" ON "facebook_user_profiles" ("gender", "age") NULLS NOT DISTINCT;
+
+CREATE TABLE "facebook_user_places" (
+    "country" TEXT,
+    "city" TEXT,
+    "users" BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX "facebook_user_places_key" ON "facebook_user_places" ("country", "city") NULLS NOT DISTINCT;
+
+CREATE TABLE "tiktok_user_followers" (
+    "followers" INTEGER,
+    "users" BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX "tiktok_user_followers_key" ON "tiktok_user_followers" ("followers") NULLS NOT DISTINCT;
+
+-- The same users by band of 1,000 followers (band = followers / 1000), with the sum of their followers: the median
+-- is found by walking a thousand bands and then reading the values of one band only.
+CREATE TABLE "tiktok_user_follower_bands" (
+    "band" INTEGER,
+    "users" BIGINT NOT NULL,
+    "followers_sum" NUMERIC NOT NULL
+);
+CREATE UNIQUE INDEX "tiktok_user_follower_bands_key" ON "tiktok_user_follower_bands" ("band") NULLS NOT DISTINCT;
+
+-- TikTok users by country and device of their earliest top-funnel event.
+CREATE TABLE "tiktok_user_places" (
+    "country" TEXT,
+    "device" TEXT,
+    "users" BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX "tiktok_user_places_key" ON "tiktok_user_places" ("country", "device") NULLS NOT DISTINCT;
+
+-- Events stored before this migration enter the queue like any new batch, 5,000 ids a row.
+INSERT INTO "demographic_pending" ("event_ids")
+SELECT array_agg("event_id") FROM (SELECT "event_id", (row_number() OVER ()) / 5000 AS "chunk" FROM "events") AS "numbered"
+GROUP BY "chunk" ORDER BY "chunk";

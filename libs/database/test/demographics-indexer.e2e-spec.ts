@@ -1,0 +1,136 @@
+import { type MarketingEvent } from '@evp/contracts';
+import {
+  createDatabasePool,
+  DEMOGRAPHIC_TABLES,
+  DEMOGRAPHICS_INDEXER_LOCK,
+  DemographicsIndexer,
+  EventBatchWriter,
+} from '@evp/database';
+import { createTestDatabase, eventRowOf, type TestDatabase } from '@evp/testing';
+import { EventGenerator, Random } from '@evp/synthetic';
+import type { Pool } from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectedDemographics, readDemographics } from './support/demographics.expectations';
+
+/**
+ * Events of few users (so most users return, some within one millisecond), over three hours, shuffled: a user's
+ * earliest event often arrives after later ones were folded in.
+ */
+function returningUsersEvents(count: number, seed: number): MarketingEvent[] {
+  const random = new Random(seed);
+  const start = Date.UTC(2026, 0, 15, 10, 0, 0);
+  const instants = Array.from({ length: 40 }, () => start + random.int(0, 3 * 3_600_000 - 1));
+  const generator = new EventGenerator({ seed, now: () => new Date(random.pick(instants)) });
+  const events = generator.batch(count);
+  for (const event of events) event.data.user.userId = `${event.source}-user-${random.int(1, 60)}`;
+  for (let index = events.length - 1; index > 0; index--) {
+    const other = random.int(0, index);
+    [events[index], events[other]] = [events[other]!, events[index]!];
+  }
+  return events;
+}
+
+async function queuedIds(pool: Pool): Promise<string[][]> {
+  const { rows } = await pool.query<{ event_ids: string[] }>('SELECT event_ids FROM demographic_pending ORDER BY id');
+  return rows.map((row) => [...row.event_ids].sort());
+}
+
+describe(DemographicsIndexer, () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let writer: EventBatchWriter;
+  let indexer: DemographicsIndexer;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createDatabasePool({ url: database.url, poolSize: 4, connectTimeoutMs: 5_000 });
+    writer = new EventBatchWriter(pool);
+    indexer = new DemographicsIndexer(pool);
+  });
+
+  afterEach(async () => {
+    await pool.query(
+      `TRUNCATE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour, ${DEMOGRAPHIC_TABLES.join(', ')}`,
+    );
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  describe('when the writer stores batches with duplicates', () => {
+    it('should queue the ids of the newly inserted events only, one queue row per batch', async () => {
+      const rows = returningUsersEvents(300, 1).map((event) => eventRowOf(event));
+      await writer.write([...rows.slice(0, 100), ...rows.slice(0, 10)]);
+      await writer.write([...rows.slice(50, 200), rows[120]!]);
+      await writer.write(rows.slice(0, 200));
+
+      const ids = (from: number, to: number) =>
+        rows
+          .slice(from, to)
+          .map((row) => row.eventId)
+          .sort();
+      expect(await queuedIds(pool)).toEqual([ids(0, 100), ids(100, 200)]);
+    });
+  });
+
+  describe('when returning users arrive out of order, folded in between writes', () => {
+    it('should hold every user by their earliest event, and counters that match a count over the events', async () => {
+      const events = returningUsersEvents(2_400, 2);
+      const random = new Random(3);
+      for (let start = 0; start < events.length; start += 150) {
+        const batch = events.slice(start, start + 150);
+        const repeats = Array.from({ length: 20 }, () => random.pick(events.slice(0, start + batch.length)));
+        await writer.write([...batch, ...repeats].map((event) => eventRowOf(event)));
+        if (random.chance(0.5)) await indexer.step(random.int(1, 3));
+      }
+      // Some queued events must be earlier than what the model already holds for their user: the case that moves.
+      const { rows } = await pool.query<{ earlier: number }>(`
+        SELECT count(*)::int AS earlier FROM demographic_pending AS p
+        CROSS JOIN LATERAL unnest(p.event_ids) AS queued(event_id)
+        JOIN events AS e ON e.event_id = queued.event_id COLLATE "C"
+        JOIN demographic_users AS u ON u.source = e.source AND u.user_id = e.user_id COLLATE "C"
+        WHERE (e.occurred_at, e.event_id) < (u.first_at, u.first_event_id)`);
+      expect(rows[0]?.earlier).toBeGreaterThan(0);
+
+      expect(await indexer.drain(2)).toBeGreaterThan(0);
+      expect(await indexer.pendingBatches()).toBe(0);
+      const expected = await expectedDemographics(pool);
+      expect(expected.users.length).toBe(120);
+      expect(await readDemographics(pool)).toEqual(expected);
+    });
+  });
+
+  describe('when the model is rebuilt from the stored events', () => {
+    it('should equal the model folded in batch by batch', async () => {
+      const events = returningUsersEvents(1_200, 4);
+      for (let start = 0; start < events.length; start += 100) {
+        await writer.write(events.slice(start, start + 100).map((event) => eventRowOf(event)));
+        await indexer.step(1);
+      }
+      const incremental = await readDemographics(pool);
+      expect(await indexer.rebuild(3)).toBe(1_200);
+      expect(await readDemographics(pool)).toEqual(incremental);
+      expect(incremental).toEqual(await expectedDemographics(pool));
+    });
+  });
+
+  describe('when another indexer holds the lock', () => {
+    it('should skip its turn and leave the queue to the holder', async () => {
+      await writer.write(returningUsersEvents(50, 5).map((event) => eventRowOf(event)));
+      const holder = await pool.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1)', [DEMOGRAPHICS_INDEXER_LOCK]);
+        expect(await indexer.step(5)).toBeUndefined();
+        expect(await indexer.pendingBatches()).toBe(1);
+      } finally {
+        await holder.query('ROLLBACK');
+        holder.release();
+      }
+      expect(await indexer.step(5)).toEqual({ batches: 1, events: 50 });
+      expect(await indexer.pendingBatches()).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,83 @@
+import type { Pool } from 'pg';
+
+export interface DemographicsSnapshot {
+  users: string[];
+  facebookProfiles: string[];
+  facebookPlaces: string[];
+  tiktokFollowers: string[];
+  tiktokFollowerBands: string[];
+  tiktokPlaces: string[];
+}
+
+const lines = async (pool: Pool, sql: string) => (await pool.query<{ line: string }>(sql)).rows.map((row) => row.line);
+
+/** The demographics read model as sorted text lines (counters that came back to zero left out). */
+export async function readDemographics(pool: Pool): Promise<DemographicsSnapshot> {
+  return {
+    users: await lines(
+      pool,
+      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', source, user_id, first_at, first_event_id, gender, age,
+         country, city, followers, top_at, top_event_id, top_country, top_device) AS line
+       FROM demographic_users ORDER BY 1`,
+    ),
+    facebookProfiles: await lines(
+      pool,
+      `SELECT format('%s|%s|%s', gender, age, users) AS line FROM facebook_user_profiles WHERE users <> 0 ORDER BY 1`,
+    ),
+    facebookPlaces: await lines(
+      pool,
+      `SELECT format('%s|%s|%s', country, city, users) AS line FROM facebook_user_places WHERE users <> 0 ORDER BY 1`,
+    ),
+    tiktokFollowers: await lines(
+      pool,
+      `SELECT format('%s|%s', followers, users) AS line FROM tiktok_user_followers WHERE users <> 0 ORDER BY 1`,
+    ),
+    tiktokFollowerBands: await lines(
+      pool,
+      `SELECT format('%s|%s|%s', band, users, followers_sum) AS line FROM tiktok_user_follower_bands WHERE users <> 0 ORDER BY 1`,
+    ),
+    tiktokPlaces: await lines(
+      pool,
+      `SELECT format('%s|%s|%s', country, device, users) AS line FROM tiktok_user_places WHERE users <> 0 ORDER BY 1`,
+    ),
+  };
+}
+
+/**
+ * What the read model must hold, computed from the rows of `events` in one pass of plain SQL (written out here
+ * rather than reusing the library's incremental formulas, so a wrong formula there cannot agree with itself).
+ */
+export async function expectedDemographics(pool: Pool): Promise<DemographicsSnapshot> {
+  const firsts = `SELECT DISTINCT ON (source, user_id COLLATE "C") * FROM events ORDER BY source, user_id COLLATE "C", occurred_at, event_id`;
+  const tops = `SELECT DISTINCT ON (user_id COLLATE "C") * FROM events WHERE source = 'tiktok' AND funnel_stage = 'top'
+    ORDER BY user_id COLLATE "C", occurred_at, event_id`;
+  return {
+    users: await lines(
+      pool,
+      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', f.source, f.user_id, f.occurred_at, f.event_id, f.gender, f.age,
+         f.country, f.city, f.followers, t.occurred_at, t.event_id, t.country, t.device) AS line
+       FROM (${firsts}) AS f LEFT JOIN (${tops}) AS t ON f.source = 'tiktok' AND t.user_id = f.user_id ORDER BY 1`,
+    ),
+    facebookProfiles: await lines(
+      pool,
+      `SELECT format('%s|%s|%s', gender, age, count(*)) AS line FROM (${firsts}) AS f WHERE source = 'facebook' GROUP BY gender, age ORDER BY 1`,
+    ),
+    facebookPlaces: await lines(
+      pool,
+      `SELECT format('%s|%s|%s', country, city, count(*)) AS line FROM (${firsts}) AS f WHERE source = 'facebook' GROUP BY country, city ORDER BY 1`,
+    ),
+    tiktokFollowers: await lines(
+      pool,
+      `SELECT format('%s|%s', followers, count(*)) AS line FROM (${firsts}) AS f WHERE source = 'tiktok' GROUP BY followers ORDER BY 1`,
+    ),
+    tiktokFollowerBands: await lines(
+      pool,
+      `SELECT format('%s|%s|%s', followers / 1000, count(*), coalesce(sum(followers), 0)) AS line FROM (${firsts}) AS f
+       WHERE source = 'tiktok' GROUP BY followers / 1000 ORDER BY 1`,
+    ),
+    tiktokPlaces: await lines(
+      pool,
+      `SELECT format('%s|%s|%s', country, device, count(*)) AS line FROM (${tops}) AS t GROUP BY country, device ORDER BY 1`,
+    ),
+  };
+}
