@@ -249,6 +249,22 @@ export function buildPipelineDashboard(): Dashboard {
         width: 12,
       }),
     )
+    .withPanel(
+      timeseriesPanel(ids, {
+        title: 'Reporter: demographics indexer',
+        description:
+          'Newly stored events folded into the demographics read model per minute, and written batches still queued for it (every reporter samples the same queue, hence max). Reports stay exact whatever the queue; a growing queue makes demographics slower.',
+        targets: [
+          {
+            expr: perMinute('sum(rate(reporter_demographics_indexed_events_total[$__rate_interval]))'),
+            legend: 'events folded in',
+          },
+          { expr: 'max(reporter_demographics_queue_batches)', legend: 'batches queued' },
+        ],
+        axisLabel: 'events/min, batches',
+        width: 24,
+      }),
+    )
 
     .withRow(row(ids, 'Processes'))
     .withPanel(

@@ -12,6 +12,7 @@ export {
   FOLLOWER_BAND_WIDTH,
   demographicDeltaCtes,
   followerBandOf,
+  queuedEventsCte,
 } from './demographics/demographics.sql';
 export { describeDatabase, resolveDatabaseOptions } from './database.options';
 export type { DatabaseModuleOptions, ResolvedDatabaseOptions } from './database.options';

@@ -3,7 +3,6 @@ import { type Source } from '@evp/contracts';
 import { Prisma } from '@evp/database';
 import { type ReportQuery, ReportReader } from '../query/report.reader';
 import { toIso } from '../query/report-filters.schema';
-import { withinSpans } from '../query/range.sql';
 import { tieredUnion } from '../query/tiered.sql';
 import { type Span, splitRange } from '../query/time-range.split';
 import { type ReporterConfig } from '../reporter.config';
@@ -18,45 +17,17 @@ import {
   TIKTOK_DEVICES,
   type TiktokDemographics,
 } from './demographics-report.schema';
-import {
-  type TopLimits,
-  allTimeFacebookRows,
-  allTimeFollowerFigures,
-  allTimeTiktokPlaces,
-} from './demographics-all-time.queries';
-import {
-  FOLLOWER_BUCKET_FLOORS,
-  type FacebookRow,
-  type FollowerFigures,
-  type TiktokPlaceRow,
-  bucketIndex,
-} from './demographics.rows';
+import { allTimeFacebookRows, allTimeFollowerFigures, allTimeTiktokPlaces } from './demographics-all-time.queries';
+import { rangeFacebookRows, rangeFollowerFigures, rangeTiktokPlaces } from './demographics-range.queries';
+import { bucketIndex } from './demographics.rows';
 
 /** Lower bounds of AGE_GROUPS, in the same order. */
 const AGE_GROUP_FLOORS = [0, 18, 25, 35, 45, 55, 65];
 
-interface FollowersRow {
-  users: string;
-  average: string | null;
-  median: number | null;
-  min: number | null;
-  max: number | null;
-  buckets: string[];
-}
-
-/**
- * Each user is taken once, from their earliest event in the range: `DISTINCT ON (user_id)` ordered by user_id in
- * byte order (cheaper to sort than a linguistic collation), then occurred_at and event_id. The range itself is an
- * index-only scan of the source's time-ordered covering index.
- */
-const firstEventOrder = Prisma.raw('user_id COLLATE "C", occurred_at, event_id COLLATE "C"');
-const firstEventKey = Prisma.raw('DISTINCT ON (user_id COLLATE "C")');
-
 /**
  * `GET /reports/demographics`: who the users with events in the range are. Counts of users do not add up across
- * time buckets, so a bounded range distinct-counts its own events (an index-only scan of the range). Without
- * `from` and `to` the question is about every user ever seen, which the demographics read model answers from
- * counters. The event counts come from the rollups either way.
+ * time buckets, so users come from the demographics read model: its counters when neither `from` nor `to` is given
+ * (every user ever seen), its event chains for a bounded range. The event counts come from the rollups.
  */
 @Injectable()
 export class DemographicsReport {
@@ -150,72 +121,6 @@ export class DemographicsReport {
       devices: [...devices].map(([device, count]) => ({ device, users: count })),
     };
   }
-}
-
-function rangeFacebookRows(run: ReportQuery, range: Span, limits: TopLimits): Promise<FacebookRow[]> {
-  return run<FacebookRow>(Prisma.sql`
-    WITH firsts AS (
-      SELECT ${firstEventKey} gender, age, country, city
-      FROM events WHERE source = 'facebook' AND ${withinSpans('occurred_at', [range])}
-      ORDER BY ${firstEventOrder}
-    ), groups AS (
-      SELECT GROUPING(gender, age) AS by_place, gender, age, country, city, count(*) AS users
-      FROM firsts GROUP BY GROUPING SETS ((gender, age), (country, city))
-    ), places AS (
-      SELECT country, city, users FROM groups WHERE by_place = 3 AND country IS NOT NULL
-    )
-    SELECT 'person' AS kind, gender, age, NULL AS country, NULL AS city, users::int8 AS users FROM groups WHERE by_place = 0
-    UNION ALL (
-      SELECT 'country', NULL, NULL, country, NULL, sum(users)::int8 FROM places
-      GROUP BY country ORDER BY sum(users) DESC, country COLLATE "C" LIMIT ${limits.countries}
-    )
-    UNION ALL (
-      SELECT 'city', NULL, NULL, country, city, users::int8 FROM places WHERE city IS NOT NULL
-      ORDER BY users DESC, city COLLATE "C", country COLLATE "C" LIMIT ${limits.cities}
-    )`);
-}
-
-async function rangeFollowerFigures(run: ReportQuery, range: Span): Promise<FollowerFigures> {
-  const bucketCounts = FOLLOWER_BUCKET_FLOORS.map((floor, index) => {
-    const ceiling = FOLLOWER_BUCKET_FLOORS[index + 1];
-    const condition =
-      ceiling === undefined
-        ? Prisma.sql`followers >= ${floor}`
-        : Prisma.sql`followers >= ${floor} AND followers < ${ceiling}`;
-    return Prisma.sql`count(*) FILTER (WHERE ${condition})`;
-  });
-  const [row] = await run<FollowersRow>(Prisma.sql`
-    WITH firsts AS (
-      SELECT ${firstEventKey} followers FROM events
-      WHERE source = 'tiktok' AND ${withinSpans('occurred_at', [range])} ORDER BY ${firstEventOrder}
-    )
-    SELECT count(*)::int8 AS users, round(avg(followers), 2)::text AS average,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY followers) AS median, min(followers) AS min, max(followers) AS max,
-      ARRAY[${Prisma.join(bucketCounts)}]::text[] AS buckets
-    FROM firsts`);
-  return {
-    users: Number(row?.users ?? 0),
-    average: row?.average == null ? null : Number(row.average),
-    median: row?.median ?? null,
-    min: row?.min ?? null,
-    max: row?.max ?? null,
-    buckets: FOLLOWER_BUCKET_FLOORS.map((_, index) => Number(row?.buckets[index] ?? 0)),
-  };
-}
-
-function rangeTiktokPlaces(run: ReportQuery, range: Span, topCountries: number): Promise<TiktokPlaceRow[]> {
-  return run<TiktokPlaceRow>(Prisma.sql`
-    WITH firsts AS (
-      SELECT ${firstEventKey} country, device FROM events
-      WHERE source = 'tiktok' AND funnel_stage = 'top' AND ${withinSpans('occurred_at', [range])} ORDER BY ${firstEventOrder}
-    ), countries AS (
-      SELECT country AS value, count(*) AS users FROM firsts WHERE country IS NOT NULL GROUP BY country
-    ), devices AS (
-      SELECT device AS value, count(*) AS users FROM firsts WHERE device IS NOT NULL GROUP BY device
-    )
-    (SELECT 'country' AS kind, value, users::int8 AS users FROM countries ORDER BY users DESC, value COLLATE "C" LIMIT ${topCountries})
-    UNION ALL
-    SELECT 'device', value, users::int8 FROM devices`);
 }
 
 /** Events per source in the range, from the count rollups and the raw edges. */

@@ -16,6 +16,17 @@ export const FOLLOWER_BAND_WIDTH = 1_000;
 /** `followers` as its band number: floor division, so bands keep the order of values (negatives included). */
 export const followerBandOf = (column: string) => `floor(${column} / ${FOLLOWER_BAND_WIDTH}.0)::int`;
 
+/** WITH-list entry `queued_events`: the stored events that the queue rows of relation `queue` name. */
+export function queuedEventsCte(queue: string): string {
+  return `queued_events AS (
+  SELECT e.source, e.user_id COLLATE "C" AS user_id, e.occurred_at, e.event_id, e.funnel_stage,
+    e.gender, e.age, e.country, e.city, e.followers, e.device
+  FROM ${queue} AS q
+  CROSS JOIN LATERAL unnest(q.event_ids) AS queued(event_id)
+  JOIN events AS e ON e.event_id = queued.event_id COLLATE "C"
+)`;
+}
+
 /**
  * WITH-list entries over `queue`: `queued_events`, `first_any`, `first_top`, `demographic_changes` (one row per
  * user whose earliest event or earliest top-funnel event moves, with the old and the new description), and the
@@ -23,13 +34,7 @@ export const followerBandOf = (column: string) => `floor(${column} / ${FOLLOWER_
  * users)`, `tiktok_follower_deltas (followers, users)` and `tiktok_place_deltas (country, device, users)`.
  */
 export function demographicDeltaCtes(queue: string): string {
-  return `queued_events AS (
-  SELECT e.source, e.user_id COLLATE "C" AS user_id, e.occurred_at, e.event_id, e.funnel_stage,
-    e.gender, e.age, e.country, e.city, e.followers, e.device
-  FROM ${queue} AS q
-  CROSS JOIN LATERAL unnest(q.event_ids) AS queued(event_id)
-  JOIN events AS e ON e.event_id = queued.event_id COLLATE "C"
-),
+  return `${queuedEventsCte(queue)},
 first_any AS (
   SELECT DISTINCT ON (source, user_id) * FROM queued_events ORDER BY source, user_id, occurred_at, event_id
 ),
@@ -76,6 +81,65 @@ tiktok_place_deltas AS (
 }
 
 /**
+ * WITH-list entries that link the events of `queued_events` into `demographic_events`: each queued event gets the time
+ * of its predecessor, and an event already there whose predecessor is now a queued event gets that one's time.
+ * Only the neighbours of the queued events are read (the nearest event before and after each, per chain): the
+ * predecessor of a queued event is either queued too or its nearest earlier neighbour, and an existing event
+ * whose predecessor changes is the nearest later neighbour of the queued event that now precedes it.
+ */
+function chainCtes(): string {
+  const columns = 'gender, age, country, city, followers, device';
+  const neighbour = (
+    direction: '<' | '>',
+    order: 'ASC' | 'DESC',
+  ) => `SELECT q.chain, n.user_id, n.occurred_at, n.event_id
+  FROM queued_links AS q
+  CROSS JOIN LATERAL (
+    SELECT d.user_id, d.occurred_at, d.event_id FROM demographic_events AS d
+    WHERE d.chain = q.chain AND d.user_id = q.user_id AND (d.occurred_at, d.event_id) ${direction} (q.occurred_at, q.event_id)
+    ORDER BY d.occurred_at ${order}, d.event_id ${order} LIMIT 1
+  ) AS n`;
+  return `queued_links AS (
+  SELECT source AS chain, user_id, occurred_at, event_id, ${columns} FROM queued_events
+  UNION ALL
+  SELECT 'tiktok_top', user_id, occurred_at, event_id, ${columns} FROM queued_events WHERE source = 'tiktok' AND funnel_stage = 'top'
+),
+neighbours AS (
+  SELECT chain, user_id, occurred_at, event_id, bool_or(later) AS later
+  FROM (
+    SELECT *, true AS later FROM (${neighbour('>', 'ASC')}) AS after_queued
+    UNION ALL
+    SELECT *, false FROM (${neighbour('<', 'DESC')}) AS before_queued
+  ) AS found
+  GROUP BY chain, user_id, occurred_at, event_id
+),
+linked AS (
+  SELECT *, lag(occurred_at) OVER (PARTITION BY chain, user_id ORDER BY occurred_at, event_id) AS prev_at
+  FROM (
+    SELECT chain, user_id, occurred_at, event_id, true AS queued, false AS later FROM queued_links
+    UNION ALL
+    SELECT chain, user_id, occurred_at, event_id, false, later FROM neighbours
+  ) AS merged
+),
+insert_links AS (
+  INSERT INTO demographic_events (chain, user_id, occurred_at, event_id, prev_at, ${columns})
+  SELECT q.chain, q.user_id, q.occurred_at, q.event_id, l.prev_at, ${columns
+    .split(', ')
+    .map((column) => `q.${column}`)
+    .join(', ')}
+  FROM queued_links AS q JOIN linked AS l USING (chain, user_id, occurred_at, event_id)
+  WHERE l.queued
+  ORDER BY q.chain, q.user_id, q.occurred_at, q.event_id
+),
+relink AS (
+  UPDATE demographic_events AS d SET prev_at = l.prev_at
+  FROM linked AS l
+  WHERE l.later AND NOT l.queued AND d.chain = l.chain AND d.user_id = l.user_id AND d.occurred_at = l.occurred_at
+    AND d.event_id = l.event_id AND d.prev_at IS DISTINCT FROM l.prev_at
+)`;
+}
+
+/**
  * Folds the oldest `$1` queue rows into the read model and removes them, in one statement. Only one indexer may run
  * it at a time (see DemographicsIndexer): the changes are computed against the model as this statement sees it.
  * Returns the queue rows and events folded in.
@@ -84,6 +148,7 @@ export const APPLY_DEMOGRAPHIC_QUEUE_SQL = `WITH batch AS (
   SELECT id, event_ids FROM demographic_pending ORDER BY id LIMIT $1
 ),
 ${demographicDeltaCtes('batch')},
+${chainCtes()},
 upsert_users AS (
   INSERT INTO demographic_users AS u (source, user_id, first_at, first_event_id, gender, age, country, city, followers,
     top_at, top_event_id, top_country, top_device)
@@ -138,8 +203,9 @@ dequeued AS (
 )
 SELECT (SELECT count(*) FROM dequeued)::int AS batches, (SELECT count(*) FROM queued_events)::int AS events`;
 
-/** The tables of the read model, counters first. */
+/** The tables of the read model, the queue last. */
 export const DEMOGRAPHIC_TABLES = [
+  'demographic_events',
   'facebook_user_profiles',
   'facebook_user_places',
   'tiktok_user_followers',

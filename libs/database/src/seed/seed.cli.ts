@@ -3,10 +3,11 @@
  *                    [--campaigns 200] [--batch-size 100000] [--concurrency 2] [--reset]
  *
  * Applies pending migrations, then fills the database with synthetic events generated in PostgreSQL and
- * rebuilds the rollups (see seedEvents). --reset empties the events and rollup tables first.
+ * rebuilds the rollups and the demographics read model (see seedEvents). --reset empties them all first.
  */
 import { parseArgs } from 'node:util';
 import { describeDatabase } from '../database.options';
+import { DEMOGRAPHIC_TABLES } from '../demographics/demographics.sql';
 import { runMigrations } from '../migrations/migration.runner';
 import { createDatabasePool } from '../prisma/database.pool';
 import { seedEvents } from './event.seeder';
@@ -42,8 +43,10 @@ async function main(): Promise<void> {
   const pool = createDatabasePool({ url, poolSize: 3, connectTimeoutMs: 10_000 });
   try {
     if (values.reset) {
-      await pool.query('TRUNCATE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
-      print('emptied events and rollups');
+      await pool.query(
+        `TRUNCATE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour, ${DEMOGRAPHIC_TABLES.join(', ')}`,
+      );
+      print('emptied events, rollups and the demographics read model');
     }
     let lastReport = 0;
     const result = await seedEvents(pool, {
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
     });
     print(
       `seeded ${count(result.inserted)} events (seed ${result.seed}) in ${result.insertSeconds.toFixed(1)} s: ` +
-        `${count(result.inserted / result.insertSeconds)} rows/s; rollups rebuilt and table vacuumed in ${result.finishSeconds.toFixed(1)} s`,
+        `${count(result.inserted / result.insertSeconds)} rows/s; rollups and demographics rebuilt, tables vacuumed in ${result.finishSeconds.toFixed(1)} s`,
     );
   } finally {
     await pool.end();

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 
 export interface DemographicsSnapshot {
+  chains: string[];
   users: string[];
   facebookProfiles: string[];
   facebookPlaces: string[];
@@ -14,6 +15,12 @@ const lines = async (pool: Pool, sql: string) => (await pool.query<{ line: strin
 /** The demographics read model as sorted text lines (counters that came back to zero left out). */
 export async function readDemographics(pool: Pool): Promise<DemographicsSnapshot> {
   return {
+    chains: await lines(
+      pool,
+      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', chain, user_id, occurred_at, event_id, prev_at, gender, age,
+         country, city, followers, device) AS line
+       FROM demographic_events ORDER BY 1`,
+    ),
     users: await lines(
       pool,
       `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', source, user_id, first_at, first_event_id, gender, age,
@@ -51,7 +58,16 @@ export async function expectedDemographics(pool: Pool): Promise<DemographicsSnap
   const firsts = `SELECT DISTINCT ON (source, user_id COLLATE "C") * FROM events ORDER BY source, user_id COLLATE "C", occurred_at, event_id`;
   const tops = `SELECT DISTINCT ON (user_id COLLATE "C") * FROM events WHERE source = 'tiktok' AND funnel_stage = 'top'
     ORDER BY user_id COLLATE "C", occurred_at, event_id`;
+  const chained = `SELECT source AS chain, * FROM events
+    UNION ALL SELECT 'tiktok_top', * FROM events WHERE source = 'tiktok' AND funnel_stage = 'top'`;
   return {
+    chains: await lines(
+      pool,
+      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', chain, user_id, occurred_at, event_id,
+         lag(occurred_at) OVER (PARTITION BY chain, user_id ORDER BY occurred_at, event_id), gender, age, country, city,
+         followers, device) AS line
+       FROM (${chained}) AS e ORDER BY 1`,
+    ),
     users: await lines(
       pool,
       `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', f.source, f.user_id, f.occurred_at, f.event_id, f.gender, f.age,

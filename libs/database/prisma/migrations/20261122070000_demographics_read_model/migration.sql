@@ -1,8 +1,12 @@
--- The demographics read model: who each user is, by their earliest event, and how many users there are of each
--- kind, so the all-time demographics report reads a few thousand counter rows instead of distinct-counting every
--- event. The batch writer only queues the ids of the events it inserted (demographic_pending, one row per batch)
--- and the reporter's indexer folds the queue into the tables below (libs/database/src/demographics). Readers add
--- the still-queued events on the fly, so the figures are exact whatever the indexer's lag.
+-- The demographics read model. The batch writer only queues the ids of the events it inserted (demographic_pending,
+-- one row per batch) and the reporter's indexer folds the queue into the tables below (libs/database/src/demographics),
+-- off the collectors' write path. Readers add the still-queued events on the fly, so the figures are exact whatever
+-- the indexer's lag.
+-- - All time: who each user is, by their earliest event, and how many users there are of each kind, so the report
+--   reads a few thousand counter rows instead of distinct-counting every event.
+-- - A bounded range counts each user once, by their earliest event in the range. An event is that earliest event
+--   exactly when the user's previous event is before the range (or there is none), so with the previous event's time
+--   beside every event the report is a filtered scan of the range instead of a sort by user.
 
 -- Ids of inserted events the indexer has not folded in yet, one row per written batch.
 CREATE TABLE "demographic_pending" (
@@ -70,6 +74,29 @@ CREATE TABLE "tiktok_user_places" (
     "users" BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX "tiktok_user_places_key" ON "tiktok_user_places" ("country", "device") NULLS NOT DISTINCT;
+
+-- One chain of events per user and `chain`: 'facebook', 'tiktok', and 'tiktok_top' (TikTok's top-funnel events once
+-- more, the only ones with country and device). `prev_at` is the time of the previous event of the same chain and
+-- user (by occurred_at, then event id), NULL for the first.
+CREATE TABLE "demographic_events" (
+    "chain" TEXT NOT NULL,
+    "user_id" TEXT COLLATE "C" NOT NULL,
+    "occurred_at" TIMESTAMPTZ(3) NOT NULL,
+    "event_id" TEXT COLLATE "C" NOT NULL,
+    "prev_at" TIMESTAMPTZ(3),
+    "gender" TEXT,
+    "age" INTEGER,
+    "country" TEXT,
+    "city" TEXT,
+    "followers" INTEGER,
+    "device" TEXT,
+
+    CONSTRAINT "demographic_events_pkey" PRIMARY KEY ("chain", "user_id", "occurred_at", "event_id")
+);
+
+-- The range scan: index-only, with everything the report reads.
+CREATE INDEX "demographic_events_range_idx" ON "demographic_events" ("chain", "occurred_at")
+  INCLUDE ("user_id", "prev_at", "gender", "age", "country", "city", "followers", "device");
 
 -- Events stored before this migration enter the queue like any new batch, 5,000 ids a row.
 INSERT INTO "demographic_pending" ("event_ids")
