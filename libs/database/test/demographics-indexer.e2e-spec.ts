@@ -76,7 +76,7 @@ describe(DemographicsIndexer, () => {
   });
 
   describe('when returning users arrive out of order, folded in between writes', () => {
-    it('should hold every user by their earliest event, and counters that match a count over the events', async () => {
+    it('should link every event to its predecessor, and count every user by their earliest event', async () => {
       const events = returningUsersEvents(2_400, 2);
       const random = new Random(3);
       for (let start = 0; start < events.length; start += 150) {
@@ -90,14 +90,14 @@ describe(DemographicsIndexer, () => {
         SELECT count(*)::int AS earlier FROM demographic_pending AS p
         CROSS JOIN LATERAL unnest(p.event_ids) AS queued(event_id)
         JOIN events AS e ON e.event_id = queued.event_id COLLATE "C"
-        JOIN demographic_users AS u ON u.source = e.source AND u.user_id = e.user_id COLLATE "C"
-        WHERE (e.occurred_at, e.event_id) < (u.first_at, u.first_event_id)`);
+        JOIN demographic_events AS d ON d.chain = e.source AND d.user_id = e.user_id COLLATE "C" AND d.prev_at IS NULL
+        WHERE (e.occurred_at, e.event_id) < (d.occurred_at, d.event_id)`);
       expect(rows[0]?.earlier).toBeGreaterThan(0);
 
       expect(await indexer.drain(2)).toBeGreaterThan(0);
       expect(await indexer.pendingBatches()).toBe(0);
       const expected = await expectedDemographics(pool);
-      expect(expected.users.length).toBe(120);
+      expect(expected.chains.filter((line) => /^(facebook|tiktok)\|/.test(line)).length).toBe(2_400);
       expect(await readDemographics(pool)).toEqual(expected);
     });
   });

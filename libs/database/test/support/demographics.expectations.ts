@@ -2,7 +2,6 @@ import type { Pool } from 'pg';
 
 export interface DemographicsSnapshot {
   chains: string[];
-  users: string[];
   facebookProfiles: string[];
   facebookPlaces: string[];
   tiktokFollowers: string[];
@@ -20,12 +19,6 @@ export async function readDemographics(pool: Pool): Promise<DemographicsSnapshot
       `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', chain, user_id, occurred_at, event_id, prev_at, gender, age,
          country, city, followers, device) AS line
        FROM demographic_events ORDER BY 1`,
-    ),
-    users: await lines(
-      pool,
-      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', source, user_id, first_at, first_event_id, gender, age,
-         country, city, followers, top_at, top_event_id, top_country, top_device) AS line
-       FROM demographic_users ORDER BY 1`,
     ),
     facebookProfiles: await lines(
       pool,
@@ -67,12 +60,6 @@ export async function expectedDemographics(pool: Pool): Promise<DemographicsSnap
          lag(occurred_at) OVER (PARTITION BY chain, user_id ORDER BY occurred_at, event_id), gender, age, country, city,
          followers, device) AS line
        FROM (${chained}) AS e ORDER BY 1`,
-    ),
-    users: await lines(
-      pool,
-      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', f.source, f.user_id, f.occurred_at, f.event_id, f.gender, f.age,
-         f.country, f.city, f.followers, t.occurred_at, t.event_id, t.country, t.device) AS line
-       FROM (${firsts}) AS f LEFT JOIN (${tops}) AS t ON f.source = 'tiktok' AND t.user_id = f.user_id ORDER BY 1`,
     ),
     facebookProfiles: await lines(
       pool,

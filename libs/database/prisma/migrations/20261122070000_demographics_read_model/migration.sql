@@ -2,8 +2,8 @@
 -- one row per batch) and the reporter's indexer folds the queue into the tables below (libs/database/src/demographics),
 -- off the collectors' write path. Readers add the still-queued events on the fly, so the figures are exact whatever
 -- the indexer's lag.
--- - All time: who each user is, by their earliest event, and how many users there are of each kind, so the report
---   reads a few thousand counter rows instead of distinct-counting every event.
+-- - All time: how many users there are of each kind, by their earliest event, so the report reads a few thousand
+--   counter rows instead of distinct-counting every event.
 -- - A bounded range counts each user once, by their earliest event in the range. An event is that earliest event
 --   exactly when the user's previous event is before the range (or there is none), so with the previous event's time
 --   beside every event the report is a filtered scan of the range instead of a sort by user.
@@ -17,27 +17,8 @@ CREATE TABLE "demographic_pending" (
     CONSTRAINT "demographic_pending_pkey" PRIMARY KEY ("id")
 );
 
--- One row per user and source: the earliest event (by occurred_at, then event id) and what it says of the user.
--- For TikTok also the earliest top-funnel event, the only stage that carries country and device.
-CREATE TABLE "demographic_users" (
-    "source" TEXT NOT NULL,
-    "user_id" TEXT COLLATE "C" NOT NULL,
-    "first_at" TIMESTAMPTZ(3) NOT NULL,
-    "first_event_id" TEXT COLLATE "C" NOT NULL,
-    "gender" TEXT,
-    "age" INTEGER,
-    "country" TEXT,
-    "city" TEXT,
-    "followers" INTEGER,
-    "top_at" TIMESTAMPTZ(3),
-    "top_event_id" TEXT COLLATE "C",
-    "top_country" TEXT,
-    "top_device" TEXT,
-
-    CONSTRAINT "demographic_users_pkey" PRIMARY KEY ("source", "user_id")
-);
-
--- Users per kind. Keys may be NULL (a column the event did not carry), hence NULLS NOT DISTINCT.
+-- Users per kind of their first event of a chain (demographic_events below). Keys may be NULL (a column the event
+-- did not carry), hence NULLS NOT DISTINCT.
 CREATE TABLE "facebook_user_profiles" (
     "gender" TEXT,
     "age" INTEGER,
