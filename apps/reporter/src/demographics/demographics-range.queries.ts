@@ -30,6 +30,8 @@ const QUEUED_OF_CHAIN: Record<Chain, string> = {
 /** WITH-list entries that end in `firsts (columns…)`: one row per user of `chain` with events in the range. */
 function firstsInRange(chain: Chain, columns: readonly string[], range: Span): Prisma.Sql {
   const list = Prisma.raw(columns.join(', '));
+  // A literal, not a parameter: each chain has its own partial index, which the planner must match at plan time.
+  const chainLiteral = Prisma.raw(`'${chain}'`);
   const inRange = withinSpans('occurred_at', [range]);
   const earliestInRange =
     range.from === undefined
@@ -38,7 +40,7 @@ function firstsInRange(chain: Chain, columns: readonly string[], range: Span): P
   return Prisma.sql`
     chained AS (
       SELECT user_id, occurred_at, event_id, ${list} FROM demographic_events
-      WHERE chain = ${chain} AND ${inRange} AND ${earliestInRange}
+      WHERE chain = ${chainLiteral} AND ${inRange} AND ${earliestInRange}
     ),
     queued_in_range AS (
       SELECT user_id, occurred_at, event_id, ${list} FROM queued_events
@@ -55,7 +57,7 @@ function firstsInRange(chain: Chain, columns: readonly string[], range: Span): P
           FROM (SELECT DISTINCT user_id FROM queued_in_range) AS u
           CROSS JOIN LATERAL (
             SELECT * FROM demographic_events AS d
-            WHERE d.chain = ${chain} AND d.user_id = u.user_id AND ${inRange} AND ${earliestInRange}
+            WHERE d.chain = ${chainLiteral} AND d.user_id = u.user_id AND ${inRange} AND ${earliestInRange}
           ) AS c
         ) AS candidates
         ORDER BY user_id, occurred_at, event_id

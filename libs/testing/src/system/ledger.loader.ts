@@ -4,7 +4,7 @@ import type { Client } from 'pg';
 import { quoteIdentifier } from '../postgres/postgres.urls';
 
 /** Ids sent per statement: large enough to load millions quickly, small enough to keep each parameter modest. */
-const CHUNK = 50_000;
+const CHUNK = 200_000;
 
 /**
  * Creates `table (event_id text COLLATE "C")` (replacing one of that name) and loads every line of the ledger files
@@ -36,7 +36,7 @@ export async function loadLedgerIntoTable(
     }
   }
   await flush();
-  await client.query(`CREATE INDEX ON ${name} (event_id)`);
+  // No index: the checks below are hash joins over whole tables, which an index would not speed up.
   await client.query(`ANALYZE ${name}`);
   return loaded;
 }
@@ -78,7 +78,7 @@ export async function reconcileLedger(
         (SELECT count(*) FROM ids) AS "acknowledgedIds",
         (SELECT count(*) FROM ids WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = ids.event_id)) AS lost,
         (SELECT count(*) FROM events) AS "storedRows",
-        (SELECT count(*) - count(DISTINCT event_id) FROM events) AS duplicated,
+        (SELECT coalesce(sum(copies - 1), 0) FROM (SELECT count(*) AS copies FROM events GROUP BY event_id HAVING count(*) > 1) AS d) AS duplicated,
         (SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM sent WHERE sent.event_id = e.event_id)) AS unexpected`);
     const row = rows[0];
     if (!row) throw new Error('the reconciliation query returned no row');

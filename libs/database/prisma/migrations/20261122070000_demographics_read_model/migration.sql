@@ -75,9 +75,13 @@ CREATE TABLE "demographic_events" (
     CONSTRAINT "demographic_events_pkey" PRIMARY KEY ("chain", "user_id", "occurred_at", "event_id")
 );
 
--- The range scan: index-only, with everything the report reads.
-CREATE INDEX "demographic_events_range_idx" ON "demographic_events" ("chain", "occurred_at")
-  INCLUDE ("user_id", "prev_at", "gender", "age", "country", "city", "followers", "device");
+-- The range scans: index-only, one partial index per chain carrying just what the report reads of that chain.
+CREATE INDEX "demographic_events_facebook_range_idx" ON "demographic_events" ("occurred_at")
+  INCLUDE ("user_id", "prev_at", "gender", "age", "country", "city") WHERE "chain" = 'facebook';
+CREATE INDEX "demographic_events_tiktok_range_idx" ON "demographic_events" ("occurred_at")
+  INCLUDE ("user_id", "prev_at", "followers") WHERE "chain" = 'tiktok';
+CREATE INDEX "demographic_events_tiktok_top_range_idx" ON "demographic_events" ("occurred_at")
+  INCLUDE ("user_id", "prev_at", "country", "device") WHERE "chain" = 'tiktok_top';
 
 -- Events stored before this migration enter the queue like any new batch, 5,000 ids a row.
 INSERT INTO "demographic_pending" ("event_ids")
