@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { request } from 'node:http';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { CORRELATION_ID_HEADER } from '@evp/contracts';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InFlightRequests } from '../src/intake/in-flight.requests';
 import {
   SHARED_NATS_URL,
+  type WebhookAnswer,
   batchBody,
   eventually,
   metricValue,
@@ -23,6 +25,40 @@ async function streamMessages(stream: string): Promise<number> {
   } finally {
     await nats.close();
   }
+}
+
+/**
+ * A webhook POST whose body arrives in two parts, as from a slow client: the request is in flight from its first
+ * byte until `finish` sends the rest, however fast the gateway would have handled it whole.
+ */
+function postInTwoParts(url: string, body: string): { finish: () => void; answer: Promise<WebhookAnswer> } {
+  const bytes = Buffer.from(body);
+  const half = Math.floor(bytes.length / 2);
+  const started = performance.now();
+  let finish = () => {};
+  const answer = new Promise<WebhookAnswer>((resolve, reject) => {
+    const outgoing = request(
+      `${url}/webhook`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': bytes.length } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: new Headers(response.headers as Record<string, string>),
+            body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+            elapsedMs: performance.now() - started,
+          });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.write(bytes.subarray(0, half));
+    finish = () => outgoing.end(bytes.subarray(half));
+  });
+  return { finish, answer };
 }
 
 describe(InFlightRequests, () => {
@@ -74,7 +110,7 @@ describe(InFlightRequests, () => {
     it('should finish that request with 202, refuse new ones with 503, and exit 0', async () => {
       const events = new EventGenerator({ seed: 15 }).batch(50_000);
       const storedBefore = await streamMessages(names.stream);
-      const large = postWebhook(gateway.url, batchBody(events));
+      const large = postInTwoParts(gateway.url, batchBody(events));
       await eventually(
         async () =>
           metricValue(
@@ -86,7 +122,8 @@ describe(InFlightRequests, () => {
       process.kill(gateway.pid as number, 'SIGTERM');
       await gateway.waitForLog((line) => line.message === 'waiting for 1 in-flight webhook request(s) to finish');
       const late = await postWebhook(gateway.url, batchBody(events.slice(0, 10))).catch((error: unknown) => error);
-      const answer = await large;
+      large.finish();
+      const answer = await large.answer;
       const exitCode = await gateway.stop();
 
       expect(answer.status).toBe(202);

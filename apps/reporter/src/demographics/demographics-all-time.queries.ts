@@ -1,5 +1,6 @@
 import { FOLLOWER_BAND_WIDTH, Prisma, demographicDeltaCtes, followerBandOf } from '@evp/database';
 import { type ReportQuery } from '../query/report.reader';
+import { type TopLimits, facebookRowsSelect, tiktokPlaceRowsSelect } from './demographics-rows.sql';
 import {
   FOLLOWER_BUCKET_FLOORS,
   type FacebookRow,
@@ -15,50 +16,33 @@ import {
  */
 const queuedChanges = Prisma.raw(`WITH ${demographicDeltaCtes('demographic_pending')}`);
 
-export interface TopLimits {
-  countries: number;
-  cities: number;
-}
+/** A counter table plus the queued changes to it, summed per key: the users of each kind that have any. */
+const counted = (table: string, deltas: string, keys: string) =>
+  Prisma.raw(`SELECT ${keys}, sum(users) AS users
+      FROM (SELECT ${keys}, users FROM ${table} UNION ALL SELECT ${keys}, users FROM ${deltas}) AS rows
+      GROUP BY ${keys} HAVING sum(users) > 0`);
 
 /** Users per (gender, age), top countries and top cities: the rows the range statement returns too. */
 export function allTimeFacebookRows(run: ReportQuery, limits: TopLimits): Promise<FacebookRow[]> {
   return run<FacebookRow>(Prisma.sql`${queuedChanges},
-    profiles AS (
-      SELECT gender, age, sum(users) AS users
-      FROM (SELECT gender, age, users FROM facebook_user_profiles UNION ALL SELECT gender, age, users FROM facebook_profile_deltas) AS rows
-      GROUP BY gender, age HAVING sum(users) > 0
-    ), places AS (
-      SELECT country, city, sum(users) AS users
-      FROM (SELECT country, city, users FROM facebook_user_places UNION ALL SELECT country, city, users FROM facebook_place_deltas) AS rows
+    people AS (${counted('facebook_user_profiles', 'facebook_profile_deltas', 'gender, age')}),
+    places AS (
+      SELECT * FROM (${counted('facebook_user_places', 'facebook_place_deltas', 'country, city')}) AS counted
       WHERE country IS NOT NULL
-      GROUP BY country, city HAVING sum(users) > 0
     )
-    SELECT 'person' AS kind, gender, age, NULL AS country, NULL AS city, users::int8 AS users FROM profiles
-    UNION ALL (
-      SELECT 'country', NULL, NULL, country, NULL, sum(users)::int8 FROM places
-      GROUP BY country ORDER BY sum(users) DESC, country COLLATE "C" LIMIT ${limits.countries}
-    )
-    UNION ALL (
-      SELECT 'city', NULL, NULL, country, city, users::int8 FROM places WHERE city IS NOT NULL
-      ORDER BY users DESC, city COLLATE "C", country COLLATE "C" LIMIT ${limits.cities}
-    )`);
+    ${facebookRowsSelect(limits)}`);
 }
 
 /** Top countries and every device of the users' earliest top-funnel events. */
 export function allTimeTiktokPlaces(run: ReportQuery, topCountries: number): Promise<TiktokPlaceRow[]> {
   return run<TiktokPlaceRow>(Prisma.sql`${queuedChanges},
-    places AS (
-      SELECT country, device, sum(users) AS users
-      FROM (SELECT country, device, users FROM tiktok_user_places UNION ALL SELECT country, device, users FROM tiktok_place_deltas) AS rows
-      GROUP BY country, device HAVING sum(users) > 0
-    ), countries AS (
+    places AS (${counted('tiktok_user_places', 'tiktok_place_deltas', 'country, device')}),
+    countries AS (
       SELECT country AS value, sum(users) AS users FROM places WHERE country IS NOT NULL GROUP BY country
     ), devices AS (
       SELECT device AS value, sum(users) AS users FROM places WHERE device IS NOT NULL GROUP BY device
     )
-    (SELECT 'country' AS kind, value, users::int8 AS users FROM countries ORDER BY users DESC, value COLLATE "C" LIMIT ${topCountries})
-    UNION ALL
-    SELECT 'device', value, users::int8 FROM devices`);
+    ${tiktokPlaceRowsSelect(topCountries)}`);
 }
 
 interface BandRow {

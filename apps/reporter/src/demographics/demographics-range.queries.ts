@@ -2,7 +2,7 @@ import { Prisma, queuedEventsCte } from '@evp/database';
 import { type ReportQuery } from '../query/report.reader';
 import { instantSql, withinSpans } from '../query/range.sql';
 import { type Span } from '../query/time-range.split';
-import { type TopLimits } from './demographics-all-time.queries';
+import { type TopLimits, facebookRowsSelect, tiktokPlaceRowsSelect } from './demographics-rows.sql';
 import {
   FOLLOWER_BUCKET_FLOORS,
   type FacebookRow,
@@ -70,18 +70,12 @@ export function rangeFacebookRows(run: ReportQuery, range: Span, limits: TopLimi
     groups AS (
       SELECT GROUPING(gender, age) AS by_place, gender, age, country, city, count(*) AS users
       FROM firsts GROUP BY GROUPING SETS ((gender, age), (country, city))
+    ), people AS (
+      SELECT gender, age, users FROM groups WHERE by_place = 0
     ), places AS (
       SELECT country, city, users FROM groups WHERE by_place = 3 AND country IS NOT NULL
     )
-    SELECT 'person' AS kind, gender, age, NULL AS country, NULL AS city, users::int8 AS users FROM groups WHERE by_place = 0
-    UNION ALL (
-      SELECT 'country', NULL, NULL, country, NULL, sum(users)::int8 FROM places
-      GROUP BY country ORDER BY sum(users) DESC, country COLLATE "C" LIMIT ${limits.countries}
-    )
-    UNION ALL (
-      SELECT 'city', NULL, NULL, country, city, users::int8 FROM places WHERE city IS NOT NULL
-      ORDER BY users DESC, city COLLATE "C", country COLLATE "C" LIMIT ${limits.cities}
-    )`);
+    ${facebookRowsSelect(limits)}`);
 }
 
 interface FollowersRow {
@@ -124,7 +118,5 @@ export function rangeTiktokPlaces(run: ReportQuery, range: Span, topCountries: n
     ), devices AS (
       SELECT device AS value, count(*) AS users FROM firsts WHERE device IS NOT NULL GROUP BY device
     )
-    (SELECT 'country' AS kind, value, users::int8 AS users FROM countries ORDER BY users DESC, value COLLATE "C" LIMIT ${topCountries})
-    UNION ALL
-    SELECT 'device', value, users::int8 FROM devices`);
+    ${tiktokPlaceRowsSelect(topCountries)}`);
 }

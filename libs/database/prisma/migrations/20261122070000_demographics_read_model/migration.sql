@@ -9,7 +9,7 @@
 --   beside every event the report is a filtered scan of the range instead of a sort by user.
 
 -- Ids of inserted events the indexer has not folded in yet, one row per written batch.
-CREATE TABLE "demographic_pending" (
+CREATE TABLE IF NOT EXISTS "demographic_pending" (
     "id" BIGSERIAL NOT NULL,
     "event_ids" TEXT[] NOT NULL,
     "queued_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -19,47 +19,47 @@ CREATE TABLE "demographic_pending" (
 
 -- Users per kind of their first event of a chain (demographic_events below). Keys may be NULL (a column the event
 -- did not carry), hence NULLS NOT DISTINCT.
-CREATE TABLE "facebook_user_profiles" (
+CREATE TABLE IF NOT EXISTS "facebook_user_profiles" (
     "gender" TEXT,
     "age" INTEGER,
     "users" BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX "facebook_user_profiles_key" ON "facebook_user_profiles" ("gender", "age") NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX IF NOT EXISTS "facebook_user_profiles_key" ON "facebook_user_profiles" ("gender", "age") NULLS NOT DISTINCT;
 
-CREATE TABLE "facebook_user_places" (
+CREATE TABLE IF NOT EXISTS "facebook_user_places" (
     "country" TEXT,
     "city" TEXT,
     "users" BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX "facebook_user_places_key" ON "facebook_user_places" ("country", "city") NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX IF NOT EXISTS "facebook_user_places_key" ON "facebook_user_places" ("country", "city") NULLS NOT DISTINCT;
 
-CREATE TABLE "tiktok_user_followers" (
+CREATE TABLE IF NOT EXISTS "tiktok_user_followers" (
     "followers" INTEGER,
     "users" BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX "tiktok_user_followers_key" ON "tiktok_user_followers" ("followers") NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX IF NOT EXISTS "tiktok_user_followers_key" ON "tiktok_user_followers" ("followers") NULLS NOT DISTINCT;
 
 -- The same users by band of 1,000 followers (band = followers / 1000), with the sum of their followers: the median
 -- is found by walking a thousand bands and then reading the values of one band only.
-CREATE TABLE "tiktok_user_follower_bands" (
+CREATE TABLE IF NOT EXISTS "tiktok_user_follower_bands" (
     "band" INTEGER,
     "users" BIGINT NOT NULL,
     "followers_sum" NUMERIC NOT NULL
 );
-CREATE UNIQUE INDEX "tiktok_user_follower_bands_key" ON "tiktok_user_follower_bands" ("band") NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX IF NOT EXISTS "tiktok_user_follower_bands_key" ON "tiktok_user_follower_bands" ("band") NULLS NOT DISTINCT;
 
 -- TikTok users by country and device of their earliest top-funnel event.
-CREATE TABLE "tiktok_user_places" (
+CREATE TABLE IF NOT EXISTS "tiktok_user_places" (
     "country" TEXT,
     "device" TEXT,
     "users" BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX "tiktok_user_places_key" ON "tiktok_user_places" ("country", "device") NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX IF NOT EXISTS "tiktok_user_places_key" ON "tiktok_user_places" ("country", "device") NULLS NOT DISTINCT;
 
 -- One chain of events per user and `chain`: 'facebook', 'tiktok', and 'tiktok_top' (TikTok's top-funnel events once
 -- more, the only ones with country and device). `prev_at` is the time of the previous event of the same chain and
 -- user (by occurred_at, then event id), NULL for the first.
-CREATE TABLE "demographic_events" (
+CREATE TABLE IF NOT EXISTS "demographic_events" (
     "chain" TEXT NOT NULL,
     "user_id" TEXT COLLATE "C" NOT NULL,
     "occurred_at" TIMESTAMPTZ(3) NOT NULL,
@@ -76,14 +76,18 @@ CREATE TABLE "demographic_events" (
 );
 
 -- The range scans: index-only, one partial index per chain carrying just what the report reads of that chain.
-CREATE INDEX "demographic_events_facebook_range_idx" ON "demographic_events" ("occurred_at")
+CREATE INDEX IF NOT EXISTS "demographic_events_facebook_range_idx" ON "demographic_events" ("occurred_at")
   INCLUDE ("user_id", "prev_at", "gender", "age", "country", "city") WHERE "chain" = 'facebook';
-CREATE INDEX "demographic_events_tiktok_range_idx" ON "demographic_events" ("occurred_at")
+CREATE INDEX IF NOT EXISTS "demographic_events_tiktok_range_idx" ON "demographic_events" ("occurred_at")
   INCLUDE ("user_id", "prev_at", "followers") WHERE "chain" = 'tiktok';
-CREATE INDEX "demographic_events_tiktok_top_range_idx" ON "demographic_events" ("occurred_at")
+CREATE INDEX IF NOT EXISTS "demographic_events_tiktok_top_range_idx" ON "demographic_events" ("occurred_at")
   INCLUDE ("user_id", "prev_at", "country", "device") WHERE "chain" = 'tiktok_top';
 
--- Events stored before this migration enter the queue like any new batch, 5,000 ids a row.
+-- Events stored before this migration enter the queue like any new batch, 5,000 ids a row, into an empty model: so
+-- applying this file again (it only creates what is missing) rebuilds the model instead of counting twice.
+TRUNCATE "demographic_events", "facebook_user_profiles", "facebook_user_places", "tiktok_user_followers",
+  "tiktok_user_follower_bands", "tiktok_user_places", "demographic_pending";
+
 INSERT INTO "demographic_pending" ("event_ids")
 SELECT array_agg("event_id") FROM (SELECT "event_id", (row_number() OVER ()) / 5000 AS "chunk" FROM "events") AS "numbered"
 GROUP BY "chunk" ORDER BY "chunk";
