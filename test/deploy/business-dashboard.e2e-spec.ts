@@ -1,6 +1,6 @@
-import { EventBatchWriter, type EventRow, toDecimalAmount } from '@evp/database';
+import { EventBatchWriter, type EventRow, createDatabasePool, toDecimalAmount } from '@evp/database';
 import { type TestDatabase, createTestDatabase } from '@evp/testing';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DashboardJson,
@@ -66,7 +66,8 @@ describe('business dashboard (deploy/grafana/dashboards/business.json)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    pool = new Pool({ connectionString: database.url, max: 2 });
+    // The service's own pool factory: a connection cut when the database is dropped is logged, not an uncaught error.
+    pool = createDatabasePool({ url: database.url, poolSize: 2, connectTimeoutMs: 5_000 });
     const rows: EventRow[] = [
       ...Array.from({ length: 30 }, (_, index) => facebookRow(index, {})),
       facebookRow(100, {

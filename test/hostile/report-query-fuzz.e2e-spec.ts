@@ -1,7 +1,7 @@
-import { seedEvents } from '@evp/database';
+import { createDatabasePool, seedEvents } from '@evp/database';
 import { ServiceProcess, type TestDatabase, buildServicesOnce, createTestDatabase } from '@evp/testing';
 import fc from 'fast-check';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostileReportQuery } from './support/hostile-query.arbitrary';
 
@@ -32,7 +32,8 @@ describe('reporter under hostile query parameters', () => {
   beforeAll(async () => {
     buildServicesOnce();
     database = await createTestDatabase();
-    pool = new Pool({ connectionString: database.url, max: 2 });
+    // The service's own pool factory: a connection cut when the database is dropped is logged, not an uncaught error.
+    pool = createDatabasePool({ url: database.url, poolSize: 2, connectTimeoutMs: 5_000 });
     await seedEvents(pool, { events: 5_000, days: 3, seed: 21 });
     // A table no report reads: an injected statement that touched anything would most likely touch this too.
     await pool.query('CREATE TABLE canary (id int PRIMARY KEY)');
