@@ -13,7 +13,9 @@ import {
 import {
   type CollectorSuite,
   openCollectorSuite,
+  publishAndDrain,
   startCollectorService,
+  storedRows,
 } from '../../../libs/collector/test/support/collector.suite';
 
 /** What the row of a Facebook event must hold, worked out from the event itself. */
@@ -100,15 +102,9 @@ describe('fb-collector', () => {
         correlationId: `request-${index % 3}`,
       }));
       for (let index = 0; index < events.length; index += 4) messages.push(messages[index]!);
-      await publishAll(suite.admin.js, messages);
-      await eventually(
-        async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
-        60_000,
-        'the stream drained',
-      );
+      await publishAndDrain(suite, messages);
 
-      const rows = (await suite.pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events'))
-        .rows;
+      const rows = await storedRows(suite);
       expect(rows).toHaveLength(events.length);
       const byId = new Map(rows.map((row) => [row.event_id, row]));
       events.forEach((event, index) =>

@@ -1,19 +1,16 @@
 import { type TiktokEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER } from '@evp/messaging';
-import { createTestDatabase, ServiceProcess, readStream, streamMessageCount } from '@evp/testing';
+import { createTestDatabase, ServiceProcess, readStream } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildCollectorApp,
-  eventually,
-  publishAll,
-  type TestMessage,
-} from '../../../libs/collector/test/support/collector.harness';
+import { buildCollectorApp, type TestMessage } from '../../../libs/collector/test/support/collector.harness';
 import {
   type CollectorSuite,
   openCollectorSuite,
+  publishAndDrain,
   startCollectorService,
+  storedRows,
 } from '../../../libs/collector/test/support/collector.suite';
 
 /** What the row of a TikTok event must hold, worked out from the event itself. */
@@ -107,15 +104,9 @@ describe('ttk-collector', () => {
         msgId: celebrity.eventId,
         correlationId: 'tiktok-request',
       });
-      await publishAll(suite.admin.js, messages);
-      await eventually(
-        async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
-        60_000,
-        'the stream drained',
-      );
+      await publishAndDrain(suite, messages);
 
-      const rows = (await suite.pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events'))
-        .rows;
+      const rows = await storedRows(suite);
       expect(rows).toHaveLength(events.length);
       const byId = new Map(rows.map((row) => [row.event_id, row]));
       events.forEach((event) =>

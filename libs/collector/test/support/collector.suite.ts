@@ -1,8 +1,16 @@
 import type { CollectorModuleOptions } from '@evp/collector';
 import type { Source } from '@evp/contracts';
-import { ServiceProcess, type TestDatabase, type UniqueNames, uniqueNames } from '@evp/testing';
+import { ServiceProcess, type TestDatabase, type UniqueNames, streamMessageCount, uniqueNames } from '@evp/testing';
 import type { Pool } from 'pg';
-import { type NatsAdmin, openNatsAdmin, openPool, SHARED_NATS_URL } from './collector.harness';
+import {
+  eventually,
+  type NatsAdmin,
+  openNatsAdmin,
+  openPool,
+  publishAll,
+  SHARED_NATS_URL,
+  type TestMessage,
+} from './collector.harness';
 import { plainNormaliser } from './plain-event.normaliser';
 
 /** A database a suite has to itself: where it is, and how to get rid of it. */
@@ -39,6 +47,23 @@ export async function openCollectorSuite(name: string, database: SuiteDatabase):
       await database.drop();
     },
   };
+}
+
+/** Publishes `messages` to the suite's stream and waits until the suite's collectors have drained it. */
+export async function publishAndDrain(suite: CollectorSuite, messages: TestMessage[]): Promise<void> {
+  await publishAll(suite.admin.js, messages);
+  await eventually(
+    async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
+    60_000,
+    'the stream drained',
+  );
+}
+
+/** Every stored row of the suite's database. */
+export async function storedRows(
+  suite: CollectorSuite,
+): Promise<Array<Record<string, unknown> & { event_id: string }>> {
+  return (await suite.pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events')).rows;
 }
 
 /** Collector options for a suite: its own streams and durable, quick retries, the plain normaliser. */
