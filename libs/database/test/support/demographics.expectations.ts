@@ -11,6 +11,16 @@ export interface DemographicsSnapshot {
 
 const lines = async (pool: Pool, sql: string) => (await pool.query<{ line: string }>(sql)).rows.map((row) => row.line);
 
+/** A counter table's rows with users as sorted text lines: `columns` joined by '|'. */
+const counterLines = (pool: Pool, table: string, columns: string) =>
+  lines(
+    pool,
+    `SELECT format('${columns
+      .split(', ')
+      .map(() => '%s')
+      .join('|')}', ${columns}) AS line FROM ${table} WHERE users <> 0 ORDER BY 1`,
+  );
+
 /** The demographics read model as sorted text lines (counters that came back to zero left out). */
 export async function readDemographics(pool: Pool): Promise<DemographicsSnapshot> {
   return {
@@ -20,26 +30,11 @@ export async function readDemographics(pool: Pool): Promise<DemographicsSnapshot
          country, city, followers, device) AS line
        FROM demographic_events ORDER BY 1`,
     ),
-    facebookProfiles: await lines(
-      pool,
-      `SELECT format('%s|%s|%s', gender, age, users) AS line FROM facebook_user_profiles WHERE users <> 0 ORDER BY 1`,
-    ),
-    facebookPlaces: await lines(
-      pool,
-      `SELECT format('%s|%s|%s', country, city, users) AS line FROM facebook_user_places WHERE users <> 0 ORDER BY 1`,
-    ),
-    tiktokFollowers: await lines(
-      pool,
-      `SELECT format('%s|%s', followers, users) AS line FROM tiktok_user_followers WHERE users <> 0 ORDER BY 1`,
-    ),
-    tiktokFollowerBands: await lines(
-      pool,
-      `SELECT format('%s|%s|%s', band, users, followers_sum) AS line FROM tiktok_user_follower_bands WHERE users <> 0 ORDER BY 1`,
-    ),
-    tiktokPlaces: await lines(
-      pool,
-      `SELECT format('%s|%s|%s', country, device, users) AS line FROM tiktok_user_places WHERE users <> 0 ORDER BY 1`,
-    ),
+    facebookProfiles: await counterLines(pool, 'facebook_user_profiles', 'gender, age, users'),
+    facebookPlaces: await counterLines(pool, 'facebook_user_places', 'country, city, users'),
+    tiktokFollowers: await counterLines(pool, 'tiktok_user_followers', 'followers, users'),
+    tiktokFollowerBands: await counterLines(pool, 'tiktok_user_follower_bands', 'band, users, followers_sum'),
+    tiktokPlaces: await counterLines(pool, 'tiktok_user_places', 'country, device, users'),
   };
 }
 
