@@ -30,7 +30,9 @@ export interface PanelJson {
   targets?: TargetJson[];
   /** Children of a collapsed row. */
   panels?: PanelJson[];
-  fieldConfig?: { defaults?: { custom?: { stacking?: { mode?: string } } } };
+  fieldConfig?: {
+    defaults?: { custom?: { stacking?: { mode?: string } }; thresholds?: { steps?: { value: number | null }[] } };
+  };
 }
 
 export interface TargetJson {

@@ -11,8 +11,10 @@ import {
   substituteGrafanaVariables,
 } from './dashboard.inspection';
 import { DASHBOARDS, DASHBOARDS_DIR, renderDashboard } from './dashboards.catalog';
+import { STREAM_ALERT_LEVELS } from './pipeline.dashboard';
 
 const DATASOURCES_FILE = resolve(__dirname, '../../deploy/grafana/provisioning/datasources/datasources.yml');
+const ALERT_RULES_FILE = resolve(__dirname, '../../deploy/prometheus/rules/pipeline.alerts.yml');
 
 interface ProvisionedDatasource {
   uid: string;
@@ -159,6 +161,30 @@ describe('DASHBOARDS', () => {
       expect(deadLetters).toContain('messaging_dead_lettered_total');
       expect(deadLetters).toContain('gateway_events_failed_total{reason="invalid"}');
       expect(deadLetters).toContain('collector_events_failed_total{reason=~"invalid|dead_letter"}');
+    });
+
+    it("should show each stream's storage against its byte limit, with thresholds at the alert rules' levels", async () => {
+      const title = 'JetStream stream storage';
+      expect(exprs(title)).toEqual([
+        'max by (stream) (messaging_stream_bytes) / max by (stream) (messaging_stream_max_bytes > 0)',
+        'max by (stream) (messaging_stream_messages)',
+        'max by (stream) (messaging_stream_bytes)',
+        'max by (stream) (messaging_stream_max_bytes > 0)',
+      ]);
+      const steps = panel(title).fieldConfig?.defaults?.thresholds?.steps ?? [];
+      expect(steps.map((step) => step.value)).toEqual([
+        null,
+        STREAM_ALERT_LEVELS.warning,
+        STREAM_ALERT_LEVELS.critical,
+      ]);
+
+      const { groups } = parse(await readFile(ALERT_RULES_FILE, 'utf8')) as {
+        groups: { rules: { alert?: string; expr: string }[] }[];
+      };
+      const ruleExpr = (alert: string): string | undefined =>
+        groups.flatMap((group) => group.rules).find((rule) => rule.alert === alert)?.expr;
+      expect(ruleExpr('EvpStreamFillingUp')).toBe(`${exprs(title)[0]} > ${STREAM_ALERT_LEVELS.warning}`);
+      expect(ruleExpr('EvpStreamAlmostFull')).toBe(`${exprs(title)[0]} > ${STREAM_ALERT_LEVELS.critical}`);
     });
   });
 });

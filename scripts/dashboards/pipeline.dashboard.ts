@@ -1,5 +1,31 @@
-import { type Dashboard, DashboardBuilder, DashboardCursorSync } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  AxisPlacement,
+  GraphThresholdsStyleConfigBuilder,
+  GraphThresholdsStyleMode,
+} from '@grafana/grafana-foundation-sdk/common';
+import {
+  type Dashboard,
+  DashboardBuilder,
+  DashboardCursorSync,
+  type DynamicConfigValue,
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelIds, row, statPanel, timeseriesPanel } from './prometheus.panels';
+
+/**
+ * Share of a stream's byte limit at which EvpStreamFillingUp and EvpStreamAlmostFull fire
+ * (deploy/prometheus/rules/pipeline.alerts.yml); dashboards.spec.ts checks that the two agree.
+ */
+export const STREAM_ALERT_LEVELS = { warning: 0.7, critical: 0.9 } as const;
+/** Replicas and services that provision the same stream all report it; `> 0` leaves out streams with no limit. */
+const STREAM_MAX_BYTES = 'max by (stream) (messaging_stream_max_bytes > 0)';
+/** A series listed in the legend and tooltip with its own unit, without drawing a line or an axis. */
+const listedOnly = (unit: string): DynamicConfigValue[] => [
+  { id: 'unit', value: unit },
+  { id: 'custom.hideFrom', value: { viz: true, legend: false, tooltip: false } },
+  { id: 'custom.axisPlacement', value: AxisPlacement.Hidden },
+];
 
 /** Rates are shown per minute: the publisher's pace (one batch a second) makes per-second figures hard to read. */
 const perMinute = (expr: string): string => `${expr} * 60`;
@@ -15,12 +41,15 @@ const quantile = (q: number, metric: string, by: string): string =>
   `histogram_quantile(${q}, sum by (${by}) (rate(${metric}_bucket[$__rate_interval])))`;
 const totalOverRange = (metric: string): string => `sum(increase(${metric}[$__range]))`;
 
-/** Service and pipeline health from Prometheus: gateway intake, collectors, consumer lag, dead letters, reports. */
+/**
+ * Service and pipeline health from Prometheus: gateway intake, collectors, consumer lag, dead letters, stream
+ * storage, reports.
+ */
 export function buildPipelineDashboard(): Dashboard {
   const ids = new PanelIds();
   return new DashboardBuilder('Event pipeline')
     .uid('evp-pipeline')
-    .description('Gateway intake, collectors, JetStream consumer lag, dead letters and report latency.')
+    .description('Gateway intake, collectors, JetStream consumer lag, dead letters and stream storage, report latency.')
     .tags(['evp', 'pipeline'])
     .timezone('browser')
     .time({ from: 'now-30m', to: 'now' })
@@ -184,7 +213,7 @@ export function buildPipelineDashboard(): Dashboard {
       }),
     )
 
-    .withRow(row(ids, 'JetStream: consumer lag and dead letters'))
+    .withRow(row(ids, 'JetStream: consumer lag, dead letters and stream storage'))
     .withPanel(
       timeseriesPanel(ids, {
         title: 'Consumer lag (pending messages)',
@@ -219,6 +248,39 @@ export function buildPipelineDashboard(): Dashboard {
         axisLabel: 'messages/min',
         width: 12,
       }),
+    )
+    .withPanel(
+      timeseriesPanel(ids, {
+        title: 'JetStream stream storage',
+        description: `Share of each stream's byte limit in use, with the alert levels: EvpStreamFillingUp at ${STREAM_ALERT_LEVELS.warning * 100} %, EvpStreamAlmostFull at ${STREAM_ALERT_LEVELS.critical * 100} %. A full stream refuses new messages, and the gateway answers 503. Messages held are on the right axis; bytes used and the limit are in the legend and tooltip. The events stream holds only events no collector has taken yet.`,
+        targets: [
+          {
+            expr: `max by (stream) (messaging_stream_bytes) / ${STREAM_MAX_BYTES}`,
+            legend: '{{stream}} used of limit',
+          },
+          { expr: 'max by (stream) (messaging_stream_messages)', legend: '{{stream}} messages' },
+          { expr: 'max by (stream) (messaging_stream_bytes)', legend: '{{stream}} bytes used' },
+          { expr: STREAM_MAX_BYTES, legend: '{{stream}} byte limit' },
+        ],
+        unit: 'percentunit',
+        width: 24,
+      })
+        .thresholds(
+          new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+            { value: null, color: 'green' },
+            { value: STREAM_ALERT_LEVELS.warning, color: 'orange' },
+            { value: STREAM_ALERT_LEVELS.critical, color: 'red' },
+          ]),
+        )
+        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed))
+        .overrideByQuery('B', [
+          { id: 'unit', value: 'short' },
+          { id: 'custom.axisPlacement', value: AxisPlacement.Right },
+          { id: 'custom.axisLabel', value: 'messages' },
+          { id: 'custom.thresholdsStyle', value: { mode: GraphThresholdsStyleMode.Off } },
+        ])
+        .overrideByQuery('C', listedOnly('bytes'))
+        .overrideByQuery('D', listedOnly('bytes')),
     )
 
     .withRow(row(ids, 'Reporter'))

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { streamLimitsEnv } from '@evp/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import {
@@ -35,6 +36,8 @@ interface ComposeConfig {
 }
 
 const PIPELINE_SERVICES = { gateway: 3000, 'fb-collector': 3001, 'ttk-collector': 3002, reporter: 3003 } as const;
+/** Read by every service that provisions the streams (.env.example). */
+const STREAM_LIMIT_VARIABLES = Object.keys(streamLimitsEnv);
 const PLACEHOLDER_SECRETS = {
   POSTGRES_PASSWORD: 'check-only',
   GRAFANA_ADMIN_PASSWORD: 'check-only',
@@ -156,6 +159,17 @@ describe('deployment configuration', () => {
         expect(shutdownMs, name).toBeGreaterThan(0);
         expect(durationMs(service.stop_grace_period ?? '10s'), name).toBeGreaterThanOrEqual(shutdownMs + 5_000);
       }
+    });
+
+    it('should give the gateway and both collectors the same stream limits, since each applies its own at start', () => {
+      const limitsOf = (name: string): Record<string, string | undefined> => {
+        const environment = config.services[name]?.environment ?? {};
+        return Object.fromEntries(STREAM_LIMIT_VARIABLES.map((variable) => [variable, environment[variable]]));
+      };
+      const gateway = limitsOf('gateway');
+      for (const value of Object.values(gateway)) expect(value).toMatch(/^-?\d+$/);
+      expect(limitsOf('fb-collector')).toEqual(gateway);
+      expect(limitsOf('ttk-collector')).toEqual(gateway);
     });
 
     it('should publish no host port for the collectors, so they scale', () => {

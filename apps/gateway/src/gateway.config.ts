@@ -1,4 +1,13 @@
-import { loadConfig, logLevel, natsName, port, positiveInt, subjectPrefix, urlList } from '@evp/config';
+import {
+  loadConfig,
+  logLevel,
+  natsName,
+  port,
+  positiveInt,
+  streamLimitsEnv,
+  subjectPrefix,
+  urlList,
+} from '@evp/config';
 import { DEAD_LETTER_STREAM, DEAD_LETTER_SUBJECT_PREFIX, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX } from '@evp/contracts';
 import { z } from 'zod';
 
@@ -17,6 +26,7 @@ export const gatewayConfigSchema = z.object({
   EVENTS_SUBJECT_PREFIX: subjectPrefix(EVENTS_SUBJECT_PREFIX),
   DEAD_LETTER_STREAM: natsName(DEAD_LETTER_STREAM),
   DEAD_LETTER_SUBJECT_PREFIX: subjectPrefix(DEAD_LETTER_SUBJECT_PREFIX),
+  ...streamLimitsEnv,
   /** Longest wait for JetStream to acknowledge a request's events before answering 503. */
   PUBLISH_TIMEOUT_MS: positiveInt(10_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),

@@ -1,4 +1,5 @@
 import { Module, type Type } from '@nestjs/common';
+import { streamLimitsOf } from '@evp/config';
 import { eventsStream, JetStreamModule } from '@evp/messaging';
 import { ObservabilityModule } from '@evp/observability';
 import { EVENT_SINK, GATEWAY_CONFIG } from './gateway.constants';
@@ -16,14 +17,19 @@ import { WebhookController } from './intake/webhook.controller';
  * the imported modules (stream names, NATS servers); tests build one per suite with their own streams.
  */
 export function createGatewayModule(config: GatewayConfig): Type {
+  const limits = streamLimitsOf(config);
   @Module({
     imports: [
       ObservabilityModule.forRoot({ service: 'gateway', logLevel: config.LOG_LEVEL }),
       JetStreamModule.forRoot({
         servers: config.NATS_URL,
         connectionName: 'gateway',
-        streams: [eventsStream(config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX)],
-        deadLetter: { stream: config.DEAD_LETTER_STREAM, subjectPrefix: config.DEAD_LETTER_SUBJECT_PREFIX },
+        streams: [eventsStream(config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX, limits.events)],
+        deadLetter: {
+          stream: config.DEAD_LETTER_STREAM,
+          subjectPrefix: config.DEAD_LETTER_SUBJECT_PREFIX,
+          ...limits.deadLetter,
+        },
         publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
         // In-flight requests get most of the shutdown budget first (InFlightRequests); this bounds what follows.
         shutdownTimeoutMs: Math.max(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 5)),

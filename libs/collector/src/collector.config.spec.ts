@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plainNormaliser } from '../test/support/plain-event.normaliser';
 import { collectorOptionsOf, loadCollectorConfig } from './collector.config';
+import { jetStreamOptionsOf, resolveCollectorSettings } from './collector.settings';
 
 describe(loadCollectorConfig, () => {
   describe('when the environment is empty', () => {
@@ -54,6 +55,23 @@ describe(collectorOptionsOf, () => {
         shutdownTimeoutMs: 6_000,
         migrateOnStart: true,
       });
+    });
+
+    it('should declare the events and dead-letter streams with the configured limits, as the gateway does', () => {
+      const config = loadCollectorConfig(
+        'fb-collector',
+        { port: 3001, source: 'facebook' },
+        { EVENTS_STREAM_MAX_BYTES: '2147483648', DEAD_LETTER_STREAM_MAX_AGE_MS: '86400000' },
+      );
+      const options = jetStreamOptionsOf(
+        resolveCollectorSettings(
+          collectorOptionsOf(config, { source: 'facebook', normaliser: plainNormaliser<'facebook'>() }),
+        ),
+      );
+      expect(options.streams).toEqual([
+        expect.objectContaining({ name: 'EVENTS', maxBytes: 2_147_483_648, maxAgeMs: 0 }),
+      ]);
+      expect(options.deadLetter).toMatchObject({ stream: 'EVENTS_DLQ', maxBytes: 1_073_741_824, maxAgeMs: 86_400_000 });
     });
   });
 });

@@ -55,3 +55,11 @@ export const subjectPrefix = (fallback: string) =>
     .string()
     .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be dot-separated tokens of letters, digits, "-" and "_"')
     .default(fallback);
+
+/** A size in bytes, or -1 for no limit (JetStream's convention for stream limits). */
+export const byteLimit = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .refine((bytes) => bytes === -1 || bytes > 0, 'must be a whole number of bytes above 0, or -1 for no limit')
+    .default(fallback);

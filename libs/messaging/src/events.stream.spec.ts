@@ -13,4 +13,12 @@ describe(eventsStream, () => {
   it('should keep a test environment on subjects of its own', () => {
     expect(eventsStream('T_EVENTS', 't.abc').subjects).toEqual(['t.abc.facebook', 't.abc.tiktok']);
   });
+
+  it('should carry the configured byte and age limits', () => {
+    expect(eventsStream('EVENTS', 'events', { maxBytes: 1_048_576, maxAgeMs: 60_000 })).toMatchObject({
+      retention: 'workqueue',
+      maxBytes: 1_048_576,
+      maxAgeMs: 60_000,
+    });
+  });
 });

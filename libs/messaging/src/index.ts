@@ -23,6 +23,7 @@ export type {
   OutgoingMessage,
   PublishReport,
   StreamDefinition,
+  StreamLimits,
 } from './jetstream.types';
 export {
   DEAD_LETTER_ORIGIN_HEADER,

@@ -45,6 +45,6 @@ export interface JetStreamModuleOptions {
   waitOnFirstConnect?: boolean;
   /** @default { baseMs: 1_000, maxMs: 60_000 } */
   retryBackoff?: RetryBackoffOptions;
-  /** How long stream/consumer info is reused by readiness checks and the pending gauge. @default 2_000 */
+  /** How long stream/consumer info is reused by readiness checks and the stream and pending gauges. @default 2_000 */
   infoCacheMs?: number;
 }

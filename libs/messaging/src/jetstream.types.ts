@@ -24,6 +24,9 @@ export interface StreamDefinition {
   maxBytes?: number;
 }
 
+/** The size and age caps of a stream, as configured per deployment. */
+export type StreamLimits = Pick<StreamDefinition, 'maxBytes' | 'maxAgeMs'>;
+
 /** A durable pull consumer the application reads from. */
 export interface ConsumerDefinition {
   stream: string;

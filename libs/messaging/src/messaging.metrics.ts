@@ -1,9 +1,11 @@
 import { METRICS_REGISTRY } from '@evp/observability';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { StreamInfo } from '@nats-io/jetstream';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { JetStreamInfoCache } from './jetstream-info.cache';
 import { type JetStreamSettings } from './jetstream.settings';
 import { JETSTREAM_SETTINGS } from './messaging.constants';
+import { declaredStreams } from './stream.config';
 
 /** Why the module terminated a message; a fixed set, so the label stays low-cardinality. */
 export type TermReason = 'dead-letter' | 'max-deliveries';
@@ -24,6 +26,9 @@ export class MessagingMetrics {
   readonly redelivered: Counter<'durable'>;
   readonly deadLettered: Counter<'origin'>;
   readonly consumerPending: Gauge<'stream' | 'durable'>;
+  readonly streamBytes: Gauge<'stream'>;
+  readonly streamMessages: Gauge<'stream'>;
+  readonly streamMaxBytes: Gauge<'stream'>;
 
   constructor(
     @Inject(JetStreamInfoCache) infoCache: JetStreamInfoCache,
@@ -99,5 +104,44 @@ export class MessagingMetrics {
       },
     });
     this.consumerPending = consumerPending;
+
+    // The three stream gauges read the same cached stream info (shared with the readiness checks), so however
+    // often Prometheus scrapes, each stream costs the server one info request per `infoCacheMs`.
+    const streams = declaredStreams(settings).map((stream) => stream.name);
+    const streamGauge = (name: string, help: string, read: (info: StreamInfo) => number): Gauge<'stream'> => {
+      const gauge = new Gauge<'stream'>({
+        name,
+        help,
+        labelNames: ['stream'],
+        registers,
+        async collect() {
+          await Promise.all(
+            streams.map(async (stream) => {
+              try {
+                gauge.set({ stream }, read(await infoCache.stream(stream)));
+              } catch {
+                // The readiness check reports an unreachable stream; a scrape keeps the last known value.
+              }
+            }),
+          );
+        },
+      });
+      return gauge;
+    };
+    this.streamBytes = streamGauge(
+      'messaging_stream_bytes',
+      'Bytes a stream holds (a work queue: messages not yet consumed), from JetStream stream info.',
+      (info) => info.state.bytes,
+    );
+    this.streamMessages = streamGauge(
+      'messaging_stream_messages',
+      'Messages a stream holds (a work queue: messages not yet consumed), from JetStream stream info.',
+      (info) => info.state.messages,
+    );
+    this.streamMaxBytes = streamGauge(
+      'messaging_stream_max_bytes',
+      "A stream's byte limit as the server has it (-1: none). A full stream refuses new messages.",
+      (info) => info.config.max_bytes,
+    );
   }
 }
