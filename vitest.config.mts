@@ -24,7 +24,7 @@ export default defineConfig({
         resolve: resolveOptions,
         test: {
           name: 'unit',
-          include: ['{libs,apps}/*/src/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+          include: ['{libs,apps}/*/src/**/*.spec.ts', 'scripts/**/*.spec.ts', 'bench/**/*.spec.ts'],
           environment: 'node',
         },
       },

@@ -18,13 +18,20 @@
  * Prints a table and writes bench/results/collectors.json. Other work on the machine skews the figures.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { eventSubject, type MarketingEvent, SOURCES } from '@evp/contracts';
-import { createDatabasePool, type EventRow, PrismaService, resolveDatabaseOptions } from '@evp/database';
+import {
+  createDatabasePool,
+  eventKeyOf,
+  type EventRow,
+  PrismaService,
+  resolveDatabaseOptions,
+  userKeyOf,
+} from '@evp/database';
 import { JetStreamModule, JetStreamPublisher, type OutgoingMessage } from '@evp/messaging';
-import { createTestDatabase, REPO_ROOT, ServiceProcess, uniqueNames } from '@evp/testing';
+import { createTestDatabase, REPO_ROOT, ServiceProcess, readProcessStat, uniqueNames } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -76,14 +83,6 @@ function crossing(samples: readonly Sample[], target: number): number {
   const before = samples[after - 1] as Sample;
   const next = samples[after] as Sample;
   return before.at + ((target - before.drained) / (next.drained - before.drained)) * (next.at - before.at);
-}
-
-/** User + system CPU time of a process so far, in milliseconds (Linux clock ticks are 10 ms). */
-async function cpuMillis(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return 0;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function publishEvents(names: ReturnType<typeof uniqueNames>): Promise<{ rate: number; bytes: number }> {
@@ -168,7 +167,11 @@ async function drain(names: ReturnType<typeof uniqueNames>, databaseUrl: string,
   }
   const running = await starting;
   // Since each process started, so start-up is included (about a second of a run of a minute or more).
-  const cpuTotals = await Promise.all(running.map((service) => cpuMillis(service.pid)));
+  const cpuTotals = await Promise.all(
+    running.map(async (service) =>
+      service.pid === undefined ? 0 : ((await readProcessStat(service.pid))?.cpuSeconds ?? 0) * 1_000,
+    ),
+  );
   await Promise.all(running.map((service) => service.stop('SIGTERM')));
   const cpu = running.map((service, index) => ({ service: service.name, cpuMillis: cpuTotals[index] ?? 0 }));
   return { samples, cpu };
@@ -186,14 +189,20 @@ async function rowAtATime(databaseUrl: string, rows: readonly EventRow[], writer
       Array.from({ length: writers }, async () => {
         while (next < rows.length) {
           const row = rows[next++] as EventRow;
-          const { raw, occurredAt, actionTime, source, ...columns } = row;
+          const { extra, occurredAt, actionTime, source, eventId, userId, ...columns } = row;
+          const event = eventKeyOf(eventId, source);
+          const user = userKeyOf(userId);
           await prisma.event.create({
             data: {
               ...columns,
               source,
+              eventId: event.key,
+              eventIdText: event.text,
+              userId: user.key,
+              userIdText: user.text,
               occurredAt: new Date(occurredAt),
               actionTime: actionTime == null ? null : new Date(actionTime),
-              raw: JSON.parse(raw) as object,
+              extra: extra == null ? undefined : (JSON.parse(extra) as object),
             },
           });
         }
@@ -210,7 +219,7 @@ function baselineRows(): EventRow[] {
   const generator = new EventGenerator({ seed: 7_777 });
   return Array.from({ length: BASELINE_EVENTS }, () => {
     const event: MarketingEvent = generator.next();
-    const context = { raw: JSON.stringify(event), correlationId: 'bench-baseline' };
+    const context = { extra: null, correlationId: 'bench-baseline' };
     return event.source === 'facebook' ? normaliseFacebookEvent(event, context) : normaliseTiktokEvent(event, context);
   });
 }

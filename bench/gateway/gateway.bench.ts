@@ -18,19 +18,27 @@
  * events acknowledged. Writes bench/results/gateway.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { validateEvent } from '@evp/contracts';
 import { JetStreamModule, JetStreamPublisher, type OutgoingMessage } from '@evp/messaging';
-import { type PrivateNats, REPO_ROOT, freePort, startPrivateNats, uniqueNames } from '@evp/testing';
+import {
+  type PrivateNats,
+  REPO_ROOT,
+  findListeningProcess,
+  freePort,
+  readProcessStat,
+  startPrivateNats,
+  uniqueNames,
+} from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Agent, request } from 'undici';
+import { percentile } from '../shared/sample.statistics';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 60);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 2);
@@ -101,32 +109,6 @@ interface RequestSample {
   status: number;
   accepted: number;
   ms: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** The nats-server process listening on `port`, found by its command line (only a private one is watched). */
-function natsServerPid(port: number): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args[0]?.endsWith('nats-server') && args.includes(String(port))) return Number(entry);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return undefined;
 }
 
 /** Baseline 1: what one core does with the parse and validation work of these events, nothing else. */
@@ -205,13 +187,13 @@ async function measurePhase(
   natsPid: number | undefined,
   load: () => Promise<RequestSample[]>,
 ): Promise<PhaseResult> {
-  const cpuBefore = cpuSeconds(gatewayPid);
-  const natsCpuBefore = cpuSeconds(natsPid);
+  const cpuBefore = await cpuSeconds(gatewayPid);
+  const natsCpuBefore = await cpuSeconds(natsPid);
   const started = performance.now();
   const samples = await load();
   const seconds = (performance.now() - started) / 1000;
-  const gatewayCpu = cpuSeconds(gatewayPid) - cpuBefore;
-  const natsCpu = cpuSeconds(natsPid) - natsCpuBefore;
+  const gatewayCpu = (await cpuSeconds(gatewayPid)) - cpuBefore;
+  const natsCpu = (await cpuSeconds(natsPid)) - natsCpuBefore;
   const acknowledgedEvents = samples.reduce((sum, sample) => sum + sample.accepted, 0);
   const statuses: Record<string, number> = {};
   for (const sample of samples) statuses[sample.status] = (statuses[sample.status] ?? 0) + 1;
@@ -243,6 +225,11 @@ async function measurePhase(
     natsCpuCores: round2(natsCpu / seconds),
     latency,
   };
+}
+
+/** CPU seconds a process has used; NaN when there is none to watch (an external NATS). */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  return pid === undefined ? Number.NaN : ((await readProcessStat(pid))?.cpuSeconds ?? Number.NaN);
 }
 
 /** Polls `GET /health/liveness` every 50 ms until `deadline`, recording each answer's time. */
@@ -317,7 +304,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   let privateNats: PrivateNats | undefined;
   const natsUrl = process.env.BENCH_NATS_URL ?? (privateNats = await startPrivateNats()).url;
-  const natsPid = privateNats ? natsServerPid(privateNats.port) : undefined;
+  const natsPid = privateNats ? await findListeningProcess(privateNats.port) : undefined;
   const names = uniqueNames('bench-gateway');
   console.log(`NATS ${natsUrl}${privateNats ? ' (private)' : ''}; generating a ${MAX_EVENTS}-event template…`);
   const template = new BodyTemplate(new EventGenerator({ seed: 2024 }));

@@ -12,30 +12,42 @@
  *            --warmup <time>           start of each phase left out of its sustained figure (default 15s, quick 5s)
  *            --no-build                use what dist/ holds
  *
- * Like `npm start`: infrastructure check, build, then the four services from their build, but on a database of its
- * own (a fresh clone of the migrated template, dropped at the end) and on stream, subject and durable names of its
- * own, so it never touches `npm start`'s data. Prints a table and writes bench/results/system.json.
+ * Set-up and tear-down are the ones `npm run soak` uses (system.harness.ts). Prints a table, the CPU every process of
+ * the system spent per stored event, and writes bench/results/system.json.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SOURCES } from '@evp/contracts';
 import {
   type LedgerReconciliation,
-  PipelineSystem,
+  type PipelineSystem,
   type PublisherLatency,
   type PublisherRun,
-  REPO_ROOT,
-  metricSum,
   runPublisher,
-  scrapeMetrics,
 } from '@evp/testing';
+import { benchLog } from '../shared/bench.console';
+import { machineInfo, writeResultFile } from '../shared/bench.results';
+import { parseDurationSeconds } from '../shared/duration.parser';
+import { formatCount as fmt, round } from '../shared/number.format';
+import { renderTable } from '../shared/text.table';
+import {
+  CPU_TARGET_MICROS_PER_EVENT,
+  type CpuPerStoredEvent,
+  cpuPerStoredEvent,
+  cpuTableRows,
+  cpuTargetLine,
+  meetsCpuTarget,
+} from './cpu-per-event.report';
+import { type PeriodicSampler } from './periodic.sampler';
+import { AWAIT_EVERY_REPLY_FLAGS, REAL_PUBLISHER_FLAGS } from './publisher.flags';
+import { runBenchSystem } from './system.harness';
+import { type SystemObservation, observeSystem } from './system.observation';
 
 const TARGET_STORED_PER_SECOND = 15_000;
 const SAMPLE_EVERY_MS = 5_000;
-const RESULTS_FILE = join(REPO_ROOT, 'bench', 'results', 'system.json');
+const RESULTS_NAME = 'system.json';
+
+const log = benchLog('bench');
 
 const { values: flags } = parseArgs({
   options: {
@@ -52,17 +64,9 @@ const { values: flags } = parseArgs({
   },
 });
 
-const durationS = seconds(flags.duration ?? (flags.quick ? '30s' : '5m'));
-const loadS = seconds(flags.load ?? (flags.quick ? '10s' : '30s'));
-const warmupS = seconds(flags.warmup ?? (flags.quick ? '5s' : '15s'));
-
-/** One observation of the running system. */
-interface Sample {
-  atMs: number;
-  stored: number;
-  gatewayAccepted: number;
-  backlog: number;
-}
+const durationS = parseDurationSeconds(flags.duration ?? (flags.quick ? '30s' : '5m'));
+const loadS = parseDurationSeconds(flags.load ?? (flags.quick ? '10s' : '30s'));
+const warmupS = parseDurationSeconds(flags.warmup ?? (flags.quick ? '5s' : '15s'));
 
 interface PhaseFigures {
   name: string;
@@ -82,86 +86,75 @@ interface PhaseFigures {
   backlogAtWindowStart: number;
   backlogWhenSendingStopped: number;
   drainSeconds: number;
+  /** CPU of every process of the system from the first request until drained, per event stored meanwhile. */
+  cpu: CpuPerStoredEvent;
+}
+
+/** A phase's figures, the emulator run behind them, and the observations that bound it. */
+interface PhaseOutcome {
+  figures: PhaseFigures;
+  run: PublisherRun;
+  begin: SystemObservation;
+  drained: SystemObservation;
 }
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  step('infrastructure (PostgreSQL, NATS JetStream)', () =>
-    execFileSync('bash', ['scripts/infra.sh'], { cwd: REPO_ROOT, stdio: 'inherit' }),
+  const {
+    value: phases,
+    reconciliation,
+    exitCodes,
+  } = await runBenchSystem(
+    {
+      name: 'bench',
+      build: !flags['no-build'],
+      log,
+      sampleEveryMs: SAMPLE_EVERY_MS,
+      observe: observeSystem,
+    },
+    async ({ system, directory, sampler }) => {
+      // The sustained window is the real publisher's own traffic (one batch of 1,000-50,000 events a second, replies
+      // not awaited); the load phase then shows how much more the gateway takes, kept short because every event it
+      // takes beyond what the collectors store must be drained before the ledger can be checked.
+      const outcomes = [
+        await runPhase(system, sampler, directory, {
+          name: 'real publisher',
+          warmupS,
+          sendingS: durationS,
+          flags: { ...REAL_PUBLISHER_FLAGS, duration: `${durationS}s` },
+        }),
+      ];
+      if (loadS > 0) {
+        const loadFlags =
+          flags.rate === undefined
+            ? {
+                mode: 'load',
+                concurrency: flags.concurrency,
+                'batch-min': flags['batch-min'],
+                'batch-max': flags['batch-max'],
+              }
+            : paced(Number(flags.rate));
+        outcomes.push(
+          await runPhase(system, sampler, directory, {
+            name: flags.rate === undefined ? 'load' : `paced ${flags.rate}/s`,
+            warmupS: Math.min(warmupS, loadS / 3),
+            sendingS: loadS,
+            flags: { ...loadFlags, duration: `${loadS}s`, 'duplicate-rate': 0.01 },
+          }),
+        );
+      }
+      return { value: outcomes, runs: outcomes.map((outcome) => outcome.run) };
+    },
   );
-  if (!flags['no-build'])
-    step('build', () => execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' }));
 
-  log('starting gateway, fb-collector, ttk-collector and reporter on a bench database and bench stream names');
-  const system = await PipelineSystem.start({ name: 'bench' });
-  const directory = await mkdtemp(join(tmpdir(), 'evp-bench-'));
-  const sampler = new Sampler(system);
-  const phases: PhaseFigures[] = [];
-  const runs: PublisherRun[] = [];
-  let reconciliation: LedgerReconciliation | undefined;
-  let exitCodes: Record<string, number | null> = {};
-  try {
-    log(`database ${new URL(system.databaseUrl).pathname.slice(1)}, stream ${system.names.stream}`);
-    sampler.start();
-    // The sustained window is the real publisher's own traffic (one batch of 1,000-50,000 events a second, replies
-    // not awaited); the load phase then shows how much more the gateway takes, kept short because every event it
-    // takes beyond what the collectors store must be drained before the ledger can be checked.
-    const real = await runPhase(system, sampler, directory, {
-      name: 'real publisher',
-      warmupS,
-      sendingS: durationS,
-      flags: {
-        mode: 'default',
-        'batch-min': 1_000,
-        'batch-max': 50_000,
-        'interval-ms': 1_000,
-        duration: `${durationS}s`,
-      },
-    });
-    phases.push(real.figures);
-    runs.push(real.run);
-    if (loadS > 0) {
-      const loadFlags =
-        flags.rate === undefined
-          ? {
-              mode: 'load',
-              concurrency: flags.concurrency,
-              'batch-min': flags['batch-min'],
-              'batch-max': flags['batch-max'],
-            }
-          : paced(Number(flags.rate));
-      const load = await runPhase(system, sampler, directory, {
-        name: flags.rate === undefined ? 'load' : `paced ${flags.rate}/s`,
-        warmupS: Math.min(warmupS, loadS / 3),
-        sendingS: loadS,
-        flags: { ...loadFlags, duration: `${loadS}s`, 'duplicate-rate': 0.01 },
-      });
-      phases.push(load.figures);
-      runs.push(load.run);
-    }
-    sampler.stop();
-    log('checking every acknowledged event id against the database');
-    reconciliation = await system.reconcile(runs);
-    log('stopping the services (SIGTERM)');
-    exitCodes = await system.stop('SIGTERM');
-  } finally {
-    sampler.stop();
-    await system.dispose();
-    await rm(directory, { recursive: true, force: true });
-  }
-
-  const real = phases[0] as PhaseFigures;
-  const load = phases.length > 1 ? phases[1] : undefined;
+  const real = phases[0] as PhaseOutcome;
+  const load = phases[1]?.figures;
+  const wholeRun = cpuPerStoredEvent(real.begin, (phases.at(-1) as PhaseOutcome).drained);
   const result = {
     benchmark: 'system',
     quick: flags.quick,
     startedAt: startedAt.toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      node: process.version,
-      loadAverage: loadavg(),
-    },
+    machine: machineInfo(),
     settings: {
       durationS,
       loadS,
@@ -171,85 +164,41 @@ async function main(): Promise<void> {
       batchMax: Number(flags['batch-max']),
       rate: flags.rate === undefined ? null : Number(flags.rate),
     },
-    phases,
+    phases: phases.map((phase) => phase.figures),
     ratios: load
       ? {
-          loadAcceptedOverRealSent: round(load.acceptedPerSecond / Math.max(1, real.sentPerSecond), 2),
-          loadStoredOverRealSent: round(load.storedPerSecondSustained / Math.max(1, real.sentPerSecond), 2),
+          loadAcceptedOverRealSent: round(load.acceptedPerSecond / Math.max(1, real.figures.sentPerSecond), 2),
+          loadStoredOverRealSent: round(load.storedPerSecondSustained / Math.max(1, real.figures.sentPerSecond), 2),
         }
       : null,
-    check: reconciliation
-      ? { ...reconciliation, lossFree: reconciliation.lost === 0, duplicateFree: reconciliation.duplicated === 0 }
-      : null,
+    cpu: {
+      targetMicrosPerStoredEvent: CPU_TARGET_MICROS_PER_EVENT,
+      realPublisher: real.figures.cpu,
+      wholeRun,
+      met: meetsCpuTarget(real.figures.cpu),
+    },
+    check: { ...reconciliation, lossFree: reconciliation.lost === 0, duplicateFree: reconciliation.duplicated === 0 },
     exitCodes,
     target: {
       storedPerSecond: TARGET_STORED_PER_SECOND,
       met:
-        real.storedPerSecondSustained >= TARGET_STORED_PER_SECOND &&
-        reconciliation?.lost === 0 &&
+        real.figures.storedPerSecondSustained >= TARGET_STORED_PER_SECOND &&
+        reconciliation.lost === 0 &&
         reconciliation.duplicated === 0,
     },
   };
   printTable(result.phases, result.ratios, reconciliation);
-  await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-  await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
-  log(`written ${RESULTS_FILE}`);
-  if (!reconciliation || reconciliation.lost > 0 || reconciliation.duplicated > 0 || reconciliation.unexpected > 0)
-    process.exitCode = 1;
-}
-
-/** Samples stored rows (collector metrics), gateway acceptances and consumer backlog every few seconds. */
-class Sampler {
-  readonly samples: Sample[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private sampling: Promise<void> = Promise.resolve();
-
-  constructor(private readonly system: PipelineSystem) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.sampling = this.sample().then(
-        (sample) => {
-          this.samples.push(sample);
-        },
-        (error: unknown) => log(`sample failed: ${String(error)}`),
-      );
-    }, SAMPLE_EVERY_MS);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  /** A sample taken now, outside the periodic ones (phase boundaries). */
-  async now(): Promise<Sample> {
-    await this.sampling;
-    const sample = await this.sample();
-    this.samples.push(sample);
-    return sample;
-  }
-
-  private async sample(): Promise<Sample> {
-    const [gateway, collectors, backlog] = await Promise.all([
-      scrapeMetrics(this.system.gateway.url),
-      Promise.all(SOURCES.map((source) => scrapeMetrics(this.system.collector(source).url))),
-      this.system.totalBacklog(),
-    ]);
-    return {
-      atMs: Date.now(),
-      stored: metricSum(collectors.flat(), 'collector_events_processed_total'),
-      gatewayAccepted: metricSum(gateway, 'gateway_events_accepted_total'),
-      backlog,
-    };
-  }
+  printCpu(result.phases, wholeRun);
+  log(`written ${await writeResultFile(RESULTS_NAME, `${JSON.stringify(result, null, 2)}\n`)}`);
+  if (reconciliation.lost > 0 || reconciliation.duplicated > 0 || reconciliation.unexpected > 0) process.exitCode = 1;
 }
 
 async function runPhase(
   system: PipelineSystem,
-  sampler: Sampler,
+  sampler: PeriodicSampler<SystemObservation>,
   directory: string,
   phase: { name: string; warmupS: number; sendingS: number; flags: Record<string, string | number> },
-): Promise<{ figures: PhaseFigures; run: PublisherRun }> {
+): Promise<PhaseOutcome> {
   log(
     `phase "${phase.name}": ${Object.entries(phase.flags)
       .map(([flag, value]) => `--${flag} ${value}`)
@@ -258,7 +207,7 @@ async function runPhase(
   const phaseDirectory = join(directory, phase.name.replace(/[^a-z0-9]+/gi, '-'));
   await mkdir(phaseDirectory, { recursive: true });
   const begin = await sampler.now();
-  let windowStart: Sample | undefined;
+  let windowStart: SystemObservation | undefined;
   const warmup = setTimeout(() => {
     void sampler.now().then((sample) => {
       windowStart = sample;
@@ -267,12 +216,10 @@ async function runPhase(
   const run = await runPublisher({
     endpoint: system.webhookUrl,
     directory: phaseDirectory,
-    // Replies are waited for, never abandoned at the end: an abandoned request would leave its events unacknowledged.
     flags: {
       'progress-interval-ms': 10_000,
       'log-requests': 'false',
-      'request-timeout-ms': 120_000,
-      'shutdown-timeout-ms': 120_000,
+      ...AWAIT_EVERY_REPLY_FLAGS,
       ...phase.flags,
     },
     onLine: (line) => log(`  publisher | ${line}`),
@@ -303,30 +250,29 @@ async function runPhase(
     },
     latency: run.summary.latency,
     storedPerSecondSustained: rate(start, end),
-    storedPerSecondWindows: windowRates(
-      sampler.samples.filter((sample) => sample.atMs >= start.atMs && sample.atMs <= end.atMs),
-      30_000,
-    ),
+    storedPerSecondWindows: windowRates(sampler.between(start, end), 30_000),
     storedPerSecondUntilDrained: Math.round((drained.stored - begin.stored) / ((drained.atMs - begin.atMs) / 1000 - 3)),
     backlogAtWindowStart: start.backlog,
     backlogWhenSendingStopped: end.backlog,
     drainSeconds: round(Math.max(0, drainSeconds), 1),
+    cpu: cpuPerStoredEvent(begin, drained),
   };
   log(
     `phase "${phase.name}": accepted ${figures.acceptedPerSecond}/s, stored ${figures.storedPerSecondSustained}/s sustained, ` +
-      `${figures.storedPerSecondUntilDrained}/s until drained (drain ${figures.drainSeconds} s)`,
+      `${figures.storedPerSecondUntilDrained}/s until drained (drain ${figures.drainSeconds} s), ` +
+      `CPU ${figures.cpu.totalMicros} µs per stored event`,
   );
-  return { figures, run };
+  return { figures, run, begin, drained };
 }
 
 /** Stored rows per second between two samples. */
-function rate(from: Sample, to: Sample): number {
+function rate(from: SystemObservation, to: SystemObservation): number {
   const seconds = (to.atMs - from.atMs) / 1000;
   return seconds <= 0 ? 0 : Math.round((to.stored - from.stored) / seconds);
 }
 
 /** Lowest and highest stored rate over stretches of `spanMs` within the samples. */
-function windowRates(samples: readonly Sample[], spanMs: number): { min: number; max: number } | null {
+function windowRates(samples: readonly SystemObservation[], spanMs: number): { min: number; max: number } | null {
   const rates: number[] = [];
   for (const [index, from] of samples.entries()) {
     const to = samples.slice(index + 1).find((candidate) => candidate.atMs - from.atMs >= spanMs);
@@ -349,7 +295,7 @@ function paced(eventsPerSecond: number): Record<string, string | number> {
 function printTable(
   phases: readonly PhaseFigures[],
   ratios: Record<string, number> | null,
-  check: LedgerReconciliation | undefined,
+  check: LedgerReconciliation,
 ): void {
   const rows: Array<[string, ...string[]]> = [
     ['figure', ...phases.map((phase) => phase.name)],
@@ -386,20 +332,15 @@ function printTable(
     ['consumer lag when sending stopped', ...phases.map((phase) => fmt(phase.backlogWhenSendingStopped))],
     ['drain time after sending stopped (s)', ...phases.map((phase) => String(phase.drainSeconds))],
   );
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  const line = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ');
-  console.log(`\n${line(rows[0]!)}\n${widths.map((width) => '-'.repeat(width)).join('-|-')}`);
-  for (const row of rows.slice(1)) console.log(line(row));
+  console.log(`\n${renderTable(rows)}`);
   if (ratios) {
     console.log(`\nload acknowledged /s ÷ real publisher sent /s: ${ratios.loadAcceptedOverRealSent}×`);
     console.log(`load stored /s (sustained) ÷ real publisher sent /s: ${ratios.loadStoredOverRealSent}×`);
   }
-  if (check) {
-    console.log(
-      `\nledger vs database: ${fmt(check.acknowledgedIds)} acknowledged ids (${fmt(check.acknowledgedLines)} acknowledged copies), ` +
-        `${fmt(check.storedRows)} rows; lost ${check.lost}, duplicated ${check.duplicated}, stored but never sent ${check.unexpected}`,
-    );
-  }
+  console.log(
+    `\nledger vs database: ${fmt(check.acknowledgedIds)} acknowledged ids (${fmt(check.acknowledgedLines)} acknowledged copies), ` +
+      `${fmt(check.storedRows)} rows; lost ${check.lost}, duplicated ${check.duplicated}, stored but never sent ${check.unexpected}`,
+  );
   const real = phases[0];
   if (real) {
     const verdict = real.storedPerSecondSustained >= TARGET_STORED_PER_SECOND ? 'met' : 'NOT met';
@@ -409,29 +350,20 @@ function printTable(
   }
 }
 
-function seconds(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new Error(`not a duration: ${text} (e.g. 90s, 5m)`);
-  const factor = { ms: 0.001, s: 1, m: 60, h: 3600 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Number(match[1]) * factor;
-}
-
-function step(title: string, work: () => void): void {
-  log(title);
-  work();
-}
-
-function log(message: string): void {
-  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
-
-function fmt(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
+/** The per-stage CPU table (each phase from its first request until drained, and the whole run) and the target line. */
+function printCpu(phases: readonly PhaseFigures[], wholeRun: CpuPerStoredEvent): void {
+  const columns = [
+    ...phases.map((phase) => ({ title: phase.name, figures: phase.cpu })),
+    { title: 'whole run', figures: wholeRun },
+  ];
+  console.log(`\n${renderTable(cpuTableRows(columns))}`);
+  const real = phases[0];
+  if (real) {
+    console.log(
+      `${cpuTargetLine(real.cpu)}, real-publisher phase: ${meetsCpuTarget(real.cpu) ? 'met' : 'NOT met'}; ` +
+        `whole run ${wholeRun.totalMicros.toFixed(1)} µs`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -12,3 +12,8 @@ export * from './system/pipeline.system';
 export * from './system/publisher.process';
 export * from './system/ledger.loader';
 export * from './system/prometheus.scrape';
+export * from './system/process-stat.reader';
+export * from './system/process-group.meter';
+export * from './system/listening-process.finder';
+export * from './system/pipeline.process-groups';
+export * from './system/publisher-output.parser';

@@ -71,15 +71,16 @@ export async function reconcileLedger(
   try {
     const acknowledgedLines = await loadLedgerIntoTable(client, acked, ledger.acknowledgedPaths);
     await loadLedgerIntoTable(client, unacked, ledger.unacknowledgedPaths);
+    const events = await storedIdsRelation(client);
     const { rows } = await client.query<Record<keyof Omit<LedgerReconciliation, 'acknowledgedLines'>, string>>(`
       WITH ids AS (SELECT DISTINCT event_id FROM ${quoteIdentifier(acked)}),
       sent AS (SELECT event_id FROM ids UNION SELECT event_id FROM ${quoteIdentifier(unacked)})
       SELECT
         (SELECT count(*) FROM ids) AS "acknowledgedIds",
-        (SELECT count(*) FROM ids WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = ids.event_id)) AS lost,
-        (SELECT count(*) FROM events) AS "storedRows",
-        (SELECT coalesce(sum(copies - 1), 0) FROM (SELECT count(*) AS copies FROM events GROUP BY event_id HAVING count(*) > 1) AS d) AS duplicated,
-        (SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM sent WHERE sent.event_id = e.event_id)) AS unexpected`);
+        (SELECT count(*) FROM ids WHERE NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.event_id = ids.event_id)) AS lost,
+        (SELECT count(*) FROM ${events}) AS "storedRows",
+        (SELECT coalesce(sum(copies - 1), 0) FROM (SELECT count(*) AS copies FROM ${events} GROUP BY event_id HAVING count(*) > 1) AS d) AS duplicated,
+        (SELECT count(*) FROM ${events} e WHERE NOT EXISTS (SELECT 1 FROM sent WHERE sent.event_id = e.event_id)) AS unexpected`);
     const row = rows[0];
     if (!row) throw new Error('the reconciliation query returned no row');
     return {
@@ -93,4 +94,16 @@ export async function reconcileLedger(
   } finally {
     await client.query(`DROP TABLE IF EXISTS ${quoteIdentifier(acked)}, ${quoteIdentifier(unacked)}`);
   }
+}
+
+/**
+ * Where the stored ids can be read as the publisher sent them: `events`, or the view `events_as_received` where the
+ * storage layout keeps ids in a compact form (a native uuid without its `fb-` / `ttk-` prefix) and offers them as sent
+ * through that view.
+ */
+async function storedIdsRelation(client: Client): Promise<string> {
+  const { rows } = await client.query<{ view: string | null }>(
+    `SELECT to_regclass('events_as_received')::text AS view`,
+  );
+  return rows[0]?.view ? quoteIdentifier('events_as_received') : 'events';
 }

@@ -177,6 +177,11 @@ export class PipelineSystem {
     return (await this.jsm.streams.info(stream)).state.last_seq;
   }
 
+  /** Bytes the events stream holds now: what the collectors have not acked yet (it is a work queue). */
+  async streamBytes(): Promise<number> {
+    return (await this.jsm.streams.info(this.names.stream)).state.bytes;
+  }
+
   /** Every message of the dead-letter stream, with its headers. */
   async deadLetters(): Promise<Array<{ subject: string; data: string; headers: Record<string, string> }>> {
     const info = await this.jsm.streams.info(this.names.deadLetterStream);
