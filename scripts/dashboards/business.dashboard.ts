@@ -26,14 +26,13 @@ import { PostgresQueryBuilder } from './postgres-query.builder';
 import { PanelIds, row } from './prometheus.panels';
 
 /**
- * Demographic panels read `events` itself, which holds tens of millions of rows at the publisher's pace. They
- * look at the newest RECENT_EVENTS events of the range only (a backward scan of the (source, occurred_at)
- * index), so their cost stays bounded whatever the range; counts and revenue come from the exact rollups.
+ * Demographic panels read the demographics read model (libs/database/src/demographics): each user's first event of
+ * the dashboard's range is the one of the range whose previous event is before it, so the rows are distinct users
+ * with their attributes, found by an index-only scan of the chain's range index. Chains: 1 Facebook, 2 TikTok, 3
+ * TikTok's top funnel. Counts and revenue come from the exact rollups.
  */
-const RECENT_EVENTS = 100_000;
-
-const recentEvents = (columns: string, where: string): string =>
-  `SELECT ${columns} FROM events WHERE ${where} AND $__timeFilter(occurred_at) ORDER BY occurred_at DESC LIMIT ${RECENT_EVENTS}`;
+const usersInRange = (chains: readonly number[], columns: string): string =>
+  `SELECT user_id, ${columns} FROM demographic_events WHERE chain IN (${chains.join(', ')}) AND $__timeFilter(occurred_at) AND (prev_at IS NULL OR prev_at < $__timeFrom())`;
 
 const sqlQuery = (sql: string, format: 'time_series' | 'table'): PostgresQueryBuilder =>
   new PostgresQueryBuilder(POSTGRES_DATASOURCE, sql).format(format);
@@ -209,7 +208,7 @@ export function buildBusinessDashboard(): Dashboard {
         ids,
         'Facebook users by gender',
         'Distinct Facebook users by gender.',
-        `SELECT COALESCE(gender, 'unknown') AS gender, COUNT(DISTINCT user_id) AS users FROM (${recentEvents('user_id, gender', "source = 'facebook'")}) AS recent GROUP BY 1 ORDER BY users DESC`,
+        `SELECT COALESCE(gender, 'unknown') AS gender, COUNT(DISTINCT user_id) AS users FROM (${usersInRange([1], 'gender')}) AS users GROUP BY 1 ORDER BY users DESC`,
       ),
     )
     .withPanel(
@@ -217,7 +216,7 @@ export function buildBusinessDashboard(): Dashboard {
         ids,
         'Facebook users by age group',
         'Distinct Facebook users by age group.',
-        `SELECT CASE WHEN age < 25 THEN '18-24' WHEN age < 35 THEN '25-34' WHEN age < 45 THEN '35-44' WHEN age < 55 THEN '45-54' ELSE '55+' END AS age_group, COUNT(DISTINCT user_id) AS users FROM (${recentEvents('user_id, age', "source = 'facebook' AND age IS NOT NULL")}) AS recent GROUP BY 1 ORDER BY 1`,
+        `SELECT CASE WHEN age < 25 THEN '18-24' WHEN age < 35 THEN '25-34' WHEN age < 45 THEN '35-44' WHEN age < 55 THEN '45-54' ELSE '55+' END AS age_group, COUNT(DISTINCT user_id) AS users FROM (${usersInRange([1], 'age')}) AS users WHERE age IS NOT NULL GROUP BY 1 ORDER BY 1`,
         'age_group',
       ),
     )
@@ -226,7 +225,7 @@ export function buildBusinessDashboard(): Dashboard {
         ids,
         'TikTok users by device',
         'Distinct TikTok users by the device of their top-funnel events.',
-        `SELECT device, COUNT(DISTINCT user_id) AS users FROM (${recentEvents('user_id, device', "source = 'tiktok' AND device IS NOT NULL")}) AS recent GROUP BY 1 ORDER BY users DESC`,
+        `SELECT device, COUNT(DISTINCT user_id) AS users FROM (${usersInRange([3], 'device')}) AS users WHERE device IS NOT NULL GROUP BY 1 ORDER BY users DESC`,
       ),
     )
     .withPanel(
@@ -234,7 +233,7 @@ export function buildBusinessDashboard(): Dashboard {
         ids,
         'TikTok users by followers',
         'Distinct TikTok users by follower count.',
-        `SELECT CASE WHEN followers < 1000 THEN '< 1k' WHEN followers < 10000 THEN '1k-10k' WHEN followers < 100000 THEN '10k-100k' WHEN followers < 500000 THEN '100k-500k' ELSE '500k+' END AS follower_group, COUNT(DISTINCT user_id) AS users FROM (${recentEvents('user_id, followers', "source = 'tiktok' AND followers IS NOT NULL")}) AS recent GROUP BY 1 ORDER BY MIN(followers)`,
+        `SELECT CASE WHEN followers < 1000 THEN '< 1k' WHEN followers < 10000 THEN '1k-10k' WHEN followers < 100000 THEN '10k-100k' WHEN followers < 500000 THEN '100k-500k' ELSE '500k+' END AS follower_group, COUNT(DISTINCT user_id) AS users FROM (${usersInRange([2], 'followers')}) AS users WHERE followers IS NOT NULL GROUP BY 1 ORDER BY MIN(followers)`,
         'follower_group',
       ),
     )
@@ -246,7 +245,7 @@ export function buildBusinessDashboard(): Dashboard {
         .datasource(POSTGRES_DATASOURCE)
         .withTarget(
           sqlQuery(
-            `SELECT country, COUNT(DISTINCT user_id) AS users FROM (${recentEvents('user_id, country', 'country IS NOT NULL')}) AS recent GROUP BY country ORDER BY users DESC LIMIT 10`,
+            `SELECT country, COUNT(DISTINCT user_id) AS users FROM (${usersInRange([1, 3], 'country')}) AS users WHERE country IS NOT NULL GROUP BY country ORDER BY users DESC LIMIT 10`,
             'table',
           ),
         )

@@ -3,7 +3,7 @@ import { EventGenerator } from '@evp/synthetic';
 import { describe, expect, it } from 'vitest';
 import { normaliseFacebookEvent } from './facebook-event.normaliser';
 
-const context = { raw: '{"as":"received"}', correlationId: 'request-7' };
+const context = { extra: '{"as":"received"}', correlationId: 'request-7' };
 
 describe('normaliseFacebookEvent', () => {
   const generator = new EventGenerator({ seed: 11 });
@@ -29,7 +29,7 @@ describe('normaliseFacebookEvent', () => {
           videoId: event.data.engagement.videoId,
           actionTime: event.data.engagement.actionTime,
           correlationId: 'request-7',
-          raw: context.raw,
+          extra: context.extra,
         });
       }
     });
@@ -71,7 +71,7 @@ describe('normaliseFacebookEvent', () => {
   describe('when a bottom-funnel event has no amount', () => {
     it('should leave the amount null', () => {
       const event = generator.facebook('ad.click');
-      expect(normaliseFacebookEvent(event, { raw: '{}', correlationId: null })).toMatchObject({
+      expect(normaliseFacebookEvent(event, { extra: null, correlationId: null })).toMatchObject({
         purchaseAmount: null,
         correlationId: null,
       });

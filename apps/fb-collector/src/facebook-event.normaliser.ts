@@ -6,7 +6,7 @@ import { toDecimalAmount } from '@evp/database';
  * video and action time for the top funnel; the campaign, ad, click position, device, browser and the purchase
  * amount (exact decimal text, never a float) for the bottom funnel.
  */
-export const normaliseFacebookEvent: EventNormaliser<'facebook'> = (event, { raw, correlationId }) => {
+export const normaliseFacebookEvent: EventNormaliser<'facebook'> = (event, { extra, correlationId }) => {
   const { user } = event.data;
   if (event.funnelStage === 'top') {
     const { engagement } = event.data;
@@ -26,7 +26,7 @@ export const normaliseFacebookEvent: EventNormaliser<'facebook'> = (event, { raw
       videoId: engagement.videoId,
       actionTime: engagement.actionTime,
       correlationId,
-      raw,
+      extra,
     };
   }
   const { engagement } = event.data;
@@ -49,6 +49,6 @@ export const normaliseFacebookEvent: EventNormaliser<'facebook'> = (event, { raw
     browser: engagement.browser,
     purchaseAmount: toDecimalAmount(engagement.purchaseAmount),
     correlationId,
-    raw,
+    extra,
   };
 };

@@ -4,7 +4,7 @@ import { EventGenerator } from '@evp/synthetic';
 import { describe, expect, it } from 'vitest';
 import { normaliseTiktokEvent } from './tiktok-event.normaliser';
 
-const context = { raw: '{"as":"received"}', correlationId: 'request-3' };
+const context = { extra: '{"as":"received"}', correlationId: 'request-3' };
 
 describe('normaliseTiktokEvent', () => {
   const generator = new EventGenerator({ seed: 12 });
@@ -28,7 +28,7 @@ describe('normaliseTiktokEvent', () => {
           country: event.data.engagement.country,
           videoId: event.data.engagement.videoId,
           correlationId: 'request-3',
-          raw: context.raw,
+          extra: context.extra,
         });
       }
     });

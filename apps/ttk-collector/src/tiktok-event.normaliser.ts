@@ -10,7 +10,7 @@ const MAX_FOLLOWERS = 2_147_483_647;
  * amount (exact decimal text, never a float) for the bottom funnel. A follower count beyond the column's range
  * makes the event unstorable rather than silently wrong.
  */
-export const normaliseTiktokEvent: EventNormaliser<'tiktok'> = (event, { raw, correlationId }) => {
+export const normaliseTiktokEvent: EventNormaliser<'tiktok'> = (event, { extra, correlationId }) => {
   const { user } = event.data;
   if (user.followers > MAX_FOLLOWERS)
     throw new UnstorableEventError(`followers ${user.followers} exceeds ${MAX_FOLLOWERS}`);
@@ -31,7 +31,7 @@ export const normaliseTiktokEvent: EventNormaliser<'tiktok'> = (event, { raw, co
       country: engagement.country,
       videoId: engagement.videoId,
       correlationId,
-      raw,
+      extra,
     };
   }
   const { engagement } = event.data;
@@ -49,6 +49,6 @@ export const normaliseTiktokEvent: EventNormaliser<'tiktok'> = (event, { raw, co
     purchasedItem: engagement.purchasedItem,
     purchaseAmount: toDecimalAmount(engagement.purchaseAmount),
     correlationId,
-    raw,
+    extra,
   };
 };

@@ -5,6 +5,8 @@ import {
   natsName,
   port,
   positiveInt,
+  streamLimitsEnv,
+  streamLimitsOf,
   subjectPrefix,
   url,
   urlList,
@@ -17,6 +19,7 @@ import {
   EVENTS_SUBJECT_PREFIX,
   type Source,
 } from '@evp/contracts';
+import { PARTITION_INTERVALS } from '@evp/database';
 import { z } from 'zod';
 import type { CollectorModuleOptions } from './collector.options';
 import type { SourceNormaliser } from './event.normaliser';
@@ -38,6 +41,7 @@ export function collectorConfigSchema(defaults: { port: number; source: Source }
     EVENTS_SUBJECT_PREFIX: subjectPrefix(EVENTS_SUBJECT_PREFIX),
     DEAD_LETTER_STREAM: natsName(DEAD_LETTER_STREAM),
     DEAD_LETTER_SUBJECT_PREFIX: subjectPrefix(DEAD_LETTER_SUBJECT_PREFIX),
+    ...streamLimitsEnv,
     /** Shared by every instance of the collector: instances split the work. */
     CONSUMER_DURABLE: natsName(COLLECTOR_DURABLES[defaults.source]),
     /**
@@ -55,6 +59,14 @@ export function collectorConfigSchema(defaults: { port: number; source: Source }
     SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
     LOG_LEVEL: logLevel,
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+    /** Length of one time partition of the stored events: day, week or month. */
+    EVENTS_PARTITION_INTERVAL: z.enum(PARTITION_INTERVALS).default('day'),
+    /** Partitions kept ready after the current one. */
+    EVENTS_PARTITIONS_AHEAD: positiveInt(3),
+    /** Days of events kept; older partitions are dropped (rollups and all-time demographics stay). 0 keeps everything. */
+    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+    /** Pause between two passes of partition creation and retention. */
+    STORAGE_MAINTENANCE_INTERVAL_MS: positiveInt(600_000),
   });
 }
 
@@ -79,6 +91,7 @@ export function collectorOptionsOf(config: CollectorConfig, binding: SourceNorma
     subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
     deadLetterStream: config.DEAD_LETTER_STREAM,
     deadLetterSubjectPrefix: config.DEAD_LETTER_SUBJECT_PREFIX,
+    streamLimits: streamLimitsOf(config),
     durable: config.CONSUMER_DURABLE,
     batchSize: config.BATCH_SIZE,
     maxWaitMs: config.MAX_WAIT_MS,
@@ -87,5 +100,11 @@ export function collectorOptionsOf(config: CollectorConfig, binding: SourceNorma
     migrateOnStart: config.MIGRATE_ON_START,
     databasePoolSize: config.DB_POOL_SIZE,
     shutdownTimeoutMs: Math.max(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS * CONSUMER_SHUTDOWN_SHARE)),
+    storage: {
+      partitionInterval: config.EVENTS_PARTITION_INTERVAL,
+      partitionsAhead: config.EVENTS_PARTITIONS_AHEAD,
+      retentionDays: config.EVENTS_RETENTION_DAYS,
+      storageMaintenanceIntervalMs: config.STORAGE_MAINTENANCE_INTERVAL_MS,
+    },
   };
 }

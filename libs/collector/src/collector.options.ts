@@ -1,4 +1,5 @@
-import type { RetryBackoffOptions } from '@evp/messaging';
+import type { DatabaseModuleOptions } from '@evp/database';
+import type { RetryBackoffOptions, StreamLimits } from '@evp/messaging';
 import type { SourceNormaliser } from './event.normaliser';
 
 /** Where a collector reads from and writes to, and how hard it works. */
@@ -17,6 +18,11 @@ export interface CollectorConnectionOptions {
   deadLetterStream?: string;
   /** Poison messages go to `<deadLetterSubjectPrefix>.<durable>`. @default 'dlq' */
   deadLetterSubjectPrefix?: string;
+  /**
+   * Byte and age caps of the events and dead-letter streams; give the gateway's, since whichever service starts
+   * last sets them. @default the messaging module's: no byte cap, events kept until consumed, dead letters 30 days
+   */
+  streamLimits?: { events?: StreamLimits; deadLetter?: StreamLimits };
   /** Durable consumer shared by every instance of this collector. @default COLLECTOR_DURABLES[source] */
   durable?: string;
   /** Messages fetched and written per batch (one statement, one transaction). @default 2000 */
@@ -42,7 +48,18 @@ export interface CollectorConnectionOptions {
   databasePoolSize?: number;
   /** Longest shutdown waits for the batch in hand to be stored and acked and for NATS to drain. @default 10000 */
   shutdownTimeoutMs?: number;
+  /**
+   * Time partitions and retention, maintained by the collectors (`DatabaseModule`'s `maintainStorage`).
+   * @default the database module's: day partitions, 3 ahead, 30 days kept, a pass every 10 minutes
+   */
+  storage?: CollectorStorageOptions;
 }
+
+/** The storage maintenance the collectors run. */
+export type CollectorStorageOptions = Pick<
+  DatabaseModuleOptions,
+  'partitionInterval' | 'partitionsAhead' | 'retentionDays' | 'storageMaintenanceIntervalMs'
+>;
 
 /**
  * `CollectorModule.forRoot` options: the source with its normaliser, plus connections and tuning.

@@ -77,7 +77,12 @@ describe(jetStreamOptionsOf, () => {
           batchSize: 500,
         }),
       ]);
-      expect(databaseOptionsOf(settings)).toEqual({ url: databaseUrl, migrateOnStart: false, poolSize: 4 });
+      expect(databaseOptionsOf(settings)).toEqual({
+        url: databaseUrl,
+        migrateOnStart: false,
+        poolSize: 4,
+        maintainStorage: true,
+      });
     });
   });
 });

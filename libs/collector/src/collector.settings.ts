@@ -9,7 +9,7 @@ import {
   type Source,
   eventSubject,
 } from '@evp/contracts';
-import type { DatabaseModuleOptions, EventRow } from '@evp/database';
+import { type DatabaseModuleOptions, type EventRow, PARTITION_INTERVALS } from '@evp/database';
 import { eventsStream, type JetStreamModuleOptions } from '@evp/messaging';
 import { z } from 'zod';
 import { CollectorOptionsError } from './collector.errors';
@@ -21,6 +21,10 @@ const subjectPrefix = z
   .string()
   .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be dot-separated tokens of letters, digits, "-" and "_"');
 const positiveInt = z.number().int().positive();
+const streamLimits = z.object({
+  maxBytes: z.number().int().min(-1).optional(),
+  maxAgeMs: z.number().int().min(0).optional(),
+});
 
 const settingsSchema = z.object({
   source: z.enum(SOURCES),
@@ -32,6 +36,7 @@ const settingsSchema = z.object({
   subjectPrefix: subjectPrefix.default(EVENTS_SUBJECT_PREFIX),
   deadLetterStream: name.default(DEAD_LETTER_STREAM),
   deadLetterSubjectPrefix: subjectPrefix.default(DEAD_LETTER_SUBJECT_PREFIX),
+  streamLimits: z.object({ events: streamLimits.optional(), deadLetter: streamLimits.optional() }).default({}),
   durable: name.optional(),
   batchSize: positiveInt.max(10_000).default(2_000),
   maxWaitMs: z.number().int().min(1_000).default(1_000),
@@ -42,6 +47,14 @@ const settingsSchema = z.object({
   migrateOnStart: z.boolean().default(false),
   databasePoolSize: positiveInt.max(100).default(4),
   shutdownTimeoutMs: positiveInt.default(10_000),
+  storage: z
+    .object({
+      partitionInterval: z.enum(PARTITION_INTERVALS).optional(),
+      partitionsAhead: positiveInt.optional(),
+      retentionDays: z.number().int().min(0).optional(),
+      storageMaintenanceIntervalMs: positiveInt.optional(),
+    })
+    .default({}),
 });
 
 type ParsedSettings = z.output<typeof settingsSchema>;
@@ -88,7 +101,7 @@ export function jetStreamOptionsOf(settings: CollectorSettings): JetStreamModule
   return {
     servers: settings.natsServers,
     connectionName: settings.connectionName,
-    streams: [eventsStream(settings.stream, settings.subjectPrefix)],
+    streams: [eventsStream(settings.stream, settings.subjectPrefix, settings.streamLimits.events)],
     consumers: [
       {
         stream: settings.stream,
@@ -101,12 +114,23 @@ export function jetStreamOptionsOf(settings: CollectorSettings): JetStreamModule
         maxAckPending: settings.maxAckPending,
       },
     ],
-    deadLetter: { stream: settings.deadLetterStream, subjectPrefix: settings.deadLetterSubjectPrefix },
+    deadLetter: {
+      stream: settings.deadLetterStream,
+      subjectPrefix: settings.deadLetterSubjectPrefix,
+      ...settings.streamLimits.deadLetter,
+    },
     retryBackoff: settings.retryBackoff,
     shutdownTimeoutMs: settings.shutdownTimeoutMs,
   };
 }
 
+/** The collectors own the write path, so they also keep its partitions ready and apply retention. */
 export function databaseOptionsOf(settings: CollectorSettings): DatabaseModuleOptions {
-  return { url: settings.databaseUrl, migrateOnStart: settings.migrateOnStart, poolSize: settings.databasePoolSize };
+  return {
+    url: settings.databaseUrl,
+    migrateOnStart: settings.migrateOnStart,
+    poolSize: settings.databasePoolSize,
+    maintainStorage: true,
+    ...settings.storage,
+  };
 }

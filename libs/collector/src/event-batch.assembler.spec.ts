@@ -27,10 +27,30 @@ describe(assembleBatch, () => {
         texts.map((text, index) => message(text, index + 1)),
         decoder,
       );
-      expect(batch.rows.map((row) => row.raw)).toEqual([first, second]);
+      expect(batch.rows.map((row) => row.eventId)).toEqual(
+        [first, second].map((text) => (JSON.parse(text) as { eventId: string }).eventId),
+      );
       expect([...batch.rowOfMessage]).toEqual([0, 1, 0, -1, 1, 0]);
       expect(batch.poison).toEqual([
         { index: 3, reason: expect.stringMatching(/^not JSON/) as unknown, eventId: undefined },
+      ]);
+    });
+  });
+
+  describe('when an event id comes again with another timestamp', () => {
+    it('should keep the first and refuse the other as conflicting, while the same instant written otherwise is a duplicate', () => {
+      const generator = new EventGenerator({ seed: 4 });
+      const event = generator.tiktok();
+      const sameInstant = { ...event, timestamp: event.timestamp.replace('Z', '+00:00') };
+      const later = { ...event, timestamp: new Date(Date.parse(event.timestamp) + 1).toISOString() };
+      const batch = assembleBatch(
+        [event, sameInstant, later].map((body, index) => message(JSON.stringify(body), index + 1)),
+        decoder,
+      );
+      expect(batch.rows).toHaveLength(1);
+      expect([...batch.rowOfMessage]).toEqual([0, 0, -1]);
+      expect(batch.poison).toEqual([
+        { index: 2, reason: expect.stringMatching(/^conflicting timestamp/) as unknown, eventId: event.eventId },
       ]);
     });
   });

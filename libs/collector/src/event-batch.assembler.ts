@@ -18,8 +18,10 @@ export interface AssembledBatch {
 }
 
 /**
- * Decodes every message and keeps the first row of each event id: a redelivered or re-published event appears
- * once in the statement, and every message carrying it is acked with the batch.
+ * Decodes every message and keeps the first row of each event: a redelivered or re-published event appears once in
+ * the statement, and every message carrying it is acked with the batch. The same event is the same id AND timestamp:
+ * an id seen again in the batch with another timestamp is poison (`conflicting timestamp`), as the writer treats one
+ * already stored (see the database README).
  */
 export function assembleBatch(messages: readonly ConsumedMessage[], decoder: EventMessageDecoder): AssembledBatch {
   const rows: EventRow[] = [];
@@ -35,6 +37,12 @@ export function assembleBatch(messages: readonly ConsumedMessage[], decoder: Eve
     }
     const { row } = decoded;
     let rowIndex = rowOfEventId.get(row.eventId);
+    const first = rowIndex === undefined ? undefined : rows[rowIndex];
+    if (first !== undefined && !sameInstant(first.occurredAt, row.occurredAt)) {
+      rowOfMessage[index] = -1;
+      poison.push({ index, reason: conflictingTimestamp(`(${first.occurredAt}) in this batch`), eventId: row.eventId });
+      continue;
+    }
     if (rowIndex === undefined) {
       rowIndex = rows.length;
       rows.push(row);
@@ -43,4 +51,14 @@ export function assembleBatch(messages: readonly ConsumedMessage[], decoder: Eve
     rowOfMessage[index] = rowIndex;
   }
   return { rows, rowOfMessage, poison };
+}
+
+/** The reason an event is refused when its id is already taken by an event with another timestamp (`where`). */
+export function conflictingTimestamp(where: string): string {
+  return `conflicting timestamp: the event id is already taken by an event with another timestamp ${where}`;
+}
+
+/** Equal texts are the same instant; other texts may still be (time-zone offsets), which only parsing tells. */
+function sameInstant(a: string, b: string): boolean {
+  return a === b || Date.parse(a) === Date.parse(b);
 }

@@ -1,12 +1,16 @@
 import { EventBatchWriteError, EventBatchWriter, type EventRow } from '@evp/database';
 import { Inject, Injectable } from '@nestjs/common';
+import { conflictingTimestamp } from './event-batch.assembler';
 
 export interface StoredBatch {
   /** Rows stored by this call. */
   inserted: number;
   /** Rows whose event id was already stored. */
   duplicates: number;
-  /** Rows the database refused as data errors (index into the rows given → reason); nothing of them was stored. */
+  /**
+   * Rows not stored (index into the rows given → reason): refused by the database as data errors, or conflicting
+   * (their id is already stored with another timestamp).
+   */
   rejected: Map<number, string>;
 }
 
@@ -33,6 +37,9 @@ export class EventBatchStore {
       const result = await this.writer.write(start === 0 && end === rows.length ? rows : rows.slice(start, end));
       stored.inserted += result.inserted;
       stored.duplicates += result.duplicates;
+      for (const position of result.conflicting) {
+        stored.rejected.set(start + position, conflictingTimestamp('in the same partition'));
+      }
     } catch (error) {
       if (!(error instanceof EventBatchWriteError) || error.retryable) throw error;
       if (end - start === 1) {

@@ -22,12 +22,20 @@ describe(EventMessageDecoder, () => {
   const decoder = new EventMessageDecoder('facebook', eventRowOf);
 
   describe('when the message is a valid event of the collector source', () => {
-    it('should give its row with the payload text as the raw event and the correlation id', () => {
-      const text = JSON.stringify({ ...generator.facebook('checkout.complete'), extra: { kept: 'in raw' } });
+    it('should give its row with the fields outside the contract and the correlation id', () => {
+      const event = generator.facebook('checkout.complete');
+      const text = JSON.stringify({
+        ...event,
+        extra: { kept: 'beside the columns' },
+        data: { ...event.data, user: { ...event.data.user, tier: 'gold' } },
+      });
       const decoded = decoder.decode(messageOf(text, 'request-1'));
       expect(decoded.ok).toBe(true);
       if (!decoded.ok) return;
-      expect(decoded.row.raw).toBe(text);
+      expect(JSON.parse(decoded.row.extra ?? 'null')).toEqual({
+        extra: { kept: 'beside the columns' },
+        data: { user: { tier: 'gold' } },
+      });
       expect(decoded.row.correlationId).toBe('request-1');
       expect(decoded.row.source).toBe('facebook');
       expect(decoded.row.eventId).toBe((JSON.parse(text) as { eventId: string }).eventId);

@@ -1,4 +1,4 @@
-import { type MarketingEvent, type Source, validateEvent } from '@evp/contracts';
+import { extraFieldsOf, type MarketingEvent, type Source, validateEvent } from '@evp/contracts';
 import type { EventRow } from '@evp/database';
 import type { ConsumedMessage } from '@evp/messaging';
 import type { NormaliseContext } from './event.normaliser';
@@ -39,8 +39,14 @@ export class EventMessageDecoder {
         eventId: event.eventId,
       };
     }
+    // Valid, so the input is an object; its fields outside the contract are kept beside the typed columns.
+    const extra = extraFieldsOf(input as Record<string, unknown>, event.source, event.funnelStage);
     try {
-      return { ok: true, row: this.normalise(event, { raw, correlationId: message.correlationId ?? null }) };
+      const context = {
+        extra: extra === undefined ? null : JSON.stringify(extra),
+        correlationId: message.correlationId ?? null,
+      };
+      return { ok: true, row: this.normalise(event, context) };
     } catch (error) {
       return { ok: false, reason: `cannot be stored: ${messageOf(error)}`, eventId: event.eventId };
     }

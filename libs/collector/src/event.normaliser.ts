@@ -6,8 +6,8 @@ export type SourceEvent<S extends Source> = Extract<MarketingEvent, { source: S 
 
 /** What a normaliser gets besides the typed event. */
 export interface NormaliseContext {
-  /** The message payload as received: the original event as JSON text, stored as it is. */
-  raw: string;
+  /** The event's fields outside the contract as JSON text (`extraFieldsOf`), null when it has none. */
+  extra: string | null;
   /** From the message's correlation id header, when it has one. */
   correlationId: string | null;
 }

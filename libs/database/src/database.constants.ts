@@ -4,3 +4,7 @@ export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 export const DATABASE_POOL = Symbol('DATABASE_POOL');
 /** Name of the readiness check registered in `ReadinessRegistry`. */
 export const DATABASE_READINESS_CHECK = 'database';
+/** The service's `PartitionManager` (time partitions of `events` and the demographics read model). */
+export const PARTITION_MANAGER = Symbol('PARTITION_MANAGER');
+/** Key of the session advisory lock that makes one storage maintenance pass run at a time ("evps"). */
+export const STORAGE_MAINTENANCE_LOCK = 0x65767073;

@@ -12,6 +12,11 @@ describe('resolveDatabaseOptions', () => {
         connectTimeoutMs: 5_000,
         readinessTimeoutMs: 2_000,
         migrationTimeoutMs: 120_000,
+        partitionInterval: 'day',
+        partitionsAhead: 3,
+        retentionDays: 30,
+        maintainStorage: false,
+        storageMaintenanceIntervalMs: 600_000,
       });
     });
   });

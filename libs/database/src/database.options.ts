@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatabaseOptionsError } from './errors/database.errors';
+import { PARTITION_INTERVALS, type PartitionInterval } from './storage/partition.sql';
 
 export interface DatabaseModuleOptions {
   /** PostgreSQL connection URL, e.g. `postgresql://postgres@127.0.0.1:5432/evp`. */
@@ -22,6 +23,28 @@ export interface DatabaseModuleOptions {
   readinessTimeoutMs?: number;
   /** Longest the start-up migrations may take, in milliseconds. @default 120000 */
   migrationTimeoutMs?: number;
+  /**
+   * Length of one time partition of `events` and `demographic_events`. Changing it applies to partitions created
+   * from then on; existing ones keep their ranges.
+   * @default 'day'
+   */
+  partitionInterval?: PartitionInterval;
+  /** Partitions kept ready after the current one. @default 3 */
+  partitionsAhead?: number;
+  /**
+   * Events older than this many days are dropped, a whole partition at a time (rollups and all-time demographics
+   * counters are kept). 0 keeps everything.
+   * @default 30
+   */
+  retentionDays?: number;
+  /**
+   * Run the storage maintenance in this service: partitions created ahead, retention applied, on start-up and every
+   * `storageMaintenanceIntervalMs`. Any number of instances may run it (one at a time works, under a lock).
+   * @default false
+   */
+  maintainStorage?: boolean;
+  /** Pause between two storage maintenance passes, in milliseconds. @default 600000 */
+  storageMaintenanceIntervalMs?: number;
 }
 
 export type ResolvedDatabaseOptions = Required<DatabaseModuleOptions>;
@@ -33,6 +56,11 @@ const optionsSchema = z.object({
   connectTimeoutMs: z.number().int().positive().default(5_000),
   readinessTimeoutMs: z.number().int().positive().default(2_000),
   migrationTimeoutMs: z.number().int().positive().default(120_000),
+  partitionInterval: z.enum(PARTITION_INTERVALS).default('day'),
+  partitionsAhead: z.number().int().min(1).max(366).default(3),
+  retentionDays: z.number().int().min(0).default(30),
+  maintainStorage: z.boolean().default(false),
+  storageMaintenanceIntervalMs: z.number().int().positive().default(600_000),
 });
 
 /** Validates the options and fills in the defaults; throws `DatabaseOptionsError` naming every bad option. */

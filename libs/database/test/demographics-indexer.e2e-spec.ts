@@ -5,6 +5,8 @@ import {
   DEMOGRAPHICS_INDEXER_LOCK,
   DemographicsIndexer,
   EventBatchWriter,
+  eventKeyOf,
+  PartitionManager,
 } from '@evp/database';
 import { createTestDatabase, eventRowOf, type TestDatabase } from '@evp/testing';
 import { EventGenerator, Random } from '@evp/synthetic';
@@ -30,6 +32,7 @@ function returningUsersEvents(count: number, seed: number): MarketingEvent[] {
   return events;
 }
 
+/** The queue as the stored keys of the events it names, sorted per queue row. */
 async function queuedIds(pool: Pool): Promise<string[][]> {
   const { rows } = await pool.query<{ event_ids: string[] }>('SELECT event_ids FROM demographic_pending ORDER BY id');
   return rows.map((row) => [...row.event_ids].sort());
@@ -69,7 +72,7 @@ describe(DemographicsIndexer, () => {
       const ids = (from: number, to: number) =>
         rows
           .slice(from, to)
-          .map((row) => row.eventId)
+          .map((row) => eventKeyOf(row.eventId, row.source).key)
           .sort();
       expect(await queuedIds(pool)).toEqual([ids(0, 100), ids(100, 200)]);
     });
@@ -88,16 +91,17 @@ describe(DemographicsIndexer, () => {
       // Some queued events must be earlier than what the model already holds for their user: the case that moves.
       const { rows } = await pool.query<{ earlier: number }>(`
         SELECT count(*)::int AS earlier FROM demographic_pending AS p
-        CROSS JOIN LATERAL unnest(p.event_ids) AS queued(event_id)
-        JOIN events AS e ON e.event_id = queued.event_id COLLATE "C"
-        JOIN demographic_events AS d ON d.chain = e.source AND d.user_id = e.user_id COLLATE "C" AND d.prev_at IS NULL
+        CROSS JOIN LATERAL unnest(p.event_ids, p.occurred_ats) AS queued(event_id, occurred_at)
+        JOIN events AS e ON e.event_id = queued.event_id AND e.occurred_at = queued.occurred_at
+        JOIN demographic_events AS d
+          ON d.chain = CASE e.source WHEN 'facebook' THEN 1 ELSE 2 END AND d.user_id = e.user_id AND d.prev_at IS NULL
         WHERE (e.occurred_at, e.event_id) < (d.occurred_at, d.event_id)`);
       expect(rows[0]?.earlier).toBeGreaterThan(0);
 
       expect(await indexer.drain(2)).toBeGreaterThan(0);
       expect(await indexer.pendingBatches()).toBe(0);
       const expected = await expectedDemographics(pool);
-      expect(expected.chains.filter((line) => /^(facebook|tiktok)\|/.test(line)).length).toBe(2_400);
+      expect(expected.chains.filter((line) => /^[12]\|/.test(line)).length).toBe(2_400);
       expect(await readDemographics(pool)).toEqual(expected);
     });
   });
@@ -113,6 +117,53 @@ describe(DemographicsIndexer, () => {
       expect(await indexer.rebuild(3)).toBe(1_200);
       expect(await readDemographics(pool)).toEqual(incremental);
       expect(incremental).toEqual(await expectedDemographics(pool));
+    });
+  });
+
+  describe('when retention dropped the earlier events of returning users', () => {
+    it('should place their new events after a dropped one, and keep counting each user once by their first event', async () => {
+      const generator = new EventGenerator({ seed: 6 });
+      const facebookAt = (userId: string, at: string) => {
+        const event = generator.facebook('ad.view');
+        event.data.user.userId = userId;
+        event.timestamp = at;
+        return eventRowOf(event);
+      };
+      const returning = Array.from({ length: 30 }, (_, index) => `returning-${index}`);
+      const first = returning.map((userId, index) =>
+        facebookAt(userId, `2026-01-10T10:00:${String(index).padStart(2, '0')}.000Z`),
+      );
+      await writer.write(first);
+      await indexer.drain(5);
+      const counted = (await readDemographics(pool)).facebookProfiles;
+
+      const partitions = new PartitionManager(pool, { interval: 'day', ahead: 1, retentionDays: 1 });
+      const { dropped } = await partitions.dropExpired(new Date('2026-01-12T00:00:00.000Z'));
+      expect(dropped).toEqual(expect.arrayContaining(['events_d20260110', 'demographic_events_d20260110']));
+
+      const newcomers = Array.from({ length: 10 }, (_, index) =>
+        facebookAt(`new-${index}`, '2026-01-12T09:00:00.000Z'),
+      );
+      await writer.write([...returning.map((userId) => facebookAt(userId, '2026-01-12T10:00:00.000Z')), ...newcomers]);
+      await indexer.drain(5);
+
+      const { rows } = await pool.query<{ prev: string; n: number }>(
+        `SELECT coalesce(prev_at::text, 'none') AS prev, count(*)::int AS n FROM demographic_events GROUP BY 1 ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { prev: '-infinity', n: 30 },
+        { prev: 'none', n: 10 },
+      ]);
+      const profiles = new Map<string, number>();
+      for (const line of counted) {
+        const [gender, age, users] = line.split('|');
+        profiles.set(`${gender}|${age}`, Number(users));
+      }
+      for (const row of newcomers)
+        profiles.set(`${row.gender}|${row.age}`, (profiles.get(`${row.gender}|${row.age}`) ?? 0) + 1);
+      expect((await readDemographics(pool)).facebookProfiles).toEqual(
+        [...profiles].map(([key, users]) => `${key}|${users}`).sort(),
+      );
     });
   });
 

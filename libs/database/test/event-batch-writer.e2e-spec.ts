@@ -34,10 +34,12 @@ function withDuplicates(rows: EventRow[], batchSize: number, random: Random): Ev
   return batches;
 }
 
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 async function storedIds(pool: Pool): Promise<string[]> {
-  return (await pool.query<{ event_id: string }>('SELECT event_id FROM events ORDER BY event_id')).rows.map(
-    (row) => row.event_id,
-  );
+  return (
+    await pool.query<{ event_id: string }>('SELECT event_id FROM events_as_received ORDER BY event_id COLLATE "C"')
+  ).rows.map((row) => row.event_id);
 }
 
 describe(EventBatchWriter, () => {
@@ -74,29 +76,37 @@ describe(EventBatchWriter, () => {
 
       expect(inserted).toBe(3_000);
       expect(duplicates).toBe(Math.floor(700 / 3) * 4 + Math.floor(200 / 3));
-      expect(again).toEqual({ inserted: 0, duplicates: 500 });
-      expect(await storedIds(pool)).toEqual(rows.map((row) => row.eventId).sort());
+      expect(again).toEqual({ inserted: 0, duplicates: 500, conflicting: [] });
+      expect(await storedIds(pool)).toEqual(rows.map((row) => row.eventId).sort(byteOrder));
     });
   });
 
   describe('when a batch holds the same event id many times', () => {
     it('should store it once', async () => {
       const [row] = eventsOverHours(1, 3).map((event) => eventRowOf(event));
-      expect(await writer.write(Array.from({ length: 50 }, () => row!))).toEqual({ inserted: 1, duplicates: 49 });
+      expect(await writer.write(Array.from({ length: 50 }, () => row!))).toEqual({
+        inserted: 1,
+        duplicates: 49,
+        conflicting: [],
+      });
       expect(await storedIds(pool)).toEqual([row!.eventId]);
     });
   });
 
   describe('when events of every source, stage and type are stored', () => {
-    it('should fill the typed columns from the event and keep the raw event and correlation id', async () => {
+    it('should fill the typed columns from the event and keep the fields outside the contract and the correlation id', async () => {
       const events = eventsOverHours(400, 4);
-      await writer.write(events.map((event) => eventRowOf(event, { correlationId: `corr-${event.eventId}` })));
+      const extra = (event: MarketingEvent) =>
+        event.source === 'tiktok' ? JSON.stringify({ data: { tier: event.eventId } }) : null;
+      await writer.write(
+        events.map((event) => eventRowOf(event, { correlationId: `corr-${event.eventId}`, extra: extra(event) })),
+      );
       const { rows } = await pool.query<Record<string, unknown>>(
         `SELECT event_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, source, funnel_stage,
            event_type, user_id, user_name, age, gender, country, city, followers, campaign_id, ad_id, device, browser, referrer,
            click_position, video_id, watch_time, percentage_watched, profile_id, purchased_item, purchase_amount::text AS purchase_amount,
-           to_char(action_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS action_time, correlation_id, raw, stored_at
-         FROM events`,
+           to_char(action_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS action_time, correlation_id, extra, stored_at
+         FROM events_as_received`,
       );
       expect(rows).toHaveLength(400);
       const byId = new Map(rows.map((row) => [row.event_id, row]));
@@ -111,12 +121,68 @@ describe(EventBatchWriter, () => {
           ...userAndEngagementColumnsOf(expected),
           action_time: expected.actionTime ?? null,
           correlation_id: `corr-${event.eventId}`,
-          raw: JSON.parse(JSON.stringify(event)),
+          extra: JSON.parse(extra(event) ?? 'null') as unknown,
         });
         expect(stored.stored_at).toBeInstanceOf(Date);
       }
       const sources = new Set(rows.map((row) => `${String(row.source)}/${String(row.event_type)}`));
       expect(sources.size).toBe(14);
+    });
+  });
+
+  describe('when an event id comes again with another timestamp', () => {
+    it('should refuse it in the same partition, and store it as another event in another partition', async () => {
+      const [row] = eventsOverHours(1, 6).map((event) => eventRowOf(event));
+      const sameDay = { ...row!, occurredAt: new Date(Date.parse(row!.occurredAt) + 60_000).toISOString() };
+      const nextWeek = { ...row!, occurredAt: new Date(Date.parse(row!.occurredAt) + 7 * 86_400_000).toISOString() };
+      expect(await writer.write([row!])).toEqual({ inserted: 1, duplicates: 0, conflicting: [] });
+      expect(await writer.write([row!, sameDay])).toEqual({ inserted: 0, duplicates: 1, conflicting: [1] });
+      expect(await writer.write([nextWeek])).toEqual({ inserted: 1, duplicates: 0, conflicting: [] });
+      const stored = await pool.query<{ occurred_at: Date }>(
+        'SELECT occurred_at FROM events_as_received WHERE event_id = $1 ORDER BY occurred_at',
+        [row!.eventId],
+      );
+      expect(stored.rows.map((r) => r.occurred_at.toISOString())).toEqual([row!.occurredAt, nextWeek.occurredAt]);
+      expect(await readRollups(pool)).toEqual(await expectedRollups(pool));
+    });
+  });
+
+  describe('when events are dated far in the past or future', () => {
+    it('should create their partitions and store them', async () => {
+      const generator = new EventGenerator({ seed: 8 });
+      const dates = ['1971-03-04T05:06:07.089Z', '2199-12-31T23:59:59.999Z'];
+      const rows = dates.map((date) => ({ ...eventRowOf(generator.tiktok()), occurredAt: date }));
+      expect(await writer.write(rows)).toEqual({ inserted: 2, duplicates: 0, conflicting: [] });
+      const partitions = await pool.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'events'::regclass OR i.inhparent = 'demographic_events'::regclass ORDER BY 1`,
+      );
+      expect(partitions.rows.map((r) => r.name)).toEqual(
+        expect.arrayContaining([
+          'demographic_events_d19710304',
+          'demographic_events_d21991231',
+          'events_d19710304',
+          'events_d21991231',
+        ]),
+      );
+      const stored = await pool.query<{ occurred_at: Date }>('SELECT occurred_at FROM events ORDER BY occurred_at');
+      expect(stored.rows.map((r) => r.occurred_at.toISOString())).toEqual(dates);
+    });
+  });
+
+  describe('when ids are not the canonical prefix and uuid', () => {
+    it('should give them back as they were sent', async () => {
+      const generator = new EventGenerator({ seed: 9 });
+      const event = generator.facebook();
+      const odd = { ...eventRowOf(event), eventId: `ttk-${event.eventId.slice(3)}`, userId: 'Eliza92 ✓' };
+      await writer.write([eventRowOf(event), odd]);
+      const stored = await pool.query<{ event_id: string; user_id: string }>(
+        'SELECT event_id, user_id FROM events_as_received ORDER BY event_id',
+      );
+      expect(stored.rows).toEqual([
+        { event_id: event.eventId, user_id: event.data.user.userId },
+        { event_id: odd.eventId, user_id: 'Eliza92 ✓' },
+      ]);
     });
   });
 
@@ -189,7 +255,7 @@ describe(EventBatchWriter, () => {
 
   describe('when a batch is empty', () => {
     it('should do nothing', async () => {
-      expect(await writer.write([])).toEqual({ inserted: 0, duplicates: 0 });
+      expect(await writer.write([])).toEqual({ inserted: 0, duplicates: 0, conflicting: [] });
     });
   });
 

@@ -1,4 +1,4 @@
-import { Prisma, queuedEventsCte } from '@evp/database';
+import { DEMOGRAPHIC_CHAINS, type DemographicChain, Prisma, queuedEventsCte } from '@evp/database';
 import { type ReportQuery } from '../query/report.reader';
 import { instantSql, withinSpans } from '../query/range.sql';
 import { type Span } from '../query/time-range.split';
@@ -19,19 +19,17 @@ import {
  */
 const queued = Prisma.raw(`WITH ${queuedEventsCte('demographic_pending')}`);
 
-type Chain = 'facebook' | 'tiktok' | 'tiktok_top';
-
-const QUEUED_OF_CHAIN: Record<Chain, string> = {
+const QUEUED_OF_CHAIN: Record<DemographicChain, string> = {
   facebook: `source = 'facebook'`,
   tiktok: `source = 'tiktok'`,
   tiktok_top: `source = 'tiktok' AND funnel_stage = 'top'`,
 };
 
 /** WITH-list entries that end in `firsts (columns…)`: one row per user of `chain` with events in the range. */
-function firstsInRange(chain: Chain, columns: readonly string[], range: Span): Prisma.Sql {
+function firstsInRange(chain: DemographicChain, columns: readonly string[], range: Span): Prisma.Sql {
   const list = Prisma.raw(columns.join(', '));
   // A literal, not a parameter: each chain has its own partial index, which the planner must match at plan time.
-  const chainLiteral = Prisma.raw(`'${chain}'`);
+  const chainLiteral = Prisma.raw(String(DEMOGRAPHIC_CHAINS[chain]));
   const inRange = withinSpans('occurred_at', [range]);
   const earliestInRange =
     range.from === undefined

@@ -4,6 +4,7 @@ import { Prisma } from '@evp/database';
 import { type ReportQuery, ReportReader } from '../query/report.reader';
 import { toIso } from '../query/report-filters.schema';
 import { tieredUnion } from '../query/tiered.sql';
+import { assertUsersRetained } from '../query/retention-horizon';
 import { type Span, splitRange } from '../query/time-range.split';
 import { type ReporterConfig } from '../reporter.config';
 import { REPORTER_CONFIG } from '../reporter.constants';
@@ -41,6 +42,7 @@ export class DemographicsReport {
     const allTime = query.from === undefined && query.to === undefined;
     return this.reader.snapshot(
       async (run) => {
+        if (!allTime) await assertUsersRetained(run, range);
         // Issued together: with REPORT_CONNECTIONS > 1 the sources are scanned in parallel, in one snapshot.
         const [events, facebook, tiktok] = await Promise.all([
           eventCounts(run, range, query.source),

@@ -5,6 +5,7 @@ import { InvalidReportQueryError } from '../query/report-query.error';
 import { type ReportQuery, ReportReader } from '../query/report.reader';
 import { toIso } from '../query/report-filters.schema';
 import { tieredUnion } from '../query/tiered.sql';
+import { assertEdgesRetained } from '../query/retention-horizon';
 import { DAY_MS, HOUR_MS, MINUTE_MS, type Span, splitRange } from '../query/time-range.split';
 import { type ReporterConfig } from '../reporter.config';
 import { REPORTER_CONFIG } from '../reporter.constants';
@@ -54,6 +55,7 @@ export class EventsReport {
     // The rollup tiers keep every read small (a year of hours is ~120k rows): parallel workers would cost more than they save.
     return this.reader.snapshot(
       async (run) => {
+        await assertEdgesRetained(run, range, splitRange(range));
         const breakdownRows = await run<BreakdownRow>(breakdownSql(range, filters));
         const breakdown = fillBreakdown(query, breakdownRows);
         const body: EventsReportBody = {

@@ -5,6 +5,7 @@ import { averageMoney, centsToMoney, decimalToCents } from '../query/money';
 import { ReportReader } from '../query/report.reader';
 import { toIso } from '../query/report-filters.schema';
 import { tieredUnion } from '../query/tiered.sql';
+import { assertEdgesRetained } from '../query/retention-horizon';
 import { DAY_MS, type Span, splitRange } from '../query/time-range.split';
 import { type ReporterConfig } from '../reporter.config';
 import { REPORTER_CONFIG } from '../reporter.constants';
@@ -53,6 +54,7 @@ export class RevenueReport {
 
     return this.reader.snapshot(
       async (run) => {
+        await assertEdgesRetained(run, range, split);
         // One aggregation over the tiers (a plain GROUP BY, which PostgreSQL can run in parallel) feeds both the
         // per-source totals and the campaign ranking.
         const rows = await run<RevenueRow>(Prisma.sql`

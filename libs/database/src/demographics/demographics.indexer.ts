@@ -31,6 +31,10 @@ export class DemographicsIndexer {
         [DEMOGRAPHICS_INDEXER_LOCK],
       );
       if (!locks[0]?.locked) return undefined;
+      // Every join of the fold is a probe by key of a few thousand rows: a hash or merge join would read whole
+      // partitions of the model instead, which the planner cannot know from its estimates of the CTEs.
+      await client.query('SET LOCAL enable_hashjoin = off');
+      await client.query('SET LOCAL enable_mergejoin = off');
       const { rows } = await client.query<DemographicsIndexStep>({
         name: 'evp_apply_demographic_queue',
         text: APPLY_DEMOGRAPHIC_QUEUE_SQL,

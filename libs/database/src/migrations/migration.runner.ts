@@ -3,14 +3,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { DatabaseMigrationError } from '../errors/database.errors';
+import { moveLegacyEvents } from '../storage/legacy-layout.migrator';
+import type { PartitionInterval } from '../storage/partition.sql';
 
 export interface MigrationOptions {
   /** Database to migrate. */
   url: string;
   /** Longest the CLI may run before it is killed, in milliseconds. @default 120000 */
   timeoutMs?: number;
+  /** Interval of the partitions that rows of the legacy layout are moved into. @default 'day' */
+  partitionInterval?: PartitionInterval;
 }
 
 export interface MigrationResult {
@@ -40,6 +44,24 @@ export const PRISMA_CLI_ENV = {
  * that case is retried until `timeoutMs` has passed.
  */
 export async function runMigrations(options: MigrationOptions): Promise<MigrationResult> {
+  const result = await deployMigrations(options);
+  const moved = await moveLegacyRows(options);
+  return moved === 0
+    ? result
+    : { ...result, summary: `${result.summary}, ${moved} events moved to the partitioned layout` };
+}
+
+/** Rows still in the layout before partitioning (see moveLegacyEvents): none on a database migrated from empty. */
+async function moveLegacyRows(options: MigrationOptions): Promise<number> {
+  const pool = new Pool({ connectionString: options.url, max: 2, application_name: 'evp-migrations' });
+  try {
+    return await moveLegacyEvents(pool, options.partitionInterval ?? 'day');
+  } finally {
+    await pool.end();
+  }
+}
+
+async function deployMigrations(options: MigrationOptions): Promise<MigrationResult> {
   const packageRoot = databasePackageRoot();
   // Every start of a collector or the reporter comes here. The CLI keeps its lock for ~10 s after it is done
   // (it leaves its connection to the pool's idle timeout), so instances starting together would wait ~10 s

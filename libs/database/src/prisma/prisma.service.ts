@@ -26,7 +26,11 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
   async onModuleInit(): Promise<void> {
     const options = this.options;
     if (options.migrateOnStart) {
-      const result = await runMigrations({ url: options.url, timeoutMs: options.migrationTimeoutMs });
+      const result = await runMigrations({
+        url: options.url,
+        timeoutMs: options.migrationTimeoutMs,
+        partitionInterval: options.partitionInterval,
+      });
       this.logger.log(`migrations on ${describeDatabase(options.url)}: ${result.summary}`);
     }
     await this.$connect();

@@ -2,6 +2,8 @@ import type { Pool } from 'pg';
 import { DemographicsIndexer } from '../demographics/demographics.indexer';
 import { DEMOGRAPHIC_TABLES } from '../demographics/demographics.sql';
 import { refreshRollups } from '../rollups/rollup.refresher';
+import { PartitionManager } from '../storage/partition.manager';
+import type { PartitionInterval } from '../storage/partition.sql';
 import { SEED_BATCH_SQL } from './seed.sql';
 
 /** Queue rows (5,000 events each) per indexer transaction when the seeder rebuilds the demographics model. */
@@ -19,7 +21,7 @@ export interface SeedOptions {
   /** Distinct Facebook campaign ids, some far more frequent than others. @default 200 */
   campaigns?: number;
   /**
-   * Makes the data repeatable, and names the events (`seed-<seed>-<n>`): seeding again with the same seed adds
+   * Makes the data repeatable, and names the events (from `seed-<seed>-<n>`, see SEED_BATCH_SQL): seeding again with the same seed adds
    * nothing, with another seed adds new events. @default random
    */
   seed?: number;
@@ -27,6 +29,8 @@ export interface SeedOptions {
   batchSize?: number;
   /** Statements in flight at once; two suit two cores. @default 2 */
   concurrency?: number;
+  /** Interval of the partitions created for the seeded range. @default 'day' */
+  partitionInterval?: PartitionInterval;
   /** Called after each batch with the events generated so far. */
   onProgress?: (generated: number, total: number) => void;
 }
@@ -58,6 +62,14 @@ export async function seedEvents(pool: Pool, options: SeedOptions): Promise<Seed
   const secondsPerEvent = (days * 86_400) / total;
   const start = new Date(until.getTime() - days * 86_400_000);
   const prefix = `seed-${seed}-`;
+  const seededDays = Array.from({ length: Math.ceil(days) + 1 }, (_, day) =>
+    new Date(Math.min(start.getTime() + day * 86_400_000, until.getTime() - 1)).toISOString(),
+  );
+  await new PartitionManager(pool, {
+    interval: options.partitionInterval ?? 'day',
+    ahead: 1,
+    retentionDays: 0,
+  }).ensureFor(seededDays);
 
   const batches: { first: number; last: number; index: number }[] = [];
   for (let first = 0, index = 0; first < total; first += batchSize, index++) {

@@ -23,47 +23,31 @@ const countryIndex = `floor(${SEED_COUNTRIES.length} * power(${userUnit(5)}, 2))
 /**
  * One batch of synthetic events, generated and inserted inside PostgreSQL. Parameters: $1/$2 the first and last
  * sequence numbers of the batch, $3 the time of sequence number 0, $4 seconds between consecutive events,
- * $5 users per source, $6 the event-id prefix, $7 campaigns.
+ * $5 users per source, $6 the event-id prefix, $7 campaigns. An event's id is `fb-`/`ttk-` and the md5 of the prefix
+ * and its sequence number as a uuid, a user's id the md5 of its source and number.
  *
- * Events are laid out in time order along the sequence (with jitter), so consecutive batches append to the time
- * indexes instead of scattering over them. Users are numbered per source and every attribute of a user
+ * Events are laid out in time order along the sequence, so consecutive batches append to the time indexes instead of
+ * scattering over them; the jitter is a hash of the sequence number, so an event keeps its time, and with it its key,
+ * whatever the batch size. Users are numbered per source and every attribute of a user
  * (name, age, gender, country, city, followers, device) is a hash of its number: stable across its events.
  * Sources are 50/50, stages and types uniform as from the real publisher, amounts only on purchases.
  * `OFFSET 0` keeps each level a separate step, so every random value is drawn once and expressions are not
  * copied into the level above.
  */
-export const SEED_BATCH_SQL = `INSERT INTO events (event_id, occurred_at, source, funnel_stage, event_type, user_id, user_name, age, gender,
-  country, city, followers, campaign_id, ad_id, device, browser, referrer, click_position, video_id, watch_time,
-  percentage_watched, profile_id, purchased_item, purchase_amount, action_time, correlation_id, raw)
+export const SEED_BATCH_SQL = `INSERT INTO events (event_id, occurred_at, source, funnel_stage, event_type, user_id, user_name, age,
+  gender, country, city, followers, campaign_id, ad_id, device, browser, referrer, click_position, video_id, watch_time,
+  percentage_watched, profile_id, purchased_item, purchase_amount, action_time, correlation_id)
 SELECT e.event_id, e.occurred_at, e.source, e.funnel_stage, e.event_type, e.user_id, e.user_name, e.age, e.gender,
   e.country, e.city, e.followers, e.campaign_id, e.ad_id, e.device, e.browser, e.referrer, e.click_position, e.video_id,
-  e.watch_time, e.percentage_watched, e.profile_id, e.purchased_item, e.purchase_amount, e.action_time, e.correlation_id,
-  jsonb_build_object(
-    'eventId', e.event_id, 'timestamp', e.ts, 'source', e.source, 'funnelStage', e.funnel_stage, 'eventType', e.event_type,
-    'data', CASE WHEN e.source = 'facebook' THEN jsonb_build_object(
-      'user', jsonb_build_object('userId', e.user_id, 'name', e.user_name, 'age', e.age, 'gender', e.gender,
-        'location', jsonb_build_object('country', e.country, 'city', e.city)),
-      'engagement', CASE WHEN e.funnel_stage = 'top'
-        THEN jsonb_build_object('actionTime', e.ts, 'referrer', e.referrer, 'videoId', e.video_id)
-        ELSE jsonb_build_object('adId', e.ad_id, 'campaignId', e.campaign_id, 'clickPosition', e.click_position,
-          'device', e.device, 'browser', e.browser, 'purchaseAmount', e.purchase_amount::text) END)
-    ELSE jsonb_build_object(
-      'user', jsonb_build_object('userId', e.user_id, 'username', e.user_name, 'followers', e.followers),
-      'engagement', CASE WHEN e.funnel_stage = 'top'
-        THEN jsonb_build_object('watchTime', e.watch_time, 'percentageWatched', e.percentage_watched, 'device', e.device,
-          'country', e.country, 'videoId', e.video_id)
-        ELSE jsonb_build_object('actionTime', e.ts, 'profileId', e.profile_id, 'purchasedItem', e.purchased_item,
-          'purchaseAmount', e.purchase_amount::text) END)
-    END)
+  e.watch_time, e.percentage_watched, e.profile_id, e.purchased_item, e.purchase_amount, e.action_time, e.correlation_id
 FROM (
   SELECT
-    $6::text || lpad(b.g::text, 10, '0') AS event_id,
+    md5($6::text || lpad(b.g::text, 10, '0'))::uuid AS event_id,
     b.occurred_at,
-    to_char(b.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ts,
     b.source,
     b.funnel_stage,
     b.event_type,
-    md5(b.source || '-user-' || b.u)::uuid::text AS user_id,
+    md5(b.source || '-user-' || b.u)::uuid AS user_id,
     CASE WHEN b.facebook
       THEN ${array(SEED_FIRST_NAMES)}[1 + ${userHash(1)} % ${SEED_FIRST_NAMES.length}] || ' ' || ${array(SEED_LAST_NAMES)}[1 + ${userHash(2)} % ${SEED_LAST_NAMES.length}]
       ELSE ${array(SEED_FIRST_NAMES)}[1 + ${userHash(1)} % ${SEED_FIRST_NAMES.length}] || (1 + ${userHash(2)} % 99)::text
@@ -114,7 +98,7 @@ FROM (
     FROM (
       SELECT
         g,
-        date_trunc('milliseconds', $3::timestamptz + make_interval(secs => (g + random()) * $4::float8)) AS occurred_at,
+        date_trunc('milliseconds', $3::timestamptz + make_interval(secs => (g + (hashint8(g) & 2147483647) / 2147483648.0) * $4::float8)) AS occurred_at,
         random() < 0.5 AS facebook,
         random() < 0.5 AS top,
         random() AS r_type,
@@ -126,4 +110,4 @@ FROM (
   ) AS b
   OFFSET 0
 ) AS e
-ON CONFLICT (event_id) DO NOTHING`;
+ON CONFLICT (event_id, occurred_at) DO NOTHING`;

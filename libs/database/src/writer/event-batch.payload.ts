@@ -1,17 +1,19 @@
+import { eventKeyOf, userKeyOf } from '../storage/event-key';
 import type { EventRow } from './event-row';
 
 /**
- * Columns of table `events` in the order `serializeEventRows` writes them; position 0 is the raw event.
+ * Columns of table `events` in the order `serializeEventRows` writes them; `extra` (last) is spliced in as JSON.
  * The SQL that reads the payload is generated from this list, so the two cannot drift apart.
  */
 export const EVENT_ROW_COLUMNS = [
-  { column: 'raw', type: 'jsonb' },
-  { column: 'event_id', type: 'text' },
+  { column: 'event_id', type: 'uuid' },
+  { column: 'event_id_text', type: 'text' },
   { column: 'occurred_at', type: 'timestamptz' },
   { column: 'source', type: 'text' },
   { column: 'funnel_stage', type: 'text' },
   { column: 'event_type', type: 'text' },
-  { column: 'user_id', type: 'text' },
+  { column: 'user_id', type: 'uuid' },
+  { column: 'user_id_text', type: 'text' },
   { column: 'user_name', type: 'text' },
   { column: 'age', type: 'int' },
   { column: 'gender', type: 'text' },
@@ -32,24 +34,29 @@ export const EVENT_ROW_COLUMNS = [
   { column: 'purchase_amount', type: 'numeric' },
   { column: 'action_time', type: 'timestamptz' },
   { column: 'correlation_id', type: 'text' },
+  { column: 'extra', type: 'jsonb' },
 ] as const;
 
 /**
  * The batch as one JSON text: an array of rows, each an array of column values in `EVENT_ROW_COLUMNS` order.
- * Positional arrays keep the parameter small (no repeated keys), and the raw event is spliced in as the text
- * it already is instead of being parsed and serialised again. Absent optional columns become JSON null.
+ * Positional arrays keep the parameter small (no repeated keys); ids travel as their uuid keys; `extra`, already
+ * JSON text, is spliced in as it is. Absent optional columns become JSON null.
  */
 export function serializeEventRows(rows: readonly EventRow[]): string {
   const parts = new Array<string>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as EventRow;
+    const event = eventKeyOf(row.eventId, row.source);
+    const user = userKeyOf(row.userId);
     const columns = JSON.stringify([
-      row.eventId,
+      event.key,
+      event.text,
       row.occurredAt,
       row.source,
       row.funnelStage,
       row.eventType,
-      row.userId,
+      user.key,
+      user.text,
       row.userName,
       row.age,
       row.gender,
@@ -71,7 +78,7 @@ export function serializeEventRows(rows: readonly EventRow[]): string {
       row.actionTime,
       row.correlationId,
     ]);
-    parts[i] = `[${row.raw},${columns.slice(1)}`;
+    parts[i] = `${columns.slice(0, -1)},${row.extra ?? 'null'}]`;
   }
   return `[${parts.join(',')}]`;
 }

@@ -40,15 +40,20 @@ export interface EventRow {
   actionTime?: string | null;
   correlationId?: string | null;
   /**
-   * The original event as received, as JSON text: embedded verbatim in the batch parameter, so an event
-   * already serialised (the message payload) costs nothing more. It must be valid JSON.
+   * The event's fields outside the contract (`extraFieldsOf`), as a JSON object's text, embedded verbatim in the
+   * batch parameter; absent when there are none. With the typed columns it gives back the event as received.
    */
-  raw: string;
+  extra?: string | null;
 }
 
 export interface EventBatchWriteResult {
   /** Rows stored by this call. */
   inserted: number;
-  /** Rows skipped because their event id was already stored, or repeated earlier in the same batch. */
+  /** Rows skipped because the same event (id and timestamp) was already stored, or repeated earlier in the batch. */
   duplicates: number;
+  /**
+   * Positions (in the rows given) of events not stored because their id is already stored with another timestamp in
+   * the same partition: a re-sent id must not count twice under two times (see the database README).
+   */
+  conflicting: number[];
 }

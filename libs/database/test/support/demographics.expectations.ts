@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 
 export interface DemographicsSnapshot {
   chains: string[];
+  users: string[];
   facebookProfiles: string[];
   facebookPlaces: string[];
   tiktokFollowers: string[];
@@ -30,6 +31,10 @@ export async function readDemographics(pool: Pool): Promise<DemographicsSnapshot
          country, city, followers, device) AS line
        FROM demographic_events ORDER BY 1`,
     ),
+    users: await lines(
+      pool,
+      `SELECT format('%s|%s|%s|%s', chain, user_id, first_at, first_event_id) AS line FROM demographic_users ORDER BY 1`,
+    ),
     facebookProfiles: await counterLines(pool, 'facebook_user_profiles', 'gender, age, users'),
     facebookPlaces: await counterLines(pool, 'facebook_user_places', 'country, city, users'),
     tiktokFollowers: await counterLines(pool, 'tiktok_user_followers', 'followers, users'),
@@ -43,11 +48,12 @@ export async function readDemographics(pool: Pool): Promise<DemographicsSnapshot
  * rather than reusing the library's incremental formulas, so a wrong formula there cannot agree with itself).
  */
 export async function expectedDemographics(pool: Pool): Promise<DemographicsSnapshot> {
-  const firsts = `SELECT DISTINCT ON (source, user_id COLLATE "C") * FROM events ORDER BY source, user_id COLLATE "C", occurred_at, event_id`;
-  const tops = `SELECT DISTINCT ON (user_id COLLATE "C") * FROM events WHERE source = 'tiktok' AND funnel_stage = 'top'
-    ORDER BY user_id COLLATE "C", occurred_at, event_id`;
-  const chained = `SELECT source AS chain, * FROM events
-    UNION ALL SELECT 'tiktok_top', * FROM events WHERE source = 'tiktok' AND funnel_stage = 'top'`;
+  const firsts = `SELECT DISTINCT ON (source, user_id) * FROM events ORDER BY source, user_id, occurred_at, event_id`;
+  const tops = `SELECT DISTINCT ON (user_id) * FROM events WHERE source = 'tiktok' AND funnel_stage = 'top'
+    ORDER BY user_id, occurred_at, event_id`;
+  // Chain codes: 1 facebook, 2 tiktok, 3 TikTok's top funnel.
+  const chained = `SELECT CASE source WHEN 'facebook' THEN 1 ELSE 2 END AS chain, * FROM events
+    UNION ALL SELECT 3, * FROM events WHERE source = 'tiktok' AND funnel_stage = 'top'`;
   return {
     chains: await lines(
       pool,
@@ -55,6 +61,12 @@ export async function expectedDemographics(pool: Pool): Promise<DemographicsSnap
          lag(occurred_at) OVER (PARTITION BY chain, user_id ORDER BY occurred_at, event_id), gender, age, country, city,
          followers, device) AS line
        FROM (${chained}) AS e ORDER BY 1`,
+    ),
+    users: await lines(
+      pool,
+      `SELECT format('%s|%s|%s|%s', chain, user_id, occurred_at, event_id) AS line
+       FROM (SELECT DISTINCT ON (chain, user_id) * FROM (${chained}) AS e ORDER BY chain, user_id, occurred_at, event_id) AS f
+       ORDER BY 1`,
     ),
     facebookProfiles: await lines(
       pool,

@@ -3,8 +3,8 @@ import { type EventRow, toDecimalAmount } from '@evp/database';
 
 /** What a row takes from outside the event; a collector gets both from the message. */
 export interface EventRowContext {
-  /** The original event as JSON text. @default `JSON.stringify(event)` */
-  raw?: string;
+  /** The event's fields outside the contract as JSON text. @default null (none) */
+  extra?: string | null;
   correlationId?: string | null;
 }
 
@@ -15,14 +15,14 @@ export interface EventRowContext {
  */
 export function eventRowOf(
   event: MarketingEvent,
-  { raw = JSON.stringify(event), correlationId = null }: EventRowContext = {},
+  { extra = null, correlationId = null }: EventRowContext = {},
 ): EventRow {
   const common = {
     eventId: event.eventId,
     occurredAt: event.timestamp,
     eventType: event.eventType,
     correlationId,
-    raw,
+    extra,
   };
   if (event.source === 'facebook') {
     const { user } = event.data;

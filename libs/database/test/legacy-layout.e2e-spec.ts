@@ -1,0 +1,162 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type MarketingEvent } from '@evp/contracts';
+import { createDatabasePool, DemographicsIndexer, refreshRollups, runMigrations } from '@evp/database';
+import { createTestDatabase, eventRowOf, type TestDatabase } from '@evp/testing';
+import { EventGenerator, Random } from '@evp/synthetic';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectedDemographics, readDemographics } from './support/demographics.expectations';
+import { expectedRollups, readRollups } from './support/rollup.expectations';
+
+const MIGRATIONS = join(__dirname, '..', 'prisma', 'migrations');
+/** The last migration of the layout before partitioning. */
+const LEGACY_LAYOUT = '20261122070000_demographics_read_model';
+
+/**
+ * Brings an empty database to the legacy layout as `prisma migrate deploy` did then: each migration file run
+ * statement by statement, and recorded in Prisma's history with its checksum.
+ */
+async function migrateToLegacyLayout(pool: Pool): Promise<void> {
+  await pool.query(`CREATE TABLE _prisma_migrations (
+    id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL,
+    logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0)`);
+  const names = readdirSync(MIGRATIONS)
+    .filter((name) => /^\d{14}_/.test(name) && name <= LEGACY_LAYOUT)
+    .sort();
+  for (const name of names) {
+    const sql = readFileSync(join(MIGRATIONS, name, 'migration.sql'), 'utf8');
+    for (const statement of sql.split(';').filter((part) => part.replace(/--.*$/gm, '').trim() !== '')) {
+      await pool.query(statement);
+    }
+    await pool.query(
+      `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
+       VALUES ($1, $2, now(), $3, 1)`,
+      [randomUUID(), createHash('sha256').update(sql).digest('hex'), name],
+    );
+  }
+}
+
+/** An event and the JSON it arrived as (with fields outside the contract). */
+interface LegacyEvent {
+  event: MarketingEvent;
+  raw: Record<string, unknown>;
+}
+
+/** Legacy rows as the old writer stored them: text ids and the whole event as received in `raw`. */
+async function storeLegacy(pool: Pool, events: readonly LegacyEvent[]): Promise<void> {
+  const rows = events.map(({ event, raw }) => {
+    const row = eventRowOf(event, { correlationId: `request-${event.eventId}` });
+    return {
+      event_id: row.eventId,
+      occurred_at: row.occurredAt,
+      source: row.source,
+      funnel_stage: row.funnelStage,
+      event_type: row.eventType,
+      user_id: row.userId,
+      user_name: row.userName ?? null,
+      age: row.age ?? null,
+      gender: row.gender ?? null,
+      country: row.country ?? null,
+      city: row.city ?? null,
+      followers: row.followers ?? null,
+      campaign_id: row.campaignId ?? null,
+      ad_id: row.adId ?? null,
+      device: row.device ?? null,
+      browser: row.browser ?? null,
+      referrer: row.referrer ?? null,
+      click_position: row.clickPosition ?? null,
+      video_id: row.videoId ?? null,
+      watch_time: row.watchTime ?? null,
+      percentage_watched: row.percentageWatched ?? null,
+      profile_id: row.profileId ?? null,
+      purchased_item: row.purchasedItem ?? null,
+      purchase_amount: row.purchaseAmount ?? null,
+      action_time: row.actionTime ?? null,
+      correlation_id: row.correlationId ?? null,
+      raw,
+    };
+  });
+  await pool.query(`INSERT INTO events SELECT * FROM jsonb_populate_recordset(NULL::events, $1::jsonb)`, [
+    JSON.stringify(rows.map((row) => ({ ...row, stored_at: new Date().toISOString() }))),
+  ]);
+}
+
+/** What a reader sees of the events, ids as sent: the part the migration must keep. */
+async function storedEvents(pool: Pool, relation: string, extra: string): Promise<string[]> {
+  const { rows } = await pool.query<{ line: string }>(
+    `SELECT concat_ws('|', event_id, occurred_at, source, funnel_stage, event_type, user_id, user_name, age, gender, country,
+       city, followers, campaign_id, ad_id, device, browser, referrer, click_position, video_id, watch_time,
+       percentage_watched, profile_id, purchased_item, purchase_amount, action_time, correlation_id, ${extra}) AS line
+     FROM ${relation} ORDER BY 1`,
+  );
+  return rows.map((row) => row.line);
+}
+
+describe('the migration to the partitioned layout', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let events: LegacyEvent[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrate: false });
+    pool = createDatabasePool({ url: database.url, poolSize: 3, connectTimeoutMs: 5_000 });
+    await migrateToLegacyLayout(pool);
+    // Three days of events, some users returning, some ids and user ids not canonical, some fields outside the contract.
+    const random = new Random(21);
+    const start = Date.UTC(2026, 4, 1, 22, 0, 0);
+    const generator = new EventGenerator({ seed: 21, now: () => new Date(start + random.int(0, 3 * 86_400_000)) });
+    events = generator.batch(3_000).map((event, index) => {
+      if (index % 3 === 0) event.data.user.userId = `user-${random.int(1, 200)}`;
+      if (index % 50 === 0) event.eventId = `legacy-${index}`;
+      const raw: Record<string, unknown> =
+        index % 70 === 0
+          ? { ...event, campaign: { name: `c${index}` }, data: { ...event.data, session: index } }
+          : event;
+      return { event, raw };
+    });
+    await storeLegacy(pool, events);
+    await refreshRollups(pool);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('should move every row, keep the ids as sent, the fields outside the contract and the rollups', async () => {
+    const before = await storedEvents(
+      pool,
+      'events',
+      `(raw - ARRAY['eventId', 'timestamp', 'source', 'funnelStage', 'eventType', 'data'])
+        || CASE WHEN raw->'data' ? 'session' THEN jsonb_build_object('data', jsonb_build_object('session', raw->'data'->'session')) ELSE '{}' END`,
+    );
+    const rollups = await readRollups(pool);
+
+    const result = await runMigrations({ url: database.url });
+    expect(result.applied).toEqual(['20261205130000_partitioned_storage']);
+    expect(result.summary).toContain(`${events.length} events moved to the partitioned layout`);
+
+    const legacy = await pool.query(`SELECT to_regclass('events_legacy') AS legacy`);
+    expect(legacy.rows[0]).toEqual({ legacy: null });
+    // Events with no field outside the contract had `{}` left of their raw event: the new layout stores NULL there.
+    expect(await storedEvents(pool, 'events_as_received', `coalesce(extra, '{}')`)).toEqual(before);
+    expect(await readRollups(pool)).toEqual(rollups);
+    expect(rollups).toEqual(await expectedRollups(pool));
+    const partitions = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'events'::regclass`,
+    );
+    expect(partitions.rows[0]?.n).toBe(4);
+  });
+
+  it('should queue the moved events once, so the demographics model is rebuilt from them', async () => {
+    const indexer = new DemographicsIndexer(pool);
+    expect(await indexer.drain(5)).toBe(events.length);
+    expect(await readDemographics(pool)).toEqual(await expectedDemographics(pool));
+  });
+
+  it('should find nothing more to do when run again', async () => {
+    expect(await runMigrations({ url: database.url })).toEqual({ applied: [], summary: 'no pending migrations' });
+  });
+});
