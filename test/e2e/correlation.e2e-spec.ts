@@ -49,7 +49,8 @@ describe('PipelineSystem', () => {
 
     it('should store the id with each event of the request', async () => {
       const rows = await system.query<{ event_id: string; correlation_id: string | null }>(
-        'SELECT event_id, correlation_id FROM events WHERE event_id = ANY($1::text[]) ORDER BY event_id',
+        `SELECT event_id, correlation_id FROM events_as_received WHERE event_id = ANY($1::text[])
+         ORDER BY event_id COLLATE "C"`,
         [events.map((event) => event.eventId)],
       );
       expect(rows).toEqual(

@@ -9,6 +9,7 @@ import {
   eventually,
   publishAll,
   type TestMessage,
+  withExtraFields,
 } from '../../../libs/collector/test/support/collector.harness';
 import {
   type CollectorSuite,
@@ -18,8 +19,12 @@ import {
   storedRows,
 } from '../../../libs/collector/test/support/collector.suite';
 
-/** What the row of a Facebook event must hold, worked out from the event itself. */
-function expectedRow(event: FacebookEvent, correlationId: string): Record<string, unknown> {
+/** What the row of a Facebook event must hold, worked out from the event itself and its fields outside the contract. */
+function expectedRow(
+  event: FacebookEvent,
+  correlationId: string,
+  extra: Record<string, unknown> | null,
+): Record<string, unknown> {
   const { user } = event.data;
   const common = {
     event_id: event.eventId,
@@ -39,7 +44,7 @@ function expectedRow(event: FacebookEvent, correlationId: string): Record<string
     profile_id: null,
     purchased_item: null,
     correlation_id: correlationId,
-    raw: event,
+    extra,
   };
   if (event.funnelStage === 'top') {
     const { engagement } = event.data;
@@ -92,24 +97,34 @@ describe('fb-collector', () => {
     await suite?.close();
   });
 
-  describe('when Facebook events of every type arrive, some of them twice', () => {
-    it('should store each once with every typed column from the event and the exact amount', async () => {
+  describe('when Facebook events of every type arrive, some of them twice and some with fields outside the contract', () => {
+    it('should store each once with every typed column from the event, its extra fields and the exact amount', async () => {
       const generator = new EventGenerator({ seed: 61 });
       const events = Array.from({ length: 1_400 }, () => generator.facebook());
-      const messages: TestMessage[] = events.map((event, index) => ({
-        subject,
-        data: JSON.stringify(event),
-        correlationId: `request-${index % 3}`,
-      }));
+      // Publishers add fields over time: the row keeps them in `extra`, so typed columns and extra give the event back.
+      const extraOf = (index: number): Record<string, unknown> | null =>
+        index % 10 === 0 ? { pixel: `px-${index}`, data: { user: { tier: 'gold' } } } : null;
+      const messages: TestMessage[] = events.map((event, index) => {
+        const extra = extraOf(index);
+        return {
+          subject,
+          data: JSON.stringify(extra === null ? event : withExtraFields(event, extra)),
+          correlationId: `request-${index % 3}`,
+        };
+      });
       for (let index = 0; index < events.length; index += 4) messages.push(messages[index]!);
       await publishAndDrain(suite, messages);
 
       const rows = await storedRows(suite);
       expect(rows).toHaveLength(events.length);
       const byId = new Map(rows.map((row) => [row.event_id, row]));
-      events.forEach((event, index) =>
-        expect(byId.get(event.eventId), event.eventType).toMatchObject(expectedRow(event, `request-${index % 3}`)),
-      );
+      events.forEach((event, index) => {
+        const row = byId.get(event.eventId);
+        expect(row, event.eventType).toMatchObject(expectedRow(event, `request-${index % 3}`, extraOf(index)));
+        // toMatchObject lets an object hold more than expected: `extra` must hold exactly the fields outside the
+        // contract.
+        expect(row?.extra, event.eventId).toEqual(extraOf(index));
+      });
       const cents = events.reduce((sum, event) => {
         const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;
         return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);

@@ -4,7 +4,11 @@ import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER } from '@evp/messa
 import { createTestDatabase, ServiceProcess, readStream } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCollectorApp, type TestMessage } from '../../../libs/collector/test/support/collector.harness';
+import {
+  buildCollectorApp,
+  type TestMessage,
+  withExtraFields,
+} from '../../../libs/collector/test/support/collector.harness';
 import {
   type CollectorSuite,
   openCollectorSuite,
@@ -13,8 +17,12 @@ import {
   storedRows,
 } from '../../../libs/collector/test/support/collector.suite';
 
-/** What the row of a TikTok event must hold, worked out from the event itself. */
-function expectedRow(event: TiktokEvent, correlationId: string): Record<string, unknown> {
+/** What the row of a TikTok event must hold, worked out from the event itself and its fields outside the contract. */
+function expectedRow(
+  event: TiktokEvent,
+  correlationId: string,
+  extra: Record<string, unknown> | null,
+): Record<string, unknown> {
   const { user } = event.data;
   const common = {
     event_id: event.eventId,
@@ -34,7 +42,7 @@ function expectedRow(event: TiktokEvent, correlationId: string): Record<string, 
     referrer: null,
     click_position: null,
     correlation_id: correlationId,
-    raw: event,
+    extra,
   };
   if (event.funnelStage === 'top') {
     const { engagement } = event.data;
@@ -85,16 +93,22 @@ describe('ttk-collector', () => {
     await suite?.close();
   });
 
-  describe('when TikTok events of every type arrive, with repeats and one the table cannot hold', () => {
-    it('should store each valid event once with its typed columns and dead-letter the unstorable one', async () => {
+  describe('when TikTok events of every type arrive, with repeats, fields outside the contract and one the table cannot hold', () => {
+    it('should store each valid event once with its typed columns and extra fields and dead-letter the unstorable one', async () => {
       const subject = eventSubject('tiktok', suite.names.subjectPrefix);
       const generator = new EventGenerator({ seed: 71 });
       const events = Array.from({ length: 1_200 }, () => generator.tiktok());
-      const messages: TestMessage[] = events.map((event) => ({
-        subject,
-        data: JSON.stringify(event),
-        correlationId: 'tiktok-request',
-      }));
+      // Publishers add fields over time: the row keeps them in `extra`, so typed columns and extra give the event back.
+      const extraOf = (index: number): Record<string, unknown> | null =>
+        index % 10 === 0 ? { region: 'EU', data: { engagement: { sound: { id: `snd-${index}` } } } } : null;
+      const messages: TestMessage[] = events.map((event, index) => {
+        const extra = extraOf(index);
+        return {
+          subject,
+          data: JSON.stringify(extra === null ? event : withExtraFields(event, extra)),
+          correlationId: 'tiktok-request',
+        };
+      });
       for (let index = 0; index < events.length; index += 5) messages.push(messages[index]!);
       const celebrity = generator.tiktok('follow');
       celebrity.data.user.followers = 3_000_000_000;
@@ -109,9 +123,13 @@ describe('ttk-collector', () => {
       const rows = await storedRows(suite);
       expect(rows).toHaveLength(events.length);
       const byId = new Map(rows.map((row) => [row.event_id, row]));
-      events.forEach((event) =>
-        expect(byId.get(event.eventId), event.eventType).toMatchObject(expectedRow(event, 'tiktok-request')),
-      );
+      events.forEach((event, index) => {
+        const row = byId.get(event.eventId);
+        expect(row, event.eventType).toMatchObject(expectedRow(event, 'tiktok-request', extraOf(index)));
+        // toMatchObject lets an object hold more than expected: `extra` must hold exactly the fields outside the
+        // contract.
+        expect(row?.extra, event.eventId).toEqual(extraOf(index));
+      });
       const cents = events.reduce((sum, event) => {
         const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;
         return amount === null ? sum : sum + amountToCents(amount as DecimalAmount);

@@ -70,7 +70,10 @@ describe(CollectorModule, () => {
       );
       expect(await countRows(suite.pool)).toBe(events.length);
       expect(
-        Number((await suite.pool.query<{ n: string }>('SELECT count(DISTINCT event_id) AS n FROM events')).rows[0]?.n),
+        Number(
+          (await suite.pool.query<{ n: string }>('SELECT count(DISTINCT event_id) AS n FROM events_as_received'))
+            .rows[0]?.n,
+        ),
       ).toBe(events.length);
       expect(await survivor.metric('collector_events_processed_total')).toBe(events.length - 100);
       expect(await survivor.metric('collector_events_duplicate_total')).toBeGreaterThanOrEqual(100);

@@ -1,8 +1,8 @@
 import { CollectorBatchHandler } from '@evp/collector';
 import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER, ORIGINAL_SUBJECT_HEADER } from '@evp/messaging';
-import { eventSubject } from '@evp/contracts';
+import { eventSubject, type FacebookEvent, type MarketingEvent } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
-import { createTestDatabase, readStream, streamMessageCount } from '@evp/testing';
+import { createTestDatabase, eventRowOf, readStream, streamMessageCount } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,8 +12,31 @@ import {
   startTestCollector,
   type TestCollector,
   type TestMessage,
+  withExtraFields,
 } from './support/collector.harness';
 import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
+
+/**
+ * The columns of `events_as_received` the suite's normaliser (the shared fixture `eventRowOf`) fills for an event, as
+ * PostgreSQL gives them back: every typed column, the ids as sent, and `extra` (null: none of these events has fields
+ * outside the contract).
+ */
+function storedColumnsOf(event: MarketingEvent, correlationId: string): Record<string, unknown> {
+  const columnOf = (field: string) => field.replaceAll(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  const valueOf = (field: string, value: unknown): unknown => {
+    if (value === null || value === undefined) return null;
+    if (field === 'occurredAt' || field === 'actionTime') return new Date(value as string);
+    // numeric(12,2) answers with two decimals
+    if (field === 'purchaseAmount') return centsToAmount(amountToCents(value as DecimalAmount));
+    return value;
+  };
+  return Object.fromEntries(
+    Object.entries(eventRowOf(event, { correlationId })).map(([field, value]) => [
+      columnOf(field),
+      valueOf(field, value),
+    ]),
+  );
+}
 
 describe(CollectorBatchHandler, () => {
   let suite: CollectorSuite;
@@ -40,7 +63,7 @@ describe(CollectorBatchHandler, () => {
     (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0;
 
   describe('when events arrive repeated within batches and across batches', () => {
-    it('should store each event once with its raw event, correlation id and exact amount', async () => {
+    it('should store each event once with its ids as sent, typed columns, correlation id and exact amount', async () => {
       const generator = new EventGenerator({ seed: 21 });
       const events = Array.from({ length: 1_500 }, () => generator.facebook());
       const correlationOf = (index: number) => `request-${Math.floor(index / 300)}`;
@@ -61,19 +84,12 @@ describe(CollectorBatchHandler, () => {
       await eventually(() => drained(acceptedBefore + messages.length), 60_000, 'every message handled');
 
       expect(await countRows(suite.pool)).toBe(events.length);
-      const rows = (
-        await suite.pool.query<{ event_id: string; event_type: string; correlation_id: string; raw: unknown }>(
-          'SELECT event_id, event_type, correlation_id, raw FROM events',
-        )
-      ).rows;
+      // `events` keys rows by uuid; the view gives the ids back as sent, with every other column. The generated
+      // events carry no field outside the contract, so `extra` stays empty (checked below with events that do).
+      const rows = (await suite.pool.query<Record<string, unknown>>('SELECT * FROM events_as_received')).rows;
       const byId = new Map(rows.map((row) => [row.event_id, row]));
       events.forEach((event, index) => {
-        expect(byId.get(event.eventId), event.eventId).toEqual({
-          event_id: event.eventId,
-          event_type: event.eventType,
-          correlation_id: correlationOf(index),
-          raw: event,
-        });
+        expect(byId.get(event.eventId), event.eventId).toMatchObject(storedColumnsOf(event, correlationOf(index)));
       });
       const expectedCents = events.reduce((sum, event) => {
         const amount = event.funnelStage === 'bottom' ? event.data.engagement.purchaseAmount : null;
@@ -170,6 +186,161 @@ describe(CollectorBatchHandler, () => {
       expect(await collector.metric('collector_events_failed_total', { reason: 'invalid' })).toBe(3);
       expect(await collector.metric('collector_events_failed_total', { reason: 'dead_letter' })).toBe(1);
       expect(await collector.readiness.run('database')).toEqual({ up: true });
+    });
+  });
+
+  /** A bottom-funnel Facebook checkout with an amount: it shows in every rollup table, revenue included. */
+  function checkout(seed: number): Extract<FacebookEvent, { funnelStage: 'bottom' }> {
+    const event = new EventGenerator({ seed }).facebook('checkout.complete');
+    if (event.funnelStage !== 'bottom') throw new Error('checkout.complete is a bottom-funnel event');
+    return event;
+  }
+
+  /** An instant of yesterday (UTC): instants of one day share a day partition, and yesterday is always retained. */
+  function yesterdayAt(hour: number, minute: number): string {
+    const today = new Date();
+    today.setUTCHours(0, 0, 0, 0);
+    return new Date(today.getTime() - 86_400_000 + (hour * 60 + minute) * 60_000).toISOString();
+  }
+
+  const truncateTo = (iso: string, unit: 'minute' | 'hour'): Date => {
+    const date = new Date(iso);
+    date.setUTCSeconds(0, 0);
+    if (unit === 'hour') date.setUTCMinutes(0);
+    return date;
+  };
+
+  /** Every row of the four rollup tables, as the reports read them. */
+  async function rollups(): Promise<Record<string, unknown[]>> {
+    const counts = (unit: string) =>
+      suite.pool.query(`SELECT bucket, event_type, events::int AS events FROM event_counts_${unit} ORDER BY bucket`);
+    const revenue = (unit: string) =>
+      suite.pool.query(
+        `SELECT bucket, revenue::text AS revenue, transactions::int AS transactions
+         FROM revenue_${unit} ORDER BY bucket`,
+      );
+    return {
+      countsPerMinute: (await counts('minute')).rows,
+      countsPerHour: (await counts('hour')).rows,
+      revenuePerMinute: (await revenue('minute')).rows,
+      revenuePerHour: (await revenue('hour')).rows,
+    };
+  }
+
+  /** Publishes one message (no message id, as a re-send after the broker's duplicate window) and waits for it. */
+  async function publishOne(message: TestMessage): Promise<void> {
+    const accepted = await collector.metric('collector_events_accepted_total');
+    await publishAll(suite.admin.js, [message]);
+    await eventually(() => drained(accepted + 1), 30_000, 'the message handled');
+  }
+
+  describe('when an event id arrives again with another timestamp of the same day', () => {
+    it('should store the first, dead-letter the second as a conflicting timestamp, and count the event once', async () => {
+      const first = { ...checkout(24), timestamp: yesterdayAt(3, 15) };
+      const second = { ...first, timestamp: yesterdayAt(20, 40) };
+      const processedBefore = await collector.metric('collector_events_processed_total');
+      const duplicatesBefore = await collector.metric('collector_events_duplicate_total');
+      const deadLetteredBefore = await collector.metric('collector_events_failed_total', { reason: 'dead_letter' });
+      const lettersBefore = await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream);
+
+      // One after the other, so the first is stored before the second is seen, whatever the batching.
+      await publishOne({ subject, data: JSON.stringify(first), correlationId: 'first-time' });
+      await publishOne({ subject, data: JSON.stringify(second), correlationId: 'other-time' });
+      await eventually(
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream)) === lettersBefore + 1,
+        10_000,
+        'the dead letter',
+      );
+
+      const stored = await suite.pool.query<{ occurred_at: Date; correlation_id: string }>(
+        'SELECT occurred_at, correlation_id FROM events_as_received WHERE event_id = $1',
+        [first.eventId],
+      );
+      expect(stored.rows).toEqual([{ occurred_at: new Date(first.timestamp), correlation_id: 'first-time' }]);
+      expect(await countRows(suite.pool)).toBe(1);
+
+      const letter = (await readStream(suite.admin.jsm, suite.names.deadLetterStream)).at(-1);
+      expect(letter?.string()).toBe(JSON.stringify(second));
+      expect(letter?.header.get(ORIGINAL_SUBJECT_HEADER)).toBe(subject);
+      expect(letter?.header.get(DEAD_LETTER_REASON_HEADER)).toMatch(/^conflicting timestamp/);
+
+      const amount = centsToAmount(amountToCents(first.data.engagement.purchaseAmount as DecimalAmount));
+      expect(await rollups()).toEqual({
+        countsPerMinute: [
+          { bucket: truncateTo(first.timestamp, 'minute'), event_type: 'checkout.complete', events: 1 },
+        ],
+        countsPerHour: [{ bucket: truncateTo(first.timestamp, 'hour'), event_type: 'checkout.complete', events: 1 }],
+        revenuePerMinute: [{ bucket: truncateTo(first.timestamp, 'minute'), revenue: amount, transactions: 1 }],
+        revenuePerHour: [{ bucket: truncateTo(first.timestamp, 'hour'), revenue: amount, transactions: 1 }],
+      });
+      expect((await collector.metric('collector_events_processed_total')) - processedBefore).toBe(1);
+      expect((await collector.metric('collector_events_duplicate_total')) - duplicatesBefore).toBe(0);
+      expect(
+        (await collector.metric('collector_events_failed_total', { reason: 'dead_letter' })) - deadLetteredBefore,
+      ).toBe(1);
+    });
+
+    it('should store the id again as another event when its other timestamp is in another day', async () => {
+      const first = { ...checkout(25), timestamp: yesterdayAt(12, 0) };
+      const dayBefore = { ...first, timestamp: new Date(Date.parse(first.timestamp) - 86_400_000).toISOString() };
+      const lettersBefore = await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream);
+
+      await publishOne({ subject, data: JSON.stringify(first), correlationId: 'yesterday' });
+      await publishOne({ subject, data: JSON.stringify(dayBefore), correlationId: 'day-before' });
+
+      const stored = await suite.pool.query<{ occurred_at: Date; correlation_id: string }>(
+        'SELECT occurred_at, correlation_id FROM events_as_received WHERE event_id = $1 ORDER BY occurred_at',
+        [first.eventId],
+      );
+      expect(stored.rows).toEqual([
+        { occurred_at: new Date(dayBefore.timestamp), correlation_id: 'day-before' },
+        { occurred_at: new Date(first.timestamp), correlation_id: 'yesterday' },
+      ]);
+      expect((await rollups()).countsPerHour).toHaveLength(2);
+      expect(await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream)).toBe(lettersBefore);
+    });
+  });
+
+  describe('when events carry fields outside the contract', () => {
+    it('should give those fields back in extra of events_as_received, at their paths, beside the typed columns', async () => {
+      const generator = new EventGenerator({ seed: 26 });
+      const plain = generator.facebook('ad.view');
+      const event = checkout(27);
+      const { user, engagement } = event.data;
+      // A new top-level field, new fields in objects the contract describes (even nested ones), and a new object.
+      const extra = {
+        schemaVersion: 3,
+        data: {
+          user: { tier: 'gold', location: { postcode: '0150' } },
+          engagement: { experiment: { arm: 'b', weights: [0.25, 0.75] } },
+        },
+      };
+
+      await publishOne({ subject, data: JSON.stringify(plain), correlationId: 'plain' });
+      await publishOne({ subject, data: JSON.stringify(withExtraFields(event, extra)), correlationId: 'enriched' });
+
+      const rows = await suite.pool.query<Record<string, unknown>>(
+        `SELECT event_id, user_id, user_name, city, purchase_amount, extra
+         FROM events_as_received ORDER BY correlation_id`,
+      );
+      expect(rows.rows).toEqual([
+        {
+          event_id: event.eventId,
+          user_id: user.userId,
+          user_name: user.name,
+          city: user.location.city,
+          purchase_amount: centsToAmount(amountToCents(engagement.purchaseAmount as DecimalAmount)),
+          extra,
+        },
+        {
+          event_id: plain.eventId,
+          user_id: plain.data.user.userId,
+          user_name: plain.data.user.name,
+          city: plain.data.user.location.city,
+          purchase_amount: null,
+          extra: null,
+        },
+      ]);
     });
   });
 });

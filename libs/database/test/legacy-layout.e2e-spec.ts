@@ -1,87 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type MarketingEvent } from '@evp/contracts';
 import { createDatabasePool, DemographicsIndexer, refreshRollups, runMigrations } from '@evp/database';
-import { createTestDatabase, eventRowOf, type TestDatabase } from '@evp/testing';
+import {
+  createTestDatabase,
+  type LegacyEvent,
+  migrateToLegacyLayout,
+  storeLegacyEvents,
+  type TestDatabase,
+} from '@evp/testing';
 import { EventGenerator, Random } from '@evp/synthetic';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedDemographics, readDemographics } from './support/demographics.expectations';
 import { expectedRollups, readRollups } from './support/rollup.expectations';
-
-const MIGRATIONS = join(__dirname, '..', 'prisma', 'migrations');
-/** The last migration of the layout before partitioning. */
-const LEGACY_LAYOUT = '20261122070000_demographics_read_model';
-
-/**
- * Brings an empty database to the legacy layout as `prisma migrate deploy` did then: each migration file run
- * statement by statement, and recorded in Prisma's history with its checksum.
- */
-async function migrateToLegacyLayout(pool: Pool): Promise<void> {
-  await pool.query(`CREATE TABLE _prisma_migrations (
-    id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL,
-    logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0)`);
-  const names = readdirSync(MIGRATIONS)
-    .filter((name) => /^\d{14}_/.test(name) && name <= LEGACY_LAYOUT)
-    .sort();
-  for (const name of names) {
-    const sql = readFileSync(join(MIGRATIONS, name, 'migration.sql'), 'utf8');
-    for (const statement of sql.split(';').filter((part) => part.replace(/--.*$/gm, '').trim() !== '')) {
-      await pool.query(statement);
-    }
-    await pool.query(
-      `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
-       VALUES ($1, $2, now(), $3, 1)`,
-      [randomUUID(), createHash('sha256').update(sql).digest('hex'), name],
-    );
-  }
-}
-
-/** An event and the JSON it arrived as (with fields outside the contract). */
-interface LegacyEvent {
-  event: MarketingEvent;
-  raw: Record<string, unknown>;
-}
-
-/** Legacy rows as the old writer stored them: text ids and the whole event as received in `raw`. */
-async function storeLegacy(pool: Pool, events: readonly LegacyEvent[]): Promise<void> {
-  const rows = events.map(({ event, raw }) => {
-    const row = eventRowOf(event, { correlationId: `request-${event.eventId}` });
-    return {
-      event_id: row.eventId,
-      occurred_at: row.occurredAt,
-      source: row.source,
-      funnel_stage: row.funnelStage,
-      event_type: row.eventType,
-      user_id: row.userId,
-      user_name: row.userName ?? null,
-      age: row.age ?? null,
-      gender: row.gender ?? null,
-      country: row.country ?? null,
-      city: row.city ?? null,
-      followers: row.followers ?? null,
-      campaign_id: row.campaignId ?? null,
-      ad_id: row.adId ?? null,
-      device: row.device ?? null,
-      browser: row.browser ?? null,
-      referrer: row.referrer ?? null,
-      click_position: row.clickPosition ?? null,
-      video_id: row.videoId ?? null,
-      watch_time: row.watchTime ?? null,
-      percentage_watched: row.percentageWatched ?? null,
-      profile_id: row.profileId ?? null,
-      purchased_item: row.purchasedItem ?? null,
-      purchase_amount: row.purchaseAmount ?? null,
-      action_time: row.actionTime ?? null,
-      correlation_id: row.correlationId ?? null,
-      raw,
-    };
-  });
-  await pool.query(`INSERT INTO events SELECT * FROM jsonb_populate_recordset(NULL::events, $1::jsonb)`, [
-    JSON.stringify(rows.map((row) => ({ ...row, stored_at: new Date().toISOString() }))),
-  ]);
-}
 
 /** What a reader sees of the events, ids as sent: the part the migration must keep. */
 async function storedEvents(pool: Pool, relation: string, extra: string): Promise<string[]> {
@@ -116,7 +45,7 @@ describe('the migration to the partitioned layout', () => {
           : event;
       return { event, raw };
     });
-    await storeLegacy(pool, events);
+    await storeLegacyEvents(pool, events);
     await refreshRollups(pool);
   });
 

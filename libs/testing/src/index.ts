@@ -17,3 +17,4 @@ export * from './system/process-group.meter';
 export * from './system/listening-process.finder';
 export * from './system/pipeline.process-groups';
 export * from './system/publisher-output.parser';
+export * from './postgres/legacy-layout';

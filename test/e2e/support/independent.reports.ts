@@ -1,4 +1,4 @@
-import { amountToCents, centsToAmount, toDecimalAmount } from '@evp/database';
+import { amountToCents, centsToAmount, eventKeyOf, toDecimalAmount } from '@evp/database';
 
 /**
  * The three reports recomputed in plain TypeScript from the stored rows of `events` (never from the rollups the
@@ -6,7 +6,7 @@ import { amountToCents, centsToAmount, toDecimalAmount } from '@evp/database';
  * compare the reporter's answers with an independent count.
  */
 
-/** One stored row as the independent computation needs it; `amount` is the raw event's `purchaseAmount`. */
+/** One stored row as the independent computation needs it, ids as sent; `amount` is the stored amount's text. */
 export interface StoredRow {
   eventId: string;
   occurredAtMs: number;
@@ -24,12 +24,15 @@ export interface StoredRow {
   amount: unknown;
 }
 
-/** Selects `StoredRow`s from `events`; the amount comes from the raw JSON, not the typed column. */
+/**
+ * Selects `StoredRow`s from the view `events_as_received`, which gives the ids back as sent (`events` holds their uuid
+ * keys). The amount is the typed column's exact text: the rows hold no other copy of the event.
+ */
 export const STORED_ROWS_SQL = `
   SELECT event_id AS "eventId", (extract(epoch FROM occurred_at) * 1000)::float8 AS "occurredAtMs", source,
     funnel_stage AS "funnelStage", event_type AS "eventType", user_id AS "userId", age, gender, country, city,
-    followers, device, campaign_id AS "campaignId", raw->'data'->'engagement'->'purchaseAmount' AS amount
-  FROM events`;
+    followers, device, campaign_id AS "campaignId", purchase_amount::text AS amount
+  FROM events_as_received`;
 
 export interface Range {
   from?: number;
@@ -190,15 +193,19 @@ function tiktokDemographics(rows: readonly StoredRow[]) {
   };
 }
 
-/** Each user's earliest row: by time, then event id in byte order. */
+/**
+ * Each user's earliest row: by time, then by event key (the uuid the table stores the id as, `eventKeyOf`), which is
+ * how the read model breaks ties; uuids compare as their lower-case text does, byte by byte.
+ */
 function firstPerUser(rows: readonly StoredRow[]): StoredRow[] {
   const firsts = new Map<string, StoredRow>();
+  const keyOf = (row: StoredRow) => eventKeyOf(row.eventId, row.source).key;
   for (const row of rows) {
     const current = firsts.get(row.userId);
     if (
       !current ||
       row.occurredAtMs < current.occurredAtMs ||
-      (row.occurredAtMs === current.occurredAtMs && byBytes(row.eventId, current.eventId) < 0)
+      (row.occurredAtMs === current.occurredAtMs && byBytes(keyOf(row), keyOf(current)) < 0)
     ) {
       firsts.set(row.userId, row);
     }

@@ -134,6 +134,22 @@ export async function publishAll(
   return stored;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The event with `fields` added at their paths (e.g. `{ data: { user: { tier: 'gold' } } }`), as a publisher that
+ * added fields to its events would send it: what the collector must keep, beside the typed columns, in `extra`.
+ */
+export function withExtraFields(event: object, fields: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...event };
+  for (const [field, value] of Object.entries(fields)) {
+    const current = merged[field];
+    merged[field] = isRecord(current) && isRecord(value) ? withExtraFields(current, value) : value;
+  }
+  return merged;
+}
+
 export function openPool(url: string, max = 2): Pool {
   const pool = new Pool({ connectionString: url, max });
   pool.on('error', () => undefined);

@@ -59,11 +59,15 @@ export async function publishAndDrain(suite: CollectorSuite, messages: TestMessa
   );
 }
 
-/** Every stored row of the suite's database. */
+/**
+ * Every stored row of the suite's database, read through the view `events_as_received`: `events` holds uuid keys,
+ * the view gives `event_id` and `user_id` back as the publisher sent them, with every other column.
+ */
 export async function storedRows(
   suite: CollectorSuite,
 ): Promise<Array<Record<string, unknown> & { event_id: string }>> {
-  return (await suite.pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events')).rows;
+  return (await suite.pool.query<Record<string, unknown> & { event_id: string }>('SELECT * FROM events_as_received'))
+    .rows;
 }
 
 /** Collector options for a suite: its own streams and durable, quick retries, the plain normaliser. */
