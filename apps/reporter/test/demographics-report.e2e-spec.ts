@@ -1,3 +1,4 @@
+import { eventKeyOf } from '@evp/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemographicsReport } from '../src/demographics/demographics.report';
 import { demographicsReportSchema } from '../src/demographics/demographics-report.schema';
@@ -52,7 +53,17 @@ describe(DemographicsReport, () => {
       expect((body as { facebook: { users: number } }).facebook.users).toBe(users.size);
     });
 
-    it('should break a tie at the same instant by event id', async () => {
+    it('should break a tie at the same instant by event key, not by id text', async () => {
+      for (const source of ['facebook', 'tiktok'] as const) {
+        // The dataset's user whose two ids are not canonical: their keys sort the other way round from their text.
+        const ids = fixture.events
+          .filter((event) => event.source === source && event.eventId.includes('-import-'))
+          .map((event) => event.eventId)
+          .sort((a, b) => (a < b ? -1 : 1));
+        expect(ids).toHaveLength(2);
+        const [smallerText, largerText] = ids as [string, string];
+        expect(eventKeyOf(smallerText, source).key > eventKeyOf(largerText, source).key).toBe(true);
+      }
       await check({ from: T0 + HOUR + MINUTE, to: T0 + HOUR + MINUTE + 1 });
     });
 

@@ -12,11 +12,14 @@ export interface ReportFigures {
   demographics: { facebook: { users: number; events: number }; tiktok: { users: number; events: number } };
 }
 
-interface RawEvent {
+/** A stored event as `events_as_received` gives it: ids as sent, the typed columns the reports count. */
+interface StoredEvent {
   source: string;
-  funnelStage: string;
-  eventType: string;
-  data: { user: { userId: string }; engagement: { purchaseAmount?: unknown } };
+  funnel_stage: string;
+  event_type: string;
+  user_id: string;
+  /** numeric as text, exactly as stored; null when the purchase had no amount. */
+  purchase_amount: string | null;
 }
 
 /** The amount rule of shared/spec/EVENTS.md, written out again here so the check does not reuse the code it checks. */
@@ -32,16 +35,18 @@ function cents(value: unknown): bigint | undefined {
 const money = (value: bigint): string => `${value / 100n}.${(value % 100n).toString().padStart(2, '0')}`;
 
 /**
- * The three reports computed from the events as the publisher sent them (`events.raw`), for exactly the ids the
- * ledgers say were acknowledged: what the reporter must answer when each acknowledged event is stored once.
+ * The three reports computed from the stored events' typed columns (through `events_as_received`, so user ids are
+ * the text the publisher sent), for exactly the ids the ledgers say were acknowledged: what the reporter must answer
+ * when each acknowledged event is stored once. Only the figures come from here; the reporter sums its rollups.
  */
 export async function expectedFigures(stack: ReliabilityStack, ledgerPaths: readonly string[]): Promise<ReportFigures> {
   const table = `expect_${stack.names.id}`;
   const rows = await stack.withClient(async (client) => {
     await loadLedgerIntoTable(client, table, ledgerPaths);
     try {
-      const { rows: found } = await client.query<{ raw: RawEvent }>(
-        `SELECT e.raw FROM events e WHERE e.event_id IN (SELECT event_id FROM "${table}")`,
+      const { rows: found } = await client.query<StoredEvent>(
+        `SELECT e.source, e.funnel_stage, e.event_type, e.user_id, e.purchase_amount::text AS purchase_amount
+        FROM events_as_received e WHERE e.event_id IN (SELECT event_id FROM "${table}")`,
       );
       return found;
     } finally {
@@ -55,13 +60,13 @@ export async function expectedFigures(stack: ReliabilityStack, ledgerPaths: read
   };
   const users: Record<string, Set<string>> = { facebook: new Set(), tiktok: new Set() };
   const events: Record<string, number> = { facebook: 0, tiktok: 0 };
-  for (const { raw } of rows) {
-    const key = `${raw.source}/${raw.funnelStage}/${raw.eventType}`;
+  for (const event of rows) {
+    const key = `${event.source}/${event.funnel_stage}/${event.event_type}`;
     breakdown[key] = (breakdown[key] ?? 0) + 1;
-    events[raw.source] = (events[raw.source] ?? 0) + 1;
-    users[raw.source]?.add(raw.data.user.userId);
-    const amount = TRANSACTIONAL[raw.source] === raw.eventType ? cents(raw.data.engagement.purchaseAmount) : undefined;
-    const line = revenue[raw.source];
+    events[event.source] = (events[event.source] ?? 0) + 1;
+    users[event.source]?.add(event.user_id);
+    const amount = TRANSACTIONAL[event.source] === event.event_type ? cents(event.purchase_amount) : undefined;
+    const line = revenue[event.source];
     if (amount !== undefined && line) {
       line.cents += amount;
       line.transactions += 1;

@@ -1,4 +1,5 @@
 import { EVENT_TYPES, FUNNEL_STAGES, type MarketingEvent, SOURCES, type Source } from '@evp/contracts';
+import { eventKeyOf } from '@evp/database';
 
 /*
  * The reports computed the plain way, over the seeded events in memory: no rollups, no tiers, no SQL. The
@@ -49,10 +50,20 @@ const top = <T extends { users: number }>(entries: T[], key: (entry: T) => strin
     )
     .slice(0, limit);
 
-/** One stored copy of each event id: the first written wins, as in the database. */
+/**
+ * One stored copy of each event: the same event is the same id and timestamp, as in the database. An id re-sent
+ * with another timestamp is stored or refused depending on its partition and on which copy came first, so a
+ * dataset holding one is refused rather than guessed at.
+ */
 export function uniqueEvents(events: MarketingEvent[]): MarketingEvent[] {
   const byId = new Map<string, MarketingEvent>();
-  for (const event of events) if (!byId.has(event.eventId)) byId.set(event.eventId, event);
+  for (const event of events) {
+    const stored = byId.get(event.eventId);
+    if (stored === undefined) byId.set(event.eventId, event);
+    else if (timeOf(stored) !== timeOf(event)) {
+      throw new Error(`event ${event.eventId} is sent at ${stored.timestamp} and at ${event.timestamp}`);
+    }
+  }
   return [...byId.values()];
 }
 
@@ -176,7 +187,13 @@ export function expectedRevenueReport(events: MarketingEvent[], query: RevenueQu
   };
 }
 
-/** Each user's earliest event among `events` (by time, then event id in byte order). */
+/** The stored key of an event's id; uuids compare as their lower-case text does. */
+const keyOf = (event: MarketingEvent) => eventKeyOf(event.eventId, event.source).key;
+
+/**
+ * Each user's earliest event among `events`: by time, then by event key (the uuid the database orders by, which
+ * is not the id text's order for an id that is not canonical).
+ */
 function earliestPerUser<T extends MarketingEvent>(events: T[]): T[] {
   const earliest = new Map<string, T>();
   for (const event of events) {
@@ -184,7 +201,7 @@ function earliestPerUser<T extends MarketingEvent>(events: T[]): T[] {
     if (
       current === undefined ||
       timeOf(event) < timeOf(current) ||
-      (timeOf(event) === timeOf(current) && byBytes(event.eventId, current.eventId) < 0)
+      (timeOf(event) === timeOf(current) && byBytes(keyOf(event), keyOf(current)) < 0)
     ) {
       earliest.set(event.data.user.userId, event);
     }

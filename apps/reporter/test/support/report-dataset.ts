@@ -1,4 +1,5 @@
-import { type FacebookEvent, type MarketingEvent, type TiktokEvent, validateEvent } from '@evp/contracts';
+import { type FacebookEvent, type MarketingEvent, type Source, type TiktokEvent, validateEvent } from '@evp/contracts';
+import { eventKeyOf } from '@evp/database';
 import { EventGenerator, Random } from '@evp/synthetic';
 
 export const MINUTE = 60_000;
@@ -49,7 +50,7 @@ const FOLLOWERS = [0, 999, 1_000, 9_999, 10_000, 99_999, 100_000, 999_999, 1_000
 
 /**
  * Known events for the report tests: timestamps on and around minute, hour and day boundaries, users who come
- * back with other attributes (some at the same instant, so the event id decides), shared campaigns, amounts
+ * back with other attributes (some at the same instant, so the event key decides), shared campaigns, amounts
  * missing on some purchases, and names that need quoting.
  */
 export function buildReportDataset(size = 900, seed = 20_260_310): MarketingEvent[] {
@@ -64,13 +65,24 @@ export function buildReportDataset(size = 900, seed = 20_260_310): MarketingEven
     else shapeTiktok(event, random);
     events.push(event);
   }
-  // A returning user with two events at the same instant: the smaller event id is their earliest.
+  // A returning user with two events at the same instant: the smaller event key is their earliest. Canonical ids
+  // (the generator's) sort by key as by text; the second user's ids are not canonical, so their keys are md5s
+  // sorting the other way round from their text, and only the key order gives the expected answer.
   for (const source of ['facebook', 'tiktok'] as const) {
     now = T0 + HOUR + MINUTE;
     const first = generator.ofSource(source);
     const second = generator.ofSource(source);
     second.data.user.userId = first.data.user.userId;
     events.push(first, second);
+
+    const [smallerText, smallerKey] = idsKeyedAgainstTheirText(source);
+    const earliest = generator.ofSource(source);
+    const later = generator.ofSource(source);
+    earliest.eventId = smallerKey;
+    later.eventId = smallerText;
+    later.data.user.userId = earliest.data.user.userId;
+    distinguish(earliest, later);
+    events.push(later, earliest);
   }
   for (const event of events) {
     const result = validateEvent(event);
@@ -78,6 +90,31 @@ export function buildReportDataset(size = 900, seed = 20_260_310): MarketingEven
       throw new Error(`dataset event ${event.eventId} breaks the contract: ${JSON.stringify(result.issues)}`);
   }
   return events;
+}
+
+/**
+ * Two ids outside the canonical form, the first smaller as text and the second smaller as key (the md5 of the
+ * text): a tie between them is broken differently by key and by text.
+ */
+function idsKeyedAgainstTheirText(source: Source): [string, string] {
+  const prefix = source === 'facebook' ? 'fb-import' : 'ttk-import';
+  for (let n = 1; ; n++) {
+    const [first, second] = [`${prefix}-${n}`, `${prefix}-${n + 1}`];
+    if (eventKeyOf(first, source).key > eventKeyOf(second, source).key) return [first, second];
+  }
+}
+
+/** Gives two events of one user attributes that land in other report lines, so which one counts shows. */
+function distinguish(earliest: MarketingEvent, later: MarketingEvent): void {
+  if (earliest.source === 'facebook' && later.source === 'facebook') {
+    earliest.data.user.age = 20;
+    earliest.data.user.gender = 'female';
+    later.data.user.age = 70;
+    later.data.user.gender = 'male';
+  } else if (earliest.source === 'tiktok' && later.source === 'tiktok') {
+    earliest.data.user.followers = 500;
+    later.data.user.followers = 5_000_000;
+  }
 }
 
 function shapeFacebook(event: FacebookEvent, random: Random): void {

@@ -4,6 +4,7 @@ import { DemographicsIndexer, EventBatchWriter, createDatabasePool } from '@evp/
 import { type TestDatabase, createTestDatabase, eventRowOf } from '@evp/testing';
 import { Random } from '@evp/synthetic';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Pool } from 'pg';
 import { loadReporterConfig, type ReporterConfig } from '../../src/reporter.config';
 import { startReporter } from '../../src/reporter.bootstrap';
 import { uniqueEvents } from './expected-reports';
@@ -19,6 +20,8 @@ export interface ReporterFixture {
   write(events: MarketingEvent[]): Promise<void>;
   /** The demographics indexer on the fixture's database, for tests that fold the queue in themselves. */
   indexer: DemographicsIndexer;
+  /** A pool on the fixture's database, for tests that change its storage under the reporter (retention). */
+  pool: Pool;
   get(path: string, query?: QueryValues): Promise<{ status: number; body: unknown; headers: Headers }>;
   close(): Promise<void>;
 }
@@ -47,6 +50,16 @@ export async function startReporterFixture(
   const database: TestDatabase = await createTestDatabase();
   const pool = createDatabasePool({ url: database.url, poolSize: 2, connectTimeoutMs: 5_000 });
   const writer = new EventBatchWriter(pool);
+  // The expected reports count each event (id and timestamp) once: an id re-sent with another time would be
+  // refused or kept depending on which copy came first, so the fixture fails rather than let the two disagree.
+  const store = async (batch: MarketingEvent[]) => {
+    const { conflicting } = await writer.write(batch.map((event) => eventRowOf(event)));
+    if (conflicting.length > 0) {
+      throw new Error(
+        `events refused for a conflicting timestamp: ${conflicting.map((index) => batch[index]!.eventId).join(', ')}`,
+      );
+    }
+  };
   const random = new Random(7);
   const write = async (batch: MarketingEvent[]) => {
     const shuffled = [...batch];
@@ -57,9 +70,7 @@ export async function startReporterFixture(
     const chunks: MarketingEvent[][] = [];
     for (let start = 0; start < shuffled.length; start += 64) chunks.push(shuffled.slice(start, start + 64));
     for (let index = 0; index < chunks.length; index += 2) {
-      await Promise.all(
-        chunks.slice(index, index + 2).map((chunk) => writer.write(chunk.map((event) => eventRowOf(event)))),
-      );
+      await Promise.all(chunks.slice(index, index + 2).map((chunk) => store(chunk)));
     }
   };
   let app: NestFastifyApplication | undefined;
@@ -67,7 +78,7 @@ export async function startReporterFixture(
     await write(events);
     const duplicates = events.filter(() => random.chance(0.2));
     await write(duplicates);
-    await writer.write([...duplicates.slice(0, 20), ...duplicates.slice(0, 20)].map((event) => eventRowOf(event)));
+    await store([...duplicates.slice(0, 20), ...duplicates.slice(0, 20)]);
 
     const config = loadReporterConfig({
       DATABASE_URL: database.url,
@@ -86,6 +97,7 @@ export async function startReporterFixture(
       events: uniqueEvents(events),
       write,
       indexer: new DemographicsIndexer(pool),
+      pool,
       async get(path, query) {
         const response = await fetch(`${baseUrl}${path}${queryString(query)}`);
         const text = await response.text();
