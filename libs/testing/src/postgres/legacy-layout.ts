@@ -59,36 +59,12 @@ export async function storeLegacyEvents(pool: Pool, events: readonly LegacyEvent
   const storedAt = new Date().toISOString();
   const rows = events.map(({ event, raw }) => {
     const row = eventRowOf(event, { correlationId: `request-${event.eventId}` });
-    return {
-      event_id: row.eventId,
-      occurred_at: row.occurredAt,
-      source: row.source,
-      funnel_stage: row.funnelStage,
-      event_type: row.eventType,
-      user_id: row.userId,
-      user_name: row.userName ?? null,
-      age: row.age ?? null,
-      gender: row.gender ?? null,
-      country: row.country ?? null,
-      city: row.city ?? null,
-      followers: row.followers ?? null,
-      campaign_id: row.campaignId ?? null,
-      ad_id: row.adId ?? null,
-      device: row.device ?? null,
-      browser: row.browser ?? null,
-      referrer: row.referrer ?? null,
-      click_position: row.clickPosition ?? null,
-      video_id: row.videoId ?? null,
-      watch_time: row.watchTime ?? null,
-      percentage_watched: row.percentageWatched ?? null,
-      profile_id: row.profileId ?? null,
-      purchased_item: row.purchasedItem ?? null,
-      purchase_amount: row.purchaseAmount ?? null,
-      action_time: row.actionTime ?? null,
-      correlation_id: row.correlationId ?? null,
-      raw,
-      stored_at: storedAt,
-    };
+    // The legacy columns are the row's fields in snake case; fields it lacks (and `extra`) are left to NULL.
+    const columns = Object.entries(row).map(([field, value]): [string, unknown] => [
+      field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      value,
+    ]);
+    return { ...Object.fromEntries(columns), raw, stored_at: storedAt };
   });
   await pool.query(STORE_LEGACY_SQL, [JSON.stringify(rows)]);
 }
