@@ -3,8 +3,10 @@ import {
   createDatabasePool,
   EventBatchWriter,
   EventBatchWriteError,
+  eventKeyOf,
   type EventRow,
   refreshRollups,
+  userKeyOf,
 } from '@evp/database';
 import { createTestDatabase, eventRowOf, freePort, type TestDatabase } from '@evp/testing';
 import { EventGenerator, Random } from '@evp/synthetic';
@@ -144,6 +146,55 @@ describe(EventBatchWriter, () => {
       );
       expect(stored.rows.map((r) => r.occurred_at.toISOString())).toEqual([row!.occurredAt, nextWeek.occurredAt]);
       expect(await readRollups(pool)).toEqual(await expectedRollups(pool));
+    });
+  });
+
+  describe('when another writer holds the same id in the same partition until it commits', () => {
+    /** Inserts the event's key at `occurredAt` in a transaction left open, as a concurrent writer would hold it. */
+    async function holdKey(row: EventRow, occurredAt: string) {
+      const client = await pool.connect();
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO events (event_id, occurred_at, user_id, source, funnel_stage, event_type)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          eventKeyOf(row.eventId, row.source).key,
+          occurredAt,
+          userKeyOf(row.userId).key,
+          row.source,
+          row.funnelStage,
+          row.eventType,
+        ],
+      );
+      return {
+        commit: async () => {
+          await client.query('COMMIT');
+          client.release();
+        },
+      };
+    }
+
+    it('should count the same event as a duplicate once the other commits, though its snapshot predates that row', async () => {
+      const [row] = eventsOverHours(1, 21).map((event) => eventRowOf(event));
+      const other = await holdKey(row!, row!.occurredAt);
+      const write = writer.write([row!]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.commit();
+      expect(await write).toEqual({ inserted: 0, duplicates: 1, conflicting: [] });
+    });
+
+    it('should refuse it under another timestamp, where a probe of its own snapshot would have stored it twice', async () => {
+      const [row] = eventsOverHours(1, 22).map((event) => eventRowOf(event));
+      const other = await holdKey(row!, new Date(Date.parse(row!.occurredAt) - 60_000).toISOString());
+      const write = writer.write([row!]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.commit();
+      expect(await write).toEqual({ inserted: 0, duplicates: 0, conflicting: [0] });
+      const stored = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM events_as_received WHERE event_id = $1',
+        [row!.eventId],
+      );
+      expect(stored.rows[0]?.n).toBe(1);
     });
   });
 

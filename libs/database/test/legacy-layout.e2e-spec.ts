@@ -1,6 +1,13 @@
-import { createDatabasePool, DemographicsIndexer, refreshRollups, runMigrations } from '@evp/database';
+import {
+  createDatabasePool,
+  DemographicsIndexer,
+  EventBatchWriter,
+  refreshRollups,
+  runMigrations,
+} from '@evp/database';
 import {
   createTestDatabase,
+  eventRowOf,
   type LegacyEvent,
   migrateToLegacyLayout,
   storeLegacyEvents,
@@ -64,7 +71,7 @@ describe('the migration to the partitioned layout', () => {
     const rollups = await readRollups(pool);
 
     const result = await runMigrations({ url: database.url });
-    expect(result.applied).toEqual(['20261205130000_partitioned_storage']);
+    expect(result.applied).toEqual(['20261205130000_partitioned_storage', '20261205200000_partition_local_event_keys']);
     expect(result.summary).toContain(`${events.length} events moved to the partitioned layout`);
 
     const legacy = await pool.query(`SELECT to_regclass('events_legacy') AS legacy`);
@@ -77,6 +84,9 @@ describe('the migration to the partitioned layout', () => {
       `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'events'::regclass`,
     );
     expect(partitions.rows[0]?.n).toBe(4);
+    const unkeyed = await pool.query(`SELECT c.relname FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'events'::regclass AND NOT EXISTS (SELECT 1 FROM pg_index AS x WHERE x.indrelid = c.oid AND x.indisunique)`);
+    expect(unkeyed.rows).toEqual([]);
   });
 
   it('should queue the moved events once, so the demographics model is rebuilt from them', async () => {
@@ -86,6 +96,38 @@ describe('the migration to the partitioned layout', () => {
   });
 
   it('should find nothing more to do when run again', async () => {
+    expect(await runMigrations({ url: database.url })).toEqual({ applied: [], summary: 'no pending migrations' });
+  });
+});
+
+describe('the keys of partitions made before they were per partition', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createDatabasePool({ url: database.url, poolSize: 2, connectTimeoutMs: 5_000 });
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('should be built at start-up, after which an id under another timestamp of its day is refused', async () => {
+    const [row] = new EventGenerator({ seed: 5, now: () => new Date(Date.UTC(2026, 2, 3, 12)) })
+      .batch(1)
+      .map((event) => eventRowOf(event));
+    const writer = new EventBatchWriter(pool);
+    expect(await writer.write([row!])).toEqual({ inserted: 1, duplicates: 0, conflicting: [] });
+    // As migration 20261205130000 left a partition: no key of its own.
+    await pool.query('DROP INDEX events_d20260303_event_id_key');
+
+    const result = await runMigrations({ url: database.url });
+    expect(result.summary).toBe('no pending migrations, keys built on events_d20260303');
+
+    const later = { ...row!, occurredAt: new Date(Date.parse(row!.occurredAt) + 60_000).toISOString() };
+    expect(await writer.write([later])).toEqual({ inserted: 0, duplicates: 0, conflicting: [0] });
     expect(await runMigrations({ url: database.url })).toEqual({ applied: [], summary: 'no pending migrations' });
   });
 });

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { DatabaseMigrationError } from '../errors/database.errors';
 import { moveLegacyEvents } from '../storage/legacy-layout.migrator';
+import { DEFAULT_PARTITION_SETTINGS, PartitionManager } from '../storage/partition.manager';
 import type { PartitionInterval } from '../storage/partition.sql';
 
 export interface MigrationOptions {
@@ -45,17 +46,25 @@ export const PRISMA_CLI_ENV = {
  */
 export async function runMigrations(options: MigrationOptions): Promise<MigrationResult> {
   const result = await deployMigrations(options);
-  const moved = await moveLegacyRows(options);
-  return moved === 0
-    ? result
-    : { ...result, summary: `${result.summary}, ${moved} events moved to the partitioned layout` };
+  const { keyed, moved } = await completeLayout(options);
+  const notes = [
+    ...(keyed.length === 0 ? [] : [`keys built on ${keyed.join(', ')}`]),
+    ...(moved === 0 ? [] : [`${moved} events moved to the partitioned layout`]),
+  ];
+  return notes.length === 0 ? result : { ...result, summary: [result.summary, ...notes].join(', ') };
 }
 
-/** Rows still in the layout before partitioning (see moveLegacyEvents): none on a database migrated from empty. */
-async function moveLegacyRows(options: MigrationOptions): Promise<number> {
+/**
+ * What plain SQL migrations cannot do, since it depends on the partitions present: the per-partition keys of
+ * partitions made before them, and the rows still in the layout before partitioning (see moveLegacyEvents). Nothing
+ * to do on a database migrated from empty.
+ */
+async function completeLayout(options: MigrationOptions): Promise<{ keyed: string[]; moved: number }> {
   const pool = new Pool({ connectionString: options.url, max: 2, application_name: 'evp-migrations' });
   try {
-    return await moveLegacyEvents(pool, options.partitionInterval ?? 'day');
+    const interval = options.partitionInterval ?? 'day';
+    const keyed = await new PartitionManager(pool, { ...DEFAULT_PARTITION_SETTINGS, interval }).ensureEventKeys();
+    return { keyed, moved: await moveLegacyEvents(pool, interval) };
   } finally {
     await pool.end();
   }

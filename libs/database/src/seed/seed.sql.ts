@@ -110,4 +110,4 @@ FROM (
   ) AS b
   OFFSET 0
 ) AS e
-ON CONFLICT (event_id, occurred_at) DO NOTHING`;
+ON CONFLICT DO NOTHING`;

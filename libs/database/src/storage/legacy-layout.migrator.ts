@@ -57,7 +57,7 @@ inserted AS (
   INSERT INTO events (${columns.join(', ')})
   SELECT ${columns.map((column) => LEGACY_VALUES[column] ?? column).join(', ')} FROM moved
   ORDER BY 1
-  ON CONFLICT (event_id, occurred_at) DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING event_id, occurred_at
 ),
 queued AS (

@@ -6,6 +6,8 @@ import {
   DETACHED_PARTITIONS_SQL,
   detachPartitionSql,
   dropTableSql,
+  EVENT_PARTITIONS_WITHOUT_KEY_SQL,
+  eventKeyIndexSql,
   finalizeDetachSql,
   PARTITIONED_TABLES,
   type PartitionInterval,
@@ -74,6 +76,17 @@ export class PartitionManager {
   }
 
   /**
+   * Gives every partition of `events` made before the keys were per partition its key (a database migrated across
+   * 20261205200000). Builds each index in full, which blocks writes to that partition meanwhile: run at start-up,
+   * before the collectors consume.
+   */
+  async ensureEventKeys(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ name: string }>(EVENT_PARTITIONS_WITHOUT_KEY_SQL);
+    for (const { name } of rows) await this.ignoringConcurrentCreation(() => this.pool.query(eventKeyIndexSql(name)));
+    return rows.map(({ name }) => name);
+  }
+
+  /**
    * Drops every partition whose whole range is older than the retention. The horizon is raised first, so a reader
    * refuses a range reaching below it before its rows start to disappear. Detaching concurrently never blocks
    * writers; a pass interrupted half-way is finished by the next.
@@ -111,15 +124,18 @@ export class PartitionManager {
 
   private async create(ranges: readonly PartitionRange[]): Promise<void> {
     for (const range of ranges) {
-      for (const table of PARTITIONED_TABLES) {
-        try {
-          await this.pool.query(createPartitionSql(table, range));
-        } catch (error) {
-          // Another instance created the same table between the existence check and the insert into the catalog.
-          const state = sqlStateOf(error);
-          if (state !== '42P07' && state !== '23505') throw error;
-        }
-      }
+      for (const table of PARTITIONED_TABLES)
+        await this.ignoringConcurrentCreation(() => this.pool.query(createPartitionSql(table, range)));
+    }
+  }
+
+  private async ignoringConcurrentCreation(create: () => Promise<unknown>): Promise<void> {
+    try {
+      await create();
+    } catch (error) {
+      // Another instance created the same relation between the existence check and the insert into the catalog.
+      const state = sqlStateOf(error);
+      if (state !== '42P07' && state !== '23505') throw error;
     }
   }
 }

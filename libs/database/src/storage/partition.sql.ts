@@ -65,9 +65,30 @@ const PARTITION_STORAGE = 'autovacuum_vacuum_insert_scale_factor = 0.02, autovac
 
 export const partitionName = (table: PartitionedTable, range: PartitionRange) => `${table}_${range.suffix}`;
 
-export const createPartitionSql = (table: PartitionedTable, range: PartitionRange) =>
-  `CREATE TABLE IF NOT EXISTS ${identifier(partitionName(table, range))} PARTITION OF ${identifier(table)}
+/**
+ * The key of a partition of `events`: unique `event_id` within the partition. A partitioned table's own unique
+ * indexes must include the partition key, and `(event_id, occurred_at)` would let an id be stored twice in one day
+ * under two timestamps; per partition, `event_id` alone rules that out for the same cost (see WRITE_EVENT_BATCH_SQL).
+ */
+export const eventKeyIndexSql = (partition: string) =>
+  `CREATE UNIQUE INDEX IF NOT EXISTS ${identifier(`${partition}_event_id_key`)} ON ${identifier(partition)} (event_id)`;
+
+/**
+ * A partition with everything it needs, as ONE simple-protocol query (one implicit transaction): no writer can see a
+ * partition of `events` before its key exists.
+ */
+export const createPartitionSql = (table: PartitionedTable, range: PartitionRange) => {
+  const name = partitionName(table, range);
+  const create = `CREATE TABLE IF NOT EXISTS ${identifier(name)} PARTITION OF ${identifier(table)}
   FOR VALUES FROM (${literal(range.from)}) TO (${literal(range.to)}) WITH (${PARTITION_STORAGE})`;
+  return table === 'events' ? `${create};\n${eventKeyIndexSql(name)}` : create;
+};
+
+/** Partitions of `events` without their key: made before the keys were per partition (migration 20261205200000). */
+export const EVENT_PARTITIONS_WITHOUT_KEY_SQL = `SELECT c.relname AS name
+FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'events'::regclass
+  AND NOT EXISTS (SELECT 1 FROM pg_index AS x WHERE x.indrelid = c.oid AND x.indisunique)`;
 
 /** Detaching concurrently takes no lock that blocks writers or readers of the table (PostgreSQL 14+). */
 export const detachPartitionSql = (table: PartitionedTable, partition: string) =>

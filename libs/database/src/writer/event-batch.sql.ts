@@ -11,14 +11,15 @@ const extractions = EVENT_ROW_COLUMNS.map(({ column, type }, index) =>
 ).join(',\n    ');
 
 /**
- * Stores a batch and updates the rollups in ONE statement (so one implicit transaction). Parameters: `$1` the JSON
- * text from `serializeEventRows`, `$2` the partition interval (`day`, `week`, `month`).
+ * Stores a batch and updates the rollups in ONE statement (so one implicit transaction). Parameter `$1`: the JSON text
+ * from `serializeEventRows`.
  *
- * The same event is the same id and timestamp: `ON CONFLICT (event_id, occurred_at) DO NOTHING`, so redeliveries and
- * re-sends store nothing twice. An id already stored with ANOTHER timestamp in the same partition is not stored
- * (`conflicting`, returned as positions in the batch for the caller to dead-letter): one probe of the key index of that
- * one partition, which the insert is about to touch anyway. Across partitions there is no index to ask (a global one
- * would grow for ever and cost every insert a random page), see the database README.
+ * Each partition of `events` has a unique index on `event_id` alone (PartitionManager creates it with the partition),
+ * so `ON CONFLICT DO NOTHING` skips both the same event stored again (same id and timestamp: a redelivery or re-send)
+ * and an id already stored with ANOTHER timestamp in the same partition, for the price of the key probe the insert
+ * makes anyway. The rows it skipped come back as `skipped` (positions in the batch, ids and timestamps), for
+ * `CLASSIFY_SKIPPED_EVENTS_SQL` to tell the two apart: nearly always there are none, and the common batch pays for no
+ * probe of its own.
  *
  * Only rows actually inserted reach the rollups (RETURNING), and the same rows are queued for the demographics read
  * model (one queue row per batch, see demographics.sql.ts). Rows are inserted in key order so that two writers with
@@ -31,23 +32,16 @@ export const WRITE_EVENT_BATCH_SQL = `WITH batch AS (
     ${extractions}
   FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(e, position)
 ),
-conflicting AS (
-  SELECT b.position FROM batch AS b
-  CROSS JOIN LATERAL (
-    SELECT 1 FROM events AS s
-    WHERE s.event_id = b.event_id AND s.occurred_at <> b.occurred_at
-      AND s.occurred_at >= date_trunc($2, b.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-      AND s.occurred_at < (date_trunc($2, b.occurred_at AT TIME ZONE 'UTC') + ('1 ' || $2)::interval) AT TIME ZONE 'UTC'
-    LIMIT 1
-  ) AS stored
-),
 inserted AS (
   INSERT INTO events (${columnList})
-  SELECT ${columnList} FROM batch AS b
-  WHERE NOT EXISTS (SELECT 1 FROM conflicting AS c WHERE c.position = b.position)
+  SELECT ${columnList} FROM batch
   ORDER BY event_id, occurred_at
-  ON CONFLICT (event_id, occurred_at) DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING event_id, occurred_at, source, funnel_stage, event_type, campaign_id, purchase_amount
+),
+skipped AS (
+  SELECT b.position, b.event_id, b.occurred_at FROM batch AS b
+  WHERE NOT EXISTS (SELECT 1 FROM inserted AS i WHERE i.event_id = b.event_id AND i.occurred_at = b.occurred_at)
 ),
 ${rollupCtes('inserted')},
 queued_for_demographics AS (
@@ -55,4 +49,18 @@ queued_for_demographics AS (
   SELECT array_agg(event_id), array_agg(occurred_at) FROM inserted HAVING count(*) > 0
 )
 SELECT (SELECT count(*) FROM inserted)::int AS inserted,
-  coalesce((SELECT array_agg(position ORDER BY position) FROM conflicting), '{}') AS conflicting`;
+  coalesce(array_agg(position ORDER BY position), '{}') AS skipped_positions,
+  coalesce(array_agg(event_id ORDER BY position), '{}') AS skipped_event_ids,
+  coalesce(array_agg(occurred_at ORDER BY position), '{}') AS skipped_occurred_ats
+FROM skipped`;
+
+/**
+ * Which of the rows the batch statement skipped are NOT stored under their own timestamp: their id is stored with
+ * another one. Parameters: positions, event keys and timestamps of the skipped rows; returns those positions. A
+ * statement of its own, run after the batch committed, so it sees a row a concurrent writer committed while the batch
+ * waited on its key (the batch statement's snapshot predates it): such a row makes the event a duplicate, not a
+ * conflict.
+ */
+export const CLASSIFY_SKIPPED_EVENTS_SQL = `SELECT coalesce(array_agg(s.position ORDER BY s.position), '{}') AS conflicting
+FROM unnest($1::int[], $2::uuid[], $3::timestamptz[]) AS s(position, event_id, occurred_at)
+WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_id = s.event_id AND e.occurred_at = s.occurred_at)`;

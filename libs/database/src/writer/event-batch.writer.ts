@@ -4,16 +4,26 @@ import { DATABASE_POOL, PARTITION_MANAGER } from '../database.constants';
 import { EventBatchWriteError, isTransactionRollback, sqlStateOf } from '../errors/database.errors';
 import { DEFAULT_PARTITION_SETTINGS, isMissingPartition, PartitionManager } from '../storage/partition.manager';
 import { serializeEventRows } from './event-batch.payload';
-import { WRITE_EVENT_BATCH_SQL } from './event-batch.sql';
+import { CLASSIFY_SKIPPED_EVENTS_SQL, WRITE_EVENT_BATCH_SQL } from './event-batch.sql';
 import type { EventBatchWriteResult, EventRow } from './event-row';
+
+/** The rows of a batch the insert skipped, as the batch statement returns them. */
+interface SkippedRows {
+  skipped_positions: number[];
+  skipped_event_ids: string[];
+  skipped_occurred_ats: Date[];
+}
+
+const NOTHING_SKIPPED: SkippedRows = { skipped_positions: [], skipped_event_ids: [], skipped_occurred_ats: [] };
 
 /** Attempts for one batch when PostgreSQL rolls it back for a deadlock or serialization failure. */
 const MAX_ATTEMPTS = 3;
 
 /**
  * Stores batches of normalised events exactly once: one statement and one transaction per batch, with
- * `ON CONFLICT (event_id, occurred_at) DO NOTHING` and the rollup tables updated from the rows actually inserted.
- * Storing the same event again (redelivery, publisher duplicate, duplicate inside a batch) changes nothing.
+ * `ON CONFLICT DO NOTHING` on each partition's `event_id` key and the rollup tables updated from the rows actually
+ * inserted. Storing the same event again (redelivery, publisher duplicate, duplicate inside a batch) changes nothing;
+ * the rare rows skipped are then told apart (same event, or an id stored under another timestamp) by one more query.
  *
  * It sends the batch as one JSON parameter on the shared `pg` pool, as a named prepared statement: the
  * fastest method measured on this hardware (shared/notes/PERFORMANCE.md); see `createDatabasePool` for why
@@ -38,13 +48,13 @@ export class EventBatchWriter {
     let partitionsEnsured = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.pool.query<{ inserted: number; conflicting: number[] }>({
+        const result = await this.pool.query<SkippedRows & { inserted: number }>({
           name: 'evp_write_event_batch',
           text: WRITE_EVENT_BATCH_SQL,
-          values: [payload, this.partitions.interval],
+          values: [payload],
         });
-        const inserted = result.rows[0]?.inserted ?? 0;
-        const conflicting = result.rows[0]?.conflicting ?? [];
+        const { inserted, ...skipped } = result.rows[0] ?? { inserted: 0, ...NOTHING_SKIPPED };
+        const conflicting = skipped.skipped_positions.length === 0 ? [] : await this.conflicting(skipped);
         return { inserted, duplicates: rows.length - inserted - conflicting.length, conflicting };
       } catch (error) {
         const sqlState = sqlStateOf(error);
@@ -61,6 +71,27 @@ export class EventBatchWriter {
           sqlState,
         });
       }
+    }
+  }
+
+  /** The skipped rows whose id is stored under another timestamp; any failure leaves the committed batch as it is. */
+  private async conflicting(skipped: SkippedRows): Promise<number[]> {
+    try {
+      const { rows } = await this.pool.query<{ conflicting: number[] }>({
+        name: 'evp_classify_skipped_events',
+        text: CLASSIFY_SKIPPED_EVENTS_SQL,
+        values: [skipped.skipped_positions, skipped.skipped_event_ids, skipped.skipped_occurred_ats],
+      });
+      return rows[0]?.conflicting ?? [];
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new EventBatchWriteError(
+        `cannot classify the ${skipped.skipped_positions.length} events skipped: ${reason}`,
+        {
+          cause: error,
+          sqlState: sqlStateOf(error),
+        },
+      );
     }
   }
 
