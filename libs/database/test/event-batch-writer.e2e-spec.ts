@@ -198,6 +198,23 @@ describe(EventBatchWriter, () => {
     });
   });
 
+  describe('when the gateway says when it received the events', () => {
+    it('should keep that time beside the event time, and NULL where it is unknown', async () => {
+      const [known, unknown] = eventsOverHours(2, 23);
+      const receivedAt = '2026-01-15T13:00:00.123Z';
+      await writer.write([eventRowOf(known!, { receivedAt }), eventRowOf(unknown!)]);
+      const { rows } = await pool.query<{ event_id: string; received_at: Date | null }>(
+        'SELECT event_id, received_at FROM events_as_received',
+      );
+      expect(new Map(rows.map((row) => [row.event_id, row.received_at?.toISOString() ?? null]))).toEqual(
+        new Map([
+          [known!.eventId, receivedAt],
+          [unknown!.eventId, null],
+        ]),
+      );
+    });
+  });
+
   describe('when events are dated far in the past or future', () => {
     it('should create their partitions and store them', async () => {
       const generator = new EventGenerator({ seed: 8 });

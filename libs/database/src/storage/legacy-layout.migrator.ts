@@ -43,6 +43,8 @@ const LEGACY_VALUES: Record<string, string> = {
   user_id: `CASE WHEN ${CANONICAL_USER_ID} THEN user_id::uuid ELSE md5(user_id)::uuid END`,
   user_id_text: `CASE WHEN ${CANONICAL_USER_ID} THEN NULL ELSE user_id END`,
   extra: EXTRA_OF_LEGACY_RAW,
+  // The legacy layout never recorded it.
+  received_at: 'NULL::timestamptz',
 };
 const columns = [...EVENT_ROW_COLUMNS.map(({ column }) => column), 'stored_at'];
 

@@ -34,6 +34,7 @@ export const EVENT_ROW_COLUMNS = [
   { column: 'purchase_amount', type: 'numeric' },
   { column: 'action_time', type: 'timestamptz' },
   { column: 'correlation_id', type: 'text' },
+  { column: 'received_at', type: 'timestamptz' },
   { column: 'extra', type: 'jsonb' },
 ] as const;
 
@@ -77,6 +78,7 @@ export function serializeEventRows(rows: readonly EventRow[]): string {
       row.purchaseAmount,
       row.actionTime,
       row.correlationId,
+      row.receivedAt,
     ]);
     parts[i] = `${columns.slice(0, -1)},${row.extra ?? 'null'}]`;
   }

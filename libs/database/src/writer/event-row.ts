@@ -39,6 +39,8 @@ export interface EventRow {
   /** ISO-8601 text, like `occurredAt`. */
   actionTime?: string | null;
   correlationId?: string | null;
+  /** When the gateway received the event, as ISO-8601 text; absent for events that came another way. */
+  receivedAt?: string | null;
   /**
    * The event's fields outside the contract (`extraFieldsOf`), as a JSON object's text, embedded verbatim in the
    * batch parameter; absent when there are none. With the typed columns it gives back the event as received.

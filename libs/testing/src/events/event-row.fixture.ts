@@ -6,6 +6,8 @@ export interface EventRowContext {
   /** The event's fields outside the contract as JSON text. @default null (none) */
   extra?: string | null;
   correlationId?: string | null;
+  /** When the gateway received it, ISO-8601. @default null (unknown) */
+  receivedAt?: string | null;
 }
 
 /**
@@ -15,13 +17,14 @@ export interface EventRowContext {
  */
 export function eventRowOf(
   event: MarketingEvent,
-  { extra = null, correlationId = null }: EventRowContext = {},
+  { extra = null, correlationId = null, receivedAt = null }: EventRowContext = {},
 ): EventRow {
   const common = {
     eventId: event.eventId,
     occurredAt: event.timestamp,
     eventType: event.eventType,
     correlationId,
+    receivedAt,
     extra,
   };
   if (event.source === 'facebook') {
