@@ -1,10 +1,16 @@
 /**
- * Report latency on a large database: the reporter (HTTP, rollup tiers, covering indexes) against the same
- * questions answered by naive SQL over a plain copy of the events (primary key only, no rollups), in one run.
+ * Report latency on large databases: the reporter (HTTP, rollup tiers, covering indexes) against the same
+ * questions answered by naive SQL over a plain copy of the events (primary key only, no rollups), in one run, on two
+ * data sets:
+ * - `seeded`: 30 days of events from a pool of users (events ÷ 10) who come back, each with stable attributes;
+ * - `real-shaped`: the real publisher's shape, every event from a user of its own (its generator draws a fresh
+ *   `userId` per event), all in one day, so a window can hold all of them.
  *
  *   npm run bench:reporter
- *     BENCH_DATABASE_URL  database to use          (postgresql://postgres@127.0.0.1:5432/evp_bench_reporter)
- *     BENCH_EVENTS        events to seed when empty (10000000)
+ *     BENCH_SHAPES        data sets to run, comma-separated (seeded,real-shaped)
+ *     BENCH_DATABASE_URL  database of the seeded set (postgresql://postgres@127.0.0.1:5432/evp_bench_reporter)
+ *     BENCH_REAL_DATABASE_URL  database of the real-shaped set (…/evp_bench_reporter_real)
+ *     BENCH_EVENTS        events to seed in each when empty (10000000)
  *     BENCH_RUNS          timed runs per query      (30, after 2 warm-up runs)
  *     BENCH_BASELINE_RUNS timed runs per baseline   (3, after 1 warm-up run: naive queries take seconds)
  *     BENCH_ONLY          run only the queries whose "<report> <name>" matches this regular expression
@@ -21,7 +27,6 @@ import { join } from 'node:path';
 import { REPO_ROOT, ServiceProcess } from '@evp/testing';
 import { Client } from 'pg';
 
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp_bench_reporter';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const BASELINE_RUNS = Number(process.env.BENCH_BASELINE_RUNS ?? 3);
@@ -29,13 +34,39 @@ const ONLY = process.env.BENCH_ONLY === undefined ? undefined : new RegExp(proce
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? 120) * 1_000;
 const TARGET_P95_MS = 100;
 const PLAIN_TABLE = 'bench_plain_events';
-const RESULTS_FILE = join(REPO_ROOT, 'bench', 'results', 'reporter.json');
+const resultsFile = (shape: Shape) =>
+  join(REPO_ROOT, 'bench', 'results', shape.name === 'seeded' ? 'reporter.json' : `reporter-${shape.name}.json`);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Windows deliberately off bucket boundaries, so every tier (hours, minutes, raw edges) takes part. */
 const WINDOW_OFFSET = 17 * 60_000 + 23_456;
 
 type Report = 'events' | 'revenue' | 'demographics';
+
+/** One data set: where it lives, how it is seeded, and which questions are asked of it. */
+interface Shape {
+  name: string;
+  url: string;
+  /** Extra `npm run db:seed` options. */
+  seedArgs: string[];
+  questions: (db: Client, extent: Extent) => Promise<Question[]>;
+}
+
+const SHAPES: Shape[] = [
+  {
+    name: 'seeded',
+    url: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp_bench_reporter',
+    seedArgs: [],
+    questions: buildQuestions,
+  },
+  {
+    name: 'real-shaped',
+    url: process.env.BENCH_REAL_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp_bench_reporter_real',
+    seedArgs: ['--users', 'per-event', '--days', '1'],
+    questions: buildRealShapedQuestions,
+  },
+];
+const SELECTED = (process.env.BENCH_SHAPES ?? SHAPES.map((shape) => shape.name).join(',')).split(',');
 type Params = Record<string, string>;
 
 interface Question {
@@ -67,26 +98,42 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 async function main(): Promise<void> {
-  await ensureDatabase();
-  const db = new Client({ connectionString: DATABASE_URL });
+  const unknown = SELECTED.filter((name) => !SHAPES.some((shape) => shape.name === name));
+  if (unknown.length > 0) throw new Error(`BENCH_SHAPES: unknown data set ${unknown.join(', ')}`);
+  print('building the reporter…');
+  execFileSync('npx', ['tsc', '-b', 'apps/reporter/tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const missed: string[] = [];
+  for (const shape of SHAPES.filter((candidate) => SELECTED.includes(candidate.name))) {
+    print();
+    print(`data set "${shape.name}"`);
+    missed.push(...(await benchShape(shape)).map((name) => `${shape.name}: ${name}`));
+  }
+  print();
+  print(
+    missed.length === 0 ? 'every query of every data set meets the target' : `missed the target: ${missed.join('; ')}`,
+  );
+}
+
+/** Runs every question of one data set; returns the names of those that missed the target. */
+async function benchShape(shape: Shape): Promise<string[]> {
+  await ensureDatabase(shape.url);
+  const db = new Client({ connectionString: shape.url });
   await db.connect();
   try {
-    await ensureSeeded(db);
+    await ensureSeeded(db, shape);
     const extent = await dataExtent(db);
     print(
-      `database: ${redact(DATABASE_URL)}: ${extent.events.toLocaleString('en-US')} events, ${iso(extent.first)} .. ${iso(extent.last)}`,
+      `database: ${redact(shape.url)}: ${extent.events.toLocaleString('en-US')} events, ${iso(extent.first)} .. ${iso(extent.last)}`,
     );
-    print('building the reporter…');
-    execFileSync('npx', ['tsc', '-b', 'apps/reporter/tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
     // Starting the service applies its migrations (the reporter's indexes) before it answers.
     const reporter = await ServiceProcess.start('reporter', {
-      env: { DATABASE_URL, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'true' },
+      env: { DATABASE_URL: shape.url, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'true' },
       readyTimeoutMs: 30 * 60_000,
     });
     try {
       await ensurePlainTable(db, extent.events);
       await db.query('VACUUM ANALYZE events, event_counts_minute, event_counts_hour, revenue_minute, revenue_hour');
-      const questions = (await buildQuestions(db, extent)).filter(
+      const questions = (await shape.questions(db, extent)).filter(
         (question) => ONLY?.test(`${question.report} ${question.name}`) ?? true,
       );
       const rows: ResultRow[] = [];
@@ -100,12 +147,13 @@ async function main(): Promise<void> {
         print(formatRow(question, project, baseline));
       }
       // A subset would overwrite the full results with a partial table.
-      if (ONLY === undefined) await writeResults(extent, rows);
+      if (ONLY === undefined) await writeResults(shape, extent, rows);
       const missed = rows.filter((row) => row.project.p95 >= TARGET_P95_MS);
       print();
       print(`target p95 < ${TARGET_P95_MS} ms: ${rows.length - missed.length}/${rows.length} queries meet it`);
       for (const row of missed) print(`  missed: ${row.report} ${row.name} (p95 ${row.project.p95.toFixed(1)} ms)`);
-      print(ONLY === undefined ? `results written to ${RESULTS_FILE}` : 'BENCH_ONLY given: results not written');
+      print(ONLY === undefined ? `results written to ${resultsFile(shape)}` : 'BENCH_ONLY given: results not written');
+      return missed.map((row) => `${row.report} ${row.name}`);
     } finally {
       await reporter.stop();
     }
@@ -114,8 +162,8 @@ async function main(): Promise<void> {
   }
 }
 
-async function ensureDatabase(): Promise<void> {
-  const url = new URL(DATABASE_URL);
+async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
@@ -128,16 +176,20 @@ async function ensureDatabase(): Promise<void> {
   }
 }
 
-async function ensureSeeded(db: Client): Promise<void> {
+async function ensureSeeded(db: Client, shape: Shape): Promise<void> {
   const table = await db.query(`SELECT to_regclass('public.events') IS NOT NULL AS present`);
   const present = (table.rows[0] as { present: boolean }).present;
   const seeded = present && (await db.query('SELECT 1 FROM events LIMIT 1')).rowCount === 1;
   if (seeded) return;
   print(`seeding ${EVENTS.toLocaleString('en-US')} events (npm run db:seed)…`);
-  execFileSync('npm', ['run', 'db:seed', '--', '--events', String(EVENTS), '--database-url', DATABASE_URL], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    'npm',
+    ['run', 'db:seed', '--', '--events', String(EVENTS), '--database-url', shape.url, ...shape.seedArgs],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    },
+  );
 }
 
 interface Extent {
@@ -170,15 +222,10 @@ async function ensurePlainTable(db: Client, events: number): Promise<void> {
   await db.query(`VACUUM ANALYZE ${PLAIN_TABLE}`);
 }
 
-async function buildQuestions(db: Client, extent: Extent): Promise<Question[]> {
-  const middle = Math.floor((extent.first + extent.last) / 2 / DAY) * DAY;
-  const day = { from: middle + WINDOW_OFFSET, to: middle + DAY + WINDOW_OFFSET };
-  const hour = { from: middle + 5 * HOUR + WINDOW_OFFSET, to: middle + 6 * HOUR + WINDOW_OFFSET };
-  const { rows } = await db.query<{ campaign_id: string }>(
-    `SELECT campaign_id FROM revenue_hour WHERE source = 'facebook' GROUP BY campaign_id ORDER BY sum(transactions) DESC LIMIT 1`,
-  );
-  const campaign = rows[0]?.campaign_id ?? 'camp-0001';
-  const window = (range: { from: number; to: number }) => ({ from: iso(range.from), to: iso(range.to) });
+const window = (range: { from: number; to: number }) => ({ from: iso(range.from), to: iso(range.to) });
+
+/** The question makers of every data set: each report's question with its naive SQL. */
+function questionMakers() {
   const where = (params: Params, extra: string[] = []) => {
     const conditions = [...extra];
     if (params.from) conditions.push(`occurred_at >= ${quote(params.from)}::timestamptz`);
@@ -239,7 +286,18 @@ async function buildQuestions(db: Client, extent: Extent): Promise<Question[]> {
     }
     return { report: 'demographics', name, params, baselineSql: statements };
   };
+  return { events, revenue, demographics };
+}
 
+async function buildQuestions(db: Client, extent: Extent): Promise<Question[]> {
+  const middle = Math.floor((extent.first + extent.last) / 2 / DAY) * DAY;
+  const day = { from: middle + WINDOW_OFFSET, to: middle + DAY + WINDOW_OFFSET };
+  const hour = { from: middle + 5 * HOUR + WINDOW_OFFSET, to: middle + 6 * HOUR + WINDOW_OFFSET };
+  const { rows } = await db.query<{ campaign_id: string }>(
+    `SELECT campaign_id FROM revenue_hour WHERE source = 'facebook' GROUP BY campaign_id ORDER BY sum(transactions) DESC LIMIT 1`,
+  );
+  const campaign = rows[0]?.campaign_id ?? 'camp-0001';
+  const { events, revenue, demographics } = questionMakers();
   return [
     events('full range', {}),
     events('source=facebook', { source: 'facebook' }),
@@ -266,6 +324,26 @@ async function buildQuestions(db: Client, extent: Extent): Promise<Question[]> {
     demographics('hour window', window(hour)),
     demographics('day window, source=tiktok', { ...window(day), source: 'tiktok' }),
   ];
+}
+
+/**
+ * The real-shaped set's questions are about who the users are: a window holding every event (each from a user of its
+ * own), the same per source, an hour and ten minutes of it; and, for comparison, the events report over the window.
+ */
+function buildRealShapedQuestions(_db: Client, extent: Extent): Promise<Question[]> {
+  const all = { from: extent.first, to: extent.last };
+  const hour = { from: extent.first + 5 * HOUR + WINDOW_OFFSET, to: extent.first + 6 * HOUR + WINDOW_OFFSET };
+  const tenMinutes = { from: hour.from, to: hour.from + 10 * 60_000 };
+  const { events, demographics } = questionMakers();
+  return Promise.resolve([
+    events('window of every event', window(all)),
+    demographics('window of every event', window(all)),
+    demographics('window of every event, source=facebook', { ...window(all), source: 'facebook' }),
+    demographics('window of every event, source=tiktok', { ...window(all), source: 'tiktok' }),
+    demographics('hour window', window(hour)),
+    demographics('10-minute window', window(tenMinutes)),
+    demographics('full range', {}),
+  ]);
 }
 
 async function timeProject(baseUrl: string, question: Question): Promise<Stats> {
@@ -317,10 +395,11 @@ function formatRow(question: Question, project: Stats, baseline: Stats): string 
   );
 }
 
-async function writeResults(extent: Extent, rows: ResultRow[]): Promise<void> {
+async function writeResults(shape: Shape, extent: Extent, rows: ResultRow[]): Promise<void> {
   await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
   const result = {
     benchmark: 'reporter',
+    dataSet: shape.name,
     date: new Date().toISOString(),
     machine: {
       cpus: cpus().length,
@@ -328,7 +407,7 @@ async function writeResults(extent: Extent, rows: ResultRow[]): Promise<void> {
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
     },
-    database: { url: redact(DATABASE_URL), events: extent.events, from: iso(extent.first), to: iso(extent.last) },
+    database: { url: redact(shape.url), events: extent.events, from: iso(extent.first), to: iso(extent.last) },
     runs: RUNS,
     baselineRuns: BASELINE_RUNS,
     targetP95Ms: TARGET_P95_MS,
@@ -342,7 +421,7 @@ async function writeResults(extent: Extent, rows: ResultRow[]): Promise<void> {
       meetsTarget: row.project.p95 < TARGET_P95_MS,
     })),
   };
-  await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(resultsFile(shape), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 function redact(url: string): string {

@@ -139,4 +139,21 @@ describe(seedEvents, () => {
       expect((await one<{ n: number }>('SELECT count(*)::int AS n FROM events')).n).toBe(20_000);
     });
   });
+
+  describe('when every event is to come from a user of its own, as from the real publisher', () => {
+    it('should give each event a distinct user', async () => {
+      const own = await createTestDatabase();
+      const ownPool = createDatabasePool({ url: own.url, poolSize: 2, connectTimeoutMs: 5_000 });
+      try {
+        await seedEvents(ownPool, { events: 5_000, days: 1, until, seed: 12, users: 'per-event' });
+        const { rows } = await ownPool.query<{ events: number; users: number }>(
+          'SELECT count(*)::int AS events, count(DISTINCT (source, user_id))::int AS users FROM events',
+        );
+        expect(rows[0]).toEqual({ events: 5_000, users: 5_000 });
+      } finally {
+        await ownPool.end();
+        await own.drop();
+      }
+    });
+  });
 });

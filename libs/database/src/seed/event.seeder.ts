@@ -16,8 +16,11 @@ export interface SeedOptions {
   days?: number;
   /** The end of the time range (exclusive). @default now, rounded down to the minute */
   until?: Date;
-  /** Distinct users, half per source, each with stable attributes. @default events / 10, at least 1,000 */
-  users?: number;
+  /**
+   * Distinct users, half per source, each with stable attributes; `'per-event'`: every event from a user of its own,
+   * the real publisher's shape. @default events / 10, at least 1,000
+   */
+  users?: number | 'per-event';
   /** Distinct Facebook campaign ids, some far more frequent than others. @default 200 */
   campaigns?: number;
   /**
@@ -56,7 +59,8 @@ export async function seedEvents(pool: Pool, options: SeedOptions): Promise<Seed
   if (!(total > 0)) throw new RangeError('events must be a positive number');
   const days = options.days ?? 30;
   const until = options.until ?? new Date(Math.floor(Date.now() / 60_000) * 60_000);
-  const usersPerSource = Math.max(500, Math.floor((options.users ?? total / 10) / 2));
+  const usersPerSource =
+    options.users === 'per-event' ? 0 : Math.max(500, Math.floor((options.users ?? total / 10) / 2));
   const seed = options.seed ?? Math.floor(Math.random() * 1_000_000_000);
   const batchSize = options.batchSize ?? 100_000;
   const secondsPerEvent = (days * 86_400) / total;

@@ -1,5 +1,5 @@
 /*
- * npm run db:seed -- --events 10000000 [--days 30] [--database-url postgresql://…] [--seed 42] [--users N]
+ * npm run db:seed -- --events 10000000 [--days 30] [--database-url postgresql://…] [--seed 42] [--users N|per-event]
  *                    [--campaigns 200] [--batch-size 100000] [--concurrency 2] [--reset]
  *
  * Applies pending migrations, then fills the database with synthetic events generated in PostgreSQL and
@@ -20,7 +20,10 @@ async function main(): Promise<void> {
     options: {
       events: { type: 'string', default: '1000000' },
       days: { type: 'string', default: '30' },
-      'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp' },
+      'database-url': {
+        type: 'string',
+        default: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp',
+      },
       seed: { type: 'string' },
       users: { type: 'string' },
       campaigns: { type: 'string' },
@@ -32,7 +35,8 @@ async function main(): Promise<void> {
   const number = (name: string, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined;
     const parsed = Number(value.replaceAll('_', ''));
-    if (!Number.isFinite(parsed) || parsed <= 0) throw new RangeError(`--${name} must be a positive number, got "${value}"`);
+    if (!Number.isFinite(parsed) || parsed <= 0)
+      throw new RangeError(`--${name} must be a positive number, got "${value}"`);
     return parsed;
   };
   const url = values['database-url'];
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
       events,
       days: number('days', values.days),
       seed: number('seed', values.seed),
-      users: number('users', values.users),
+      users: values.users === 'per-event' ? 'per-event' : number('users', values.users),
       campaigns: number('campaigns', values.campaigns),
       batchSize: number('batch-size', values['batch-size']),
       concurrency: number('concurrency', values.concurrency),

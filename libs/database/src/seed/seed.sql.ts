@@ -23,7 +23,7 @@ const countryIndex = `floor(${SEED_COUNTRIES.length} * power(${userUnit(5)}, 2))
 /**
  * One batch of synthetic events, generated and inserted inside PostgreSQL. Parameters: $1/$2 the first and last
  * sequence numbers of the batch, $3 the time of sequence number 0, $4 seconds between consecutive events,
- * $5 users per source, $6 the event-id prefix, $7 campaigns. An event's id is `fb-`/`ttk-` and the md5 of the prefix
+ * $5 users per source (0: a user of its own for every event, as the real publisher's generator does), $6 the event-id prefix, $7 campaigns. An event's id is `fb-`/`ttk-` and the md5 of the prefix
  * and its sequence number as a uuid, a user's id the md5 of its source and number.
  *
  * Events are laid out in time order along the sequence, so consecutive batches append to the time indexes instead of
@@ -102,7 +102,7 @@ FROM (
         random() < 0.5 AS facebook,
         random() < 0.5 AS top,
         random() AS r_type,
-        floor(random() * $5::int)::int AS u,
+        CASE WHEN $5::int = 0 THEN g::int ELSE floor(random() * $5::int)::int END AS u,
         random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5, random() AS r6
       FROM generate_series($1::bigint, $2::bigint) AS g
     ) AS b

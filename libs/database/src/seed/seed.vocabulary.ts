@@ -4,10 +4,36 @@
  * clear leaders instead of ties.
  */
 export const SEED_COUNTRIES = [
-  'United States', 'India', 'Brazil', 'United Kingdom', 'Germany', 'Indonesia', 'Mexico', 'France', 'Japan',
-  'Turkey', 'Ukraine', 'Poland', 'Canada', 'Spain', 'Italy', 'Nigeria', 'Egypt', 'Australia', 'Argentina',
-  'Kenya', 'Netherlands', 'Sweden', "Cote d'Ivoire", 'Korea, Republic of', 'Portugal', 'Norway',
-  'Virgin Islands, U.S.', "Lao People's Democratic Republic", 'Bosnia and Herzegovina', 'Saint Kitts and Nevis',
+  'United States',
+  'India',
+  'Brazil',
+  'United Kingdom',
+  'Germany',
+  'Indonesia',
+  'Mexico',
+  'France',
+  'Japan',
+  'Turkey',
+  'Ukraine',
+  'Poland',
+  'Canada',
+  'Spain',
+  'Italy',
+  'Nigeria',
+  'Egypt',
+  'Australia',
+  'Argentina',
+  'Kenya',
+  'Netherlands',
+  'Sweden',
+  "Cote d'Ivoire",
+  'Korea, Republic of',
+  'Portugal',
+  'Norway',
+  'Virgin Islands, U.S.',
+  "Lao People's Democratic Republic",
+  'Bosnia and Herzegovina',
+  'Saint Kitts and Nevis',
 ] as const;
 
 const CITY_STEMS = ['Ash', 'Bright', 'Clear', 'Dun', 'Elm', 'Fair', 'Glen', 'Har', 'Iron', 'Kings'] as const;
@@ -16,6 +42,35 @@ const CITY_ROOTS = ['haven', 'ville', 'ton', 'burg', 'field', 'mouth', 'ford', '
 export const SEED_CITIES = CITY_STEMS.flatMap((stem) => CITY_ROOTS.map((root) => `${stem}${root}`));
 export const SEED_CITIES_PER_COUNTRY = 5;
 
-export const SEED_FIRST_NAMES = ['Eliza', 'Marcus', 'Olena', 'Kenji', 'Amara', 'Lucas', 'Sofia', 'Noah', 'Priya', 'Mateo', 'Chloe', 'Ivan'] as const;
-export const SEED_LAST_NAMES = ['Smith', 'Kovalenko', 'Tanaka', 'Okafor', 'Silva', 'Muller', "O'Brien", 'Garcia'] as const;
-export const SEED_PURCHASED_ITEMS = ['Sneakers', 'Headphones', 'Lipstick', 'Backpack', 'Phone case', 'T-shirt'] as const;
+export const SEED_FIRST_NAMES = [
+  'Eliza',
+  'Marcus',
+  'Olena',
+  'Kenji',
+  'Amara',
+  'Lucas',
+  'Sofia',
+  'Noah',
+  'Priya',
+  'Mateo',
+  'Chloe',
+  'Ivan',
+] as const;
+export const SEED_LAST_NAMES = [
+  'Smith',
+  'Kovalenko',
+  'Tanaka',
+  'Okafor',
+  'Silva',
+  'Muller',
+  "O'Brien",
+  'Garcia',
+] as const;
+export const SEED_PURCHASED_ITEMS = [
+  'Sneakers',
+  'Headphones',
+  'Lipstick',
+  'Backpack',
+  'Phone case',
+  'T-shirt',
+] as const;
