@@ -14,8 +14,12 @@ step() { printf '[check-compose] %s\n' "$*"; }
 command -v docker-compose >/dev/null || fail "docker-compose not found: install Debian's docker-compose package"
 
 # Secrets that staging and production take from the environment; placeholders for validation only.
-placeholder_secrets=(POSTGRES_PASSWORD=check-only GRAFANA_ADMIN_PASSWORD=check-only GRAFANA_DB_PASSWORD=check-only)
-secret_names=(POSTGRES_PASSWORD GRAFANA_ADMIN_PASSWORD GRAFANA_DB_PASSWORD)
+placeholder_secrets=(POSTGRES_PASSWORD=check-only GRAFANA_ADMIN_PASSWORD=check-only GRAFANA_DB_PASSWORD=check-only
+  REPORTER_API_KEYS=check-only)
+secret_names=()
+for assignment in "${placeholder_secrets[@]}"; do secret_names+=("${assignment%%=*}"); done
+unset_project_variables=()
+for name in "${secret_names[@]}" EVP_IMAGE COMPOSE_FILE; do unset_project_variables+=(-u "$name"); done
 
 # Runs `docker-compose config -q` with a clean set of the project's variables, so the caller's shell cannot
 # make a broken combination pass.
@@ -23,8 +27,7 @@ compose_config() { # env-assignments... -- compose-args...
   local assignments=()
   while [ "$1" != -- ]; do assignments+=("$1"); shift; done
   shift
-  env -u "${secret_names[0]}" -u "${secret_names[1]}" -u "${secret_names[2]}" -u EVP_IMAGE -u COMPOSE_FILE \
-    "${assignments[@]}" docker-compose "$@" config -q
+  env "${unset_project_variables[@]}" "${assignments[@]}" docker-compose "$@" config -q
 }
 
 step "docker-compose.yml"

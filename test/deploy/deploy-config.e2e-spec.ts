@@ -42,6 +42,7 @@ const PLACEHOLDER_SECRETS = {
   POSTGRES_PASSWORD: 'check-only',
   GRAFANA_ADMIN_PASSWORD: 'check-only',
   GRAFANA_DB_PASSWORD: 'check-only',
+  REPORTER_API_KEYS: 'check-only-0123456789',
 };
 
 /** The combinations deploy/README.md documents; staging and production get their secrets from the environment. */

@@ -26,6 +26,10 @@ export function startReporter(
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     handleSignals: options.handleSignals,
-    configure: (app) => SwaggerModule.setup(OPENAPI_PATH, app, buildOpenApiDocument()),
+    configure: (app) =>
+      SwaggerModule.setup(OPENAPI_PATH, app, buildOpenApiDocument(), {
+        // A reader who entered an API key keeps it across reloads of the page.
+        swaggerOptions: { persistAuthorization: true },
+      }),
   });
 }

@@ -1,4 +1,5 @@
 import { Module, type Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { DatabaseModule } from '@evp/database';
 import { ObservabilityModule } from '@evp/observability';
 import { DemographicsReportController } from './demographics/demographics-report.controller';
@@ -6,6 +7,7 @@ import { DemographicsIndexing } from './demographics/demographics-indexing.servi
 import { DemographicsReport } from './demographics/demographics.report';
 import { EventsReportController } from './events/events-report.controller';
 import { EventsReport } from './events/events.report';
+import { ErrorHeadersFilter } from './http/error-headers.filter';
 import { ReportMetrics } from './metrics/report.metrics';
 import { ReportReader } from './query/report.reader';
 import { type ReporterConfig } from './reporter.config';
@@ -14,9 +16,10 @@ import { RevenueReportController } from './revenue/revenue-report.controller';
 import { RevenueReport } from './revenue/revenue.report';
 
 /**
- * The reporter's root module for a validated configuration: three report endpoints over PostgreSQL and the
- * demographics indexer, with logging, metrics and health. A class per configuration because the root module's imports depend on it
- * (log level, database URL) and `bootstrapService` takes a module class.
+ * The reporter's root module for a validated configuration: three report endpoints over PostgreSQL (behind the
+ * API keys when REPORTER_API_KEYS is set) and the demographics indexer, with logging, metrics and health. A class
+ * per configuration because the root module's imports depend on it (log level, database URL) and
+ * `bootstrapService` takes a module class.
  */
 export function createReporterModule(config: ReporterConfig): Type {
   @Module({
@@ -31,6 +34,7 @@ export function createReporterModule(config: ReporterConfig): Type {
     controllers: [EventsReportController, RevenueReportController, DemographicsReportController],
     providers: [
       { provide: REPORTER_CONFIG, useValue: config },
+      { provide: APP_FILTER, useClass: ErrorHeadersFilter },
       ReportReader,
       ReportMetrics,
       EventsReport,

@@ -93,4 +93,25 @@ describe(ReportReader, () => {
       expect(busyConnections()).toBe(0);
     });
   });
+
+  describe('when every statement is short but the report runs past REPORT_STATEMENT_TIMEOUT_MS', () => {
+    it('should cancel it at the deadline of the whole report', async () => {
+      const finished: number[] = [];
+      const started = performance.now();
+      const error: unknown = await reader({ REPORT_STATEMENT_TIMEOUT_MS: '600' })
+        .snapshot(async (run) => {
+          for (let statement = 1; statement <= 5; statement++) {
+            await run(Prisma.sql`SELECT pg_sleep(0.25)`);
+            finished.push(statement);
+          }
+        })
+        .catch((caught: unknown) => caught);
+      const elapsedMs = performance.now() - started;
+      expect(error).toMatchObject({ code: 'REPORTER.QUERY_TIMEOUT', reason: 'deadline' });
+      expect(finished).toEqual([1, 2]);
+      expect(elapsedMs).toBeGreaterThanOrEqual(570);
+      expect(elapsedMs).toBeLessThan(900);
+      expect(busyConnections()).toBe(0);
+    });
+  });
 });

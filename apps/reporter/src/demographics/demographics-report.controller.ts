@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ReportMetrics } from '../metrics/report.metrics';
 import { parseReportQuery } from '../query/query-parameters';
 import {
@@ -8,6 +9,7 @@ import {
 import { DemographicsReport } from './demographics.report';
 
 @Controller('reports')
+@UseGuards(ApiKeyGuard)
 export class DemographicsReportController {
   constructor(
     private readonly report: DemographicsReport,

@@ -1,10 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ReportMetrics } from '../metrics/report.metrics';
 import { parseReportQuery } from '../query/query-parameters';
 import { eventsQuerySchema, type EventsReport as EventsReportBody } from './events-report.schema';
 import { EventsReport } from './events.report';
 
 @Controller('reports')
+@UseGuards(ApiKeyGuard)
 export class EventsReportController {
   constructor(
     private readonly report: EventsReport,

@@ -12,7 +12,16 @@ export const badRequestSchema = z.object({
 
 export const unavailableSchema = z.object({
   error: z.literal('Service Unavailable'),
+  message: z.string().meta({
+    description:
+      'Why, and when to retry: the report ran past its deadline (REPORT_STATEMENT_TIMEOUT_MS), every place for a report was taken (REPORT_MAX_CONCURRENT, REPORT_MAX_QUEUED), or the database is unreachable.',
+  }),
+});
+
+export const unauthorizedSchema = z.object({
+  statusCode: z.literal(401),
+  error: z.literal('Unauthorized'),
   message: z
     .string()
-    .meta({ description: 'The database is unreachable, or the report ran past REPORT_STATEMENT_TIMEOUT_MS.' }),
+    .meta({ description: 'What is missing or wrong: no Authorization header, not the Bearer scheme, an unknown key.' }),
 });

@@ -3,10 +3,13 @@ import { z } from 'zod';
 import { demographicsQuerySchema, demographicsReportSchema } from '../demographics/demographics-report.schema';
 import { eventsQuerySchema, eventsReportSchema } from '../events/events-report.schema';
 import { revenueQuerySchema, revenueReportSchema } from '../revenue/revenue-report.schema';
-import { badRequestSchema, unavailableSchema } from './error-responses.schema';
+import { badRequestSchema, unauthorizedSchema, unavailableSchema } from './error-responses.schema';
 
 /** Version of the reports contract (paths, parameters, field names): bumped when a client would notice. */
-export const REPORTS_API_VERSION = '1.0.0';
+export const REPORTS_API_VERSION = '1.1.0';
+
+/** Name of the bearer security scheme in `components.securitySchemes`. */
+export const API_KEY_SCHEME = 'apiKey';
 
 type JsonSchema = Record<string, unknown>;
 type ParameterObject = { name: string; in: 'query'; required: boolean; description?: string; schema: JsonSchema };
@@ -64,6 +67,16 @@ function queryParameters(query: z.ZodObject): ParameterObject[] {
 
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
 
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } },
+};
+const WWW_AUTHENTICATE = {
+  'WWW-Authenticate': {
+    description: '`Bearer`, with `error="invalid_token"` when a key was sent but refused (RFC 6750).',
+    schema: { type: 'string' },
+  },
+};
+
 /**
  * The reporter's OpenAPI 3 document, generated from the Zod schemas that validate the requests and describe
  * the answers, so the documentation cannot drift from the behaviour.
@@ -72,6 +85,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
   const schemas: Record<string, JsonSchema> = {
     BadRequest: toJsonSchema(badRequestSchema, 'output'),
     ServiceUnavailable: toJsonSchema(unavailableSchema, 'output'),
+    Unauthorized: toJsonSchema(unauthorizedSchema, 'output'),
   };
   const paths: OpenAPIObject['paths'] = {};
   for (const report of REPORTS) {
@@ -82,14 +96,22 @@ export function buildOpenApiDocument(): OpenAPIObject {
         description: report.description,
         tags: ['reports'],
         parameters: queryParameters(report.query),
+        security: [{ [API_KEY_SCHEME]: [] }],
         responses: {
           '200': { description: 'The report.', content: json(report.responseName) },
           '400': {
             description: 'A query parameter is unknown, repeated or invalid; each one is named in `issues`.',
             content: json('BadRequest'),
           },
+          '401': {
+            description: 'No API key, or not one of the reporter’s keys (when the reporter is configured with keys).',
+            headers: WWW_AUTHENTICATE,
+            content: json('Unauthorized'),
+          },
           '503': {
-            description: 'The report cannot be computed now; try again later.',
+            description:
+              'The report cannot be computed now (deadline passed, too many reports at once, database unreachable); retry after Retry-After seconds.',
+            headers: RETRY_AFTER,
             content: json('ServiceUnavailable'),
           },
         },
@@ -106,6 +128,16 @@ export function buildOpenApiDocument(): OpenAPIObject {
     },
     tags: [{ name: 'reports' }],
     paths,
-    components: { schemas },
+    components: {
+      schemas,
+      securitySchemes: {
+        [API_KEY_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'One of the reporter’s API keys (REPORTER_API_KEYS), sent as `Authorization: Bearer <key>`. Required wherever the reporter is configured with keys (staging, production); a development reporter without keys ignores it.',
+        },
+      },
+    },
   };
 }

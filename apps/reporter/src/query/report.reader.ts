@@ -3,6 +3,7 @@ import { DATABASE_POOL, type Prisma } from '@evp/database';
 import { Pool, type PoolClient } from 'pg';
 import { REPORTER_CONFIG } from '../reporter.constants';
 import { type ReporterConfig } from '../reporter.config';
+import { ReportConcurrencyLimiter } from './report-concurrency.limiter';
 import { ReportUnavailableError } from './report-unavailable.error';
 
 /**
@@ -30,9 +31,17 @@ export interface SnapshotOptions {
 const QUERY_CANCELED = '57014';
 const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
+/**
+ * Share of the deadline a statement may overrun it by: lowering `statement_timeout` to the time left costs a
+ * round trip, so it is done only once the report has used more than this, and a fast report sends none.
+ */
+const DEADLINE_SLACK = 0.01;
+
 interface Member {
   client: PoolClient;
   busy: boolean;
+  /** The `statement_timeout` in force on this connection, in milliseconds. */
+  timeoutMs: number;
 }
 
 /**
@@ -41,32 +50,46 @@ interface Member {
  * report may use several connections, the extra ones import the first one's snapshot (`SET TRANSACTION SNAPSHOT`),
  * so parallel statements still see exactly the same data.
  *
+ * A report has one deadline, REPORT_STATEMENT_TIMEOUT_MS from its arrival, whatever the number of its statements:
+ * each statement runs with `statement_timeout` no later than the time left (within {@link DEADLINE_SLACK}), so
+ * PostgreSQL cancels it there and frees the connection. At most REPORT_MAX_CONCURRENT reports run at once, with
+ * REPORT_MAX_QUEUED more waiting for a place until their deadline; past that they are refused at once.
+ *
  * Statements are composed with `Prisma.sql` (bound parameters only) and sent on the service's `pg` pool rather
  * than through `$queryRaw`: the transaction settings need the report's own connections for its whole duration,
  * and `pg` hands back int8 and numeric as exact strings, which is what counts and money need.
  */
 @Injectable()
 export class ReportReader {
-  private readonly settings: string;
+  private readonly limiter: ReportConcurrencyLimiter;
 
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(REPORTER_CONFIG) private readonly config: ReporterConfig,
   ) {
-    // JIT compilation costs more than it saves on these aggregations; the values are integers from validated config.
-    this.settings = [
-      `SET LOCAL statement_timeout = ${config.REPORT_STATEMENT_TIMEOUT_MS}`,
-      `SET LOCAL work_mem = '${config.REPORT_WORK_MEM_MB}MB'`,
-      'SET LOCAL jit = off',
-    ].join('; ');
+    this.limiter = new ReportConcurrencyLimiter({
+      concurrent: config.REPORT_MAX_CONCURRENT,
+      queued: config.REPORT_MAX_QUEUED,
+      retryAfterSeconds: config.REPORT_RETRY_AFTER_SECONDS,
+    });
   }
 
   async snapshot<T>(work: (query: ReportQuery) => Promise<T>, options: SnapshotOptions = {}): Promise<T> {
+    const deadline = performance.now() + this.config.REPORT_STATEMENT_TIMEOUT_MS;
+    const release = await this.limiter.acquire(deadline);
+    try {
+      return await this.runSnapshot(work, options, deadline);
+    } finally {
+      release();
+    }
+  }
+
+  private async runSnapshot<T>(
+    work: (query: ReportQuery) => Promise<T>,
+    options: SnapshotOptions,
+    deadline: number,
+  ): Promise<T> {
     const maxMembers = Math.max(1, options.connections ?? 1);
-    const settings =
-      options.parallelWorkers === false
-        ? `${this.settings}; SET LOCAL max_parallel_workers_per_gather = 0`
-        : this.settings;
     const members: Member[] = [];
     const waiters: { resolve: (member: Member) => void; reject: (error: Error) => void }[] = [];
     let snapshotId: string | undefined;
@@ -83,12 +106,13 @@ export class ReportReader {
       joining++;
       let client: PoolClient | undefined;
       try {
+        const timeoutMs = this.timeLeft(deadline);
         client = await this.pool.connect();
         await client.query(
-          `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshotId}'; ${this.settings}`,
+          `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshotId}'; ${this.settings(timeoutMs)}`,
         );
         if (finished) throw new Error('the report ended while a connection was joining');
-        const member = { client, busy: true };
+        const member = { client, busy: true, timeoutMs };
         members.push(member);
         return member;
       } catch {
@@ -113,34 +137,92 @@ export class ReportReader {
     const run: ReportQuery = async <Row>(statement: Prisma.Sql) => {
       const member = await acquire();
       try {
+        await this.keepWithinDeadline(member, deadline);
         return (await member.client.query(statement.text, statement.values)).rows as Row[];
       } finally {
         release(member);
       }
     };
 
-    const leader = await this.connect();
-    members.push({ client: leader, busy: true });
+    const leader: Member = { client: await this.connect(), busy: true, timeoutMs: 0 };
+    members.push(leader);
     let committed = false;
     try {
-      await leader.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${settings}`);
+      leader.timeoutMs = this.timeLeft(deadline);
+      const serial = options.parallelWorkers === false ? '; SET LOCAL max_parallel_workers_per_gather = 0' : '';
+      await leader.client.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${this.settings(leader.timeoutMs)}${serial}`,
+      );
       if (maxMembers > 1) {
-        const { rows } = await leader.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+        const { rows } = await leader.client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
         if (SNAPSHOT_ID.test(rows[0]?.id ?? '')) snapshotId = rows[0]?.id;
       }
-      release(members[0]!);
+      release(leader);
       const result = await work(run);
       await Promise.all(members.map((member) => member.client.query('COMMIT')));
       committed = true;
       return result;
     } catch (error) {
-      throw toReportError(error);
+      throw this.toReportError(error);
     } finally {
       finished = true;
       for (const waiter of waiters.splice(0)) waiter.reject(new Error('the report has ended'));
       if (committed) for (const member of members) member.client.release();
       else await Promise.all(members.map((member) => this.rollBack(member.client)));
     }
+  }
+
+  /** Transaction settings; every value is an integer from validated config or the clock. */
+  private settings(timeoutMs: number): string {
+    // JIT compilation costs more than it saves on these aggregations.
+    return [
+      `SET LOCAL statement_timeout = ${timeoutMs}`,
+      `SET LOCAL work_mem = '${this.config.REPORT_WORK_MEM_MB}MB'`,
+      'SET LOCAL jit = off',
+    ].join('; ');
+  }
+
+  /** Milliseconds left before the deadline; none left is the deadline error. */
+  private timeLeft(deadline: number): number {
+    const left = Math.floor(deadline - performance.now());
+    if (left <= 0) throw this.deadlineError(undefined);
+    return left;
+  }
+
+  /** Lowers the connection's `statement_timeout` to the time left when the statement could otherwise overrun it. */
+  private async keepWithinDeadline(member: Member, deadline: number): Promise<void> {
+    const left = this.timeLeft(deadline);
+    if (member.timeoutMs <= left + this.config.REPORT_STATEMENT_TIMEOUT_MS * DEADLINE_SLACK) return;
+    await member.client.query(`SET LOCAL statement_timeout = ${left}`);
+    member.timeoutMs = left;
+  }
+
+  private deadlineError(cause: unknown): ReportUnavailableError {
+    const { REPORT_STATEMENT_TIMEOUT_MS: deadlineMs, REPORT_RETRY_AFTER_SECONDS: retryAfterSeconds } = this.config;
+    return new ReportUnavailableError(
+      'REPORTER.QUERY_TIMEOUT',
+      `the report did not finish within its ${deadlineMs} ms deadline (REPORT_STATEMENT_TIMEOUT_MS) and was cancelled: retry in ${retryAfterSeconds} s, or ask for a narrower range`,
+      { cause, retryAfterSeconds },
+    );
+  }
+
+  private databaseUnavailable(error: unknown): ReportUnavailableError {
+    return new ReportUnavailableError(
+      'REPORTER.DATABASE_UNAVAILABLE',
+      `the database is unavailable: ${messageOf(error)}`,
+      { cause: error, retryAfterSeconds: this.config.REPORT_RETRY_AFTER_SECONDS },
+    );
+  }
+
+  private toReportError(error: unknown): unknown {
+    if (error instanceof HttpException) return error;
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+    if (code === QUERY_CANCELED) return this.deadlineError(error);
+    if (isConnectionFailure(code, error)) return this.databaseUnavailable(error);
+    return new ReportUnavailableError('REPORTER.QUERY_FAILED', 'the report query failed', {
+      cause: error,
+      retryAfterSeconds: this.config.REPORT_RETRY_AFTER_SECONDS,
+    });
   }
 
   private poolHasRoom(): boolean {
@@ -151,13 +233,7 @@ export class ReportReader {
     try {
       return await this.pool.connect();
     } catch (error) {
-      throw new ReportUnavailableError(
-        'REPORTER.DATABASE_UNAVAILABLE',
-        `the database is unavailable: ${messageOf(error)}`,
-        {
-          cause: error,
-        },
-      );
+      throw this.databaseUnavailable(error);
     }
   }
 
@@ -169,30 +245,6 @@ export class ReportReader {
     );
     client.release(broken);
   }
-}
-
-function toReportError(error: unknown): unknown {
-  if (error instanceof HttpException) return error;
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-  if (code === QUERY_CANCELED) {
-    return new ReportUnavailableError(
-      'REPORTER.QUERY_TIMEOUT',
-      'the report took longer than REPORT_STATEMENT_TIMEOUT_MS',
-      {
-        cause: error,
-      },
-    );
-  }
-  if (isConnectionFailure(code, error)) {
-    return new ReportUnavailableError(
-      'REPORTER.DATABASE_UNAVAILABLE',
-      `the database is unavailable: ${messageOf(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return new ReportUnavailableError('REPORTER.QUERY_FAILED', 'the report query failed', { cause: error });
 }
 
 /** Socket errors (`ECONNREFUSED`…), SQLSTATE class 08 (connection exception) and 57P0x (server shutting down or starting). */

@@ -1,10 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ReportMetrics } from '../metrics/report.metrics';
 import { parseReportQuery } from '../query/query-parameters';
 import { revenueQuerySchema, type RevenueReport as RevenueReportBody } from './revenue-report.schema';
 import { RevenueReport } from './revenue.report';
 
 @Controller('reports')
+@UseGuards(ApiKeyGuard)
 export class RevenueReportController {
   constructor(
     private readonly report: RevenueReport,

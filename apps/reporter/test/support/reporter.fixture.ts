@@ -22,7 +22,11 @@ export interface ReporterFixture {
   indexer: DemographicsIndexer;
   /** A pool on the fixture's database, for tests that change its storage under the reporter (retention). */
   pool: Pool;
-  get(path: string, query?: QueryValues): Promise<{ status: number; body: unknown; headers: Headers }>;
+  get(
+    path: string,
+    query?: QueryValues,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -98,8 +102,8 @@ export async function startReporterFixture(
       write,
       indexer: new DemographicsIndexer(pool),
       pool,
-      async get(path, query) {
-        const response = await fetch(`${baseUrl}${path}${queryString(query)}`);
+      async get(path, query, headers) {
+        const response = await fetch(`${baseUrl}${path}${queryString(query)}`, { headers });
         const text = await response.text();
         const body: unknown = response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
         return { status: response.status, body, headers: response.headers };
