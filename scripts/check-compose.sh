@@ -15,7 +15,8 @@ command -v docker-compose >/dev/null || fail "docker-compose not found: install 
 
 # Secrets that staging and production take from the environment; placeholders for validation only.
 placeholder_secrets=(POSTGRES_PASSWORD=check-only GRAFANA_ADMIN_PASSWORD=check-only GRAFANA_DB_PASSWORD=check-only
-  REPORTER_API_KEYS=check-only)
+  REPORTER_API_KEYS=check-only DB_OWNER_PASSWORD=check-only DB_COLLECTOR_PASSWORD=check-only
+  DB_REPORTER_PASSWORD=check-only DB_INDEXER_PASSWORD=check-only)
 secret_names=()
 for assignment in "${placeholder_secrets[@]}"; do secret_names+=("${assignment%%=*}"); done
 unset_project_variables=()

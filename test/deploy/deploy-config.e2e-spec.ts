@@ -43,6 +43,10 @@ const PLACEHOLDER_SECRETS = {
   GRAFANA_ADMIN_PASSWORD: 'check-only',
   GRAFANA_DB_PASSWORD: 'check-only',
   REPORTER_API_KEYS: 'check-only-0123456789',
+  DB_OWNER_PASSWORD: 'check-only',
+  DB_COLLECTOR_PASSWORD: 'check-only',
+  DB_REPORTER_PASSWORD: 'check-only',
+  DB_INDEXER_PASSWORD: 'check-only',
 };
 
 /** The combinations deploy/README.md documents; staging and production get their secrets from the environment. */
@@ -153,6 +157,27 @@ describe('deployment configuration', () => {
       }
     });
 
+    it('should connect each database service as its own roles, none as the superuser', () => {
+      const userOf = (name: string, variable: string) => {
+        const value = config.services[name]?.environment?.[variable];
+        return value === undefined ? undefined : new URL(value).username;
+      };
+      for (const name of ['fb-collector', 'ttk-collector']) {
+        expect(userOf(name, 'DATABASE_URL'), name).toBe('evp_collector');
+        expect(userOf(name, 'DATABASE_OWNER_URL'), name).toBe('evp_owner');
+      }
+      expect(userOf('reporter', 'DATABASE_URL')).toBe('evp_reporter');
+      expect(userOf('reporter', 'DEMOGRAPHICS_INDEXER_DATABASE_URL')).toBe('evp_indexer');
+      // The reporter's role cannot migrate: it waits for the collectors, which do.
+      expect(config.services.reporter?.environment?.MIGRATE_ON_START).toBe('false');
+      expect(Object.keys(config.services.reporter?.depends_on ?? {})).toEqual(
+        expect.arrayContaining(['fb-collector', 'ttk-collector']),
+      );
+      expect(config.services.postgres?.volumes).toContainEqual(
+        expect.stringMatching(/deploy\/postgres\/initdb:\/docker-entrypoint-initdb\.d/),
+      );
+    });
+
     it('should give each pipeline service more time to stop than its own shutdown timeout', () => {
       for (const name of Object.keys(PIPELINE_SERVICES)) {
         const service = config.services[name]!;
@@ -227,7 +252,7 @@ describe('deployment configuration', () => {
       for (const name of ['staging', 'production'] as const) {
         const combination = COMBINATIONS.find((candidate) => candidate.name === name)!;
         const rendered = stringify(await renderedConfig(combination.args, combination.secrets));
-        expect(rendered, name).not.toMatch(/evp-local|grafana-local|GF_SECURITY_ADMIN_PASSWORD: admin/);
+        expect(rendered, name).not.toMatch(/evp(-\w+)?-local|grafana-local|GF_SECURITY_ADMIN_PASSWORD: admin/);
       }
     });
   });

@@ -18,6 +18,13 @@ export const reporterConfigSchema = z
     PORT: port(3003),
     HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: url(['postgresql', 'postgres'], 'postgresql://postgres@127.0.0.1:5432/evp'),
+    /**
+     * URL the demographics indexer writes the read model through (evp_indexer), so DATABASE_URL can be the reporter's
+     * SELECT-only role. Unset: DATABASE_URL.
+     */
+    DEMOGRAPHICS_INDEXER_DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
+      .optional(),
     LOG_LEVEL: logLevel,
     SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
     /** Connections to PostgreSQL; a demographics report may use up to REPORT_CONNECTIONS of them at once. */

@@ -27,6 +27,7 @@ export function createReporterModule(config: ReporterConfig): Type {
       ObservabilityModule.forRoot({ service: 'reporter', logLevel: config.LOG_LEVEL }),
       DatabaseModule.forRoot({
         url: config.DATABASE_URL,
+        indexerUrl: config.DEMOGRAPHICS_INDEXER_DATABASE_URL,
         migrateOnStart: config.MIGRATE_ON_START,
         poolSize: config.REPORT_POOL_SIZE,
       }),

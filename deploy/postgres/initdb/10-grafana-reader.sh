@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs once, when the postgres container initialises an empty data volume. Creates the role Grafana's business
 # dashboard reads with: SELECT only, on the tables that exist and on every table the migrations create later
-# (they run as POSTGRES_USER), with a statement timeout so a heavy panel cannot hold the database.
+# (they run as evp_owner, created by 05-evp-roles.sh), with a statement timeout so a heavy panel cannot hold the
+# database.
 set -eu
 
 reader="${GRAFANA_DB_USER:-grafana_reader}"
@@ -11,7 +12,7 @@ if [ -z "${GRAFANA_DB_PASSWORD:-}" ]; then
 fi
 
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
-  -v reader="$reader" -v password="$GRAFANA_DB_PASSWORD" -v owner="$POSTGRES_USER" -v db="$POSTGRES_DB" <<'SQL'
+  -v reader="$reader" -v password="$GRAFANA_DB_PASSWORD" -v owner=evp_owner -v db="$POSTGRES_DB" <<'SQL'
 CREATE ROLE :"reader" LOGIN PASSWORD :'password';
 ALTER ROLE :"reader" SET statement_timeout = '30s';
 ALTER ROLE :"reader" SET default_transaction_read_only = on;

@@ -1,5 +1,4 @@
-import { Module } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DATABASE_OPTIONS, DATABASE_POOL, PARTITION_MANAGER } from './database.constants';
 import { DemographicsIndexer } from './demographics/demographics.indexer';
 import { ConfigurableDatabaseModule, DATABASE_MODULE_OPTIONS } from './database.module-definition';
@@ -7,6 +6,7 @@ import { type DatabaseModuleOptions, resolveDatabaseOptions, type ResolvedDataba
 import { DatabaseReadiness } from './health/database.readiness';
 import { createDatabasePool } from './prisma/database.pool';
 import { PrismaService } from './prisma/prisma.service';
+import { RolePools } from './roles/role.pools';
 import { PartitionManager } from './storage/partition.manager';
 import { StorageMaintenance } from './storage/storage-maintenance.service';
 import { EventBatchWriter } from './writer/event-batch.writer';
@@ -31,19 +31,25 @@ import { EventBatchWriter } from './writer/event-batch.writer';
       useFactory: (options: ResolvedDatabaseOptions) => createDatabasePool(options),
       inject: [DATABASE_OPTIONS],
     },
+    RolePools,
     {
       provide: PARTITION_MANAGER,
-      useFactory: (pool: Pool, options: ResolvedDatabaseOptions) =>
-        new PartitionManager(pool, {
+      // Creating a partition and dropping one both need ownership of the partitioned table: the owner's pool.
+      useFactory: (pools: RolePools, options: ResolvedDatabaseOptions) =>
+        new PartitionManager(pools.owner, {
           interval: options.partitionInterval,
           ahead: options.partitionsAhead,
           retentionDays: options.retentionDays,
         }),
-      inject: [DATABASE_POOL, DATABASE_OPTIONS],
+      inject: [RolePools, DATABASE_OPTIONS],
     },
     PrismaService,
     EventBatchWriter,
-    DemographicsIndexer,
+    {
+      provide: DemographicsIndexer,
+      useFactory: (pools: RolePools) => new DemographicsIndexer(pools.indexer),
+      inject: [RolePools],
+    },
     DatabaseReadiness,
     StorageMaintenance,
   ],
@@ -57,4 +63,13 @@ import { EventBatchWriter } from './writer/event-batch.writer';
     PARTITION_MANAGER,
   ],
 })
-export class DatabaseModule extends ConfigurableDatabaseModule {}
+export class DatabaseModule extends ConfigurableDatabaseModule implements OnApplicationShutdown {
+  constructor(private readonly rolePools: RolePools) {
+    super();
+  }
+
+  /** A module's own hook runs after its providers': storage maintenance has finished its pass on the owner's pool. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.rolePools.close();
+  }
+}

@@ -7,6 +7,8 @@ describe('resolveDatabaseOptions', () => {
     it('should fill in the defaults', () => {
       expect(resolveDatabaseOptions({ url: 'postgresql://postgres@127.0.0.1:5432/evp' })).toEqual({
         url: 'postgresql://postgres@127.0.0.1:5432/evp',
+        ownerUrl: 'postgresql://postgres@127.0.0.1:5432/evp',
+        indexerUrl: 'postgresql://postgres@127.0.0.1:5432/evp',
         migrateOnStart: false,
         poolSize: 4,
         connectTimeoutMs: 5_000,

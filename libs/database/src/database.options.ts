@@ -6,6 +6,19 @@ export interface DatabaseModuleOptions {
   /** PostgreSQL connection URL, e.g. `postgresql://postgres@127.0.0.1:5432/evp`. */
   url: string;
   /**
+   * URL of the role that owns the schema (`evp_owner`, README "Roles"). Start-up migrations and the time partitions
+   * run through it, on a pool of their own: creating a partition and dropping one for retention both need ownership
+   * of the partitioned table, so `url` can then be a role that only reads and writes rows.
+   * @default url
+   */
+  ownerUrl?: string;
+  /**
+   * URL the demographics indexer writes the read model through (`evp_indexer`), on a pool of its own, so that `url`
+   * can be a SELECT-only role.
+   * @default url
+   */
+  indexerUrl?: string;
+  /**
    * Apply pending migrations (`prisma migrate deploy`) before connecting. Safe when several instances start at
    * once: the CLI serialises them with an advisory lock, so each migration is applied once.
    * @default false
@@ -49,8 +62,12 @@ export interface DatabaseModuleOptions {
 
 export type ResolvedDatabaseOptions = Required<DatabaseModuleOptions>;
 
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' });
+
 const optionsSchema = z.object({
-  url: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }),
+  url: postgresUrl,
+  ownerUrl: postgresUrl.optional(),
+  indexerUrl: postgresUrl.optional(),
   migrateOnStart: z.boolean().default(false),
   poolSize: z.number().int().min(1).max(100).default(4),
   connectTimeoutMs: z.number().int().positive().default(5_000),
@@ -66,7 +83,10 @@ const optionsSchema = z.object({
 /** Validates the options and fills in the defaults; throws `DatabaseOptionsError` naming every bad option. */
 export function resolveDatabaseOptions(options: DatabaseModuleOptions): ResolvedDatabaseOptions {
   const result = optionsSchema.safeParse(options);
-  if (result.success) return result.data;
+  if (result.success) {
+    const { ownerUrl, indexerUrl, ...resolved } = result.data;
+    return { ...resolved, ownerUrl: ownerUrl ?? resolved.url, indexerUrl: indexerUrl ?? resolved.url };
+  }
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`);
   throw new DatabaseOptionsError(`Invalid database options: ${problems.join('; ')}`);
 }

@@ -1,11 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Source } from '@evp/contracts';
-import { Prisma } from '@evp/database';
-import { type ReportQuery, ReportReader } from '../query/report.reader';
+import {
+  type ReportQuery,
+  type Span,
+  allTimeFacebookRows,
+  allTimeFollowerFigures,
+  allTimeTiktokPlaces,
+  bucketIndex,
+  eventsPerSource,
+  rangeFacebookRows,
+  rangeFollowerFigures,
+  rangeTiktokPlaces,
+} from '@evp/database';
+import { ReportReader } from '../query/report.reader';
 import { toIso } from '../query/report-filters.schema';
-import { tieredUnion } from '../query/tiered.sql';
 import { assertUsersRetained } from '../query/retention-horizon';
-import { type Span, splitRange } from '../query/time-range.split';
 import { type ReporterConfig } from '../reporter.config';
 import { REPORTER_CONFIG } from '../reporter.constants';
 import {
@@ -18,9 +27,6 @@ import {
   TIKTOK_DEVICES,
   type TiktokDemographics,
 } from './demographics-report.schema';
-import { allTimeFacebookRows, allTimeFollowerFigures, allTimeTiktokPlaces } from './demographics-all-time.queries';
-import { rangeFacebookRows, rangeFollowerFigures, rangeTiktokPlaces } from './demographics-range.queries';
-import { bucketIndex } from './demographics.rows';
 
 /** Lower bounds of AGE_GROUPS, in the same order. */
 const AGE_GROUP_FLOORS = [0, 18, 25, 35, 45, 55, 65];
@@ -127,18 +133,7 @@ export class DemographicsReport {
 
 /** Events per source in the range, from the count rollups and the raw edges. */
 async function eventCounts(run: ReportQuery, range: Span, source: Source | undefined): Promise<Map<string, number>> {
-  const tables = { minute: Prisma.raw('event_counts_minute'), hour: Prisma.raw('event_counts_hour') };
-  const tiers = tieredUnion(
-    splitRange(range),
-    {
-      rollup: (unit, where) => Prisma.sql`SELECT source, events AS n FROM ${tables[unit]} WHERE ${where}`,
-      raw: (where) => Prisma.sql`SELECT source, count(*) AS n FROM events WHERE ${where} GROUP BY source`,
-    },
-    source === undefined ? [] : [Prisma.sql`source = ${source}`],
-  );
-  const rows = await run<{ source: string; events: string }>(
-    Prisma.sql`SELECT source, sum(n)::int8 AS events FROM (${tiers}) AS tiers GROUP BY source`,
-  );
+  const rows = await eventsPerSource(run, range, source);
   return new Map(rows.map((row) => [row.source, Number(row.events)]));
 }
 

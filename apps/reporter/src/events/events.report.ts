@@ -1,34 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_TYPES, FUNNEL_STAGES, SOURCES } from '@evp/contracts';
-import { Prisma } from '@evp/database';
+import {
+  DAY_MS,
+  type EventBreakdownRow,
+  type EventFilters,
+  HOUR_MS,
+  MINUTE_MS,
+  type ReportQuery,
+  type Span,
+  eventBreakdownRows,
+  eventExtent,
+  eventSeriesRows,
+  splitRange,
+} from '@evp/database';
 import { InvalidReportQueryError } from '../query/report-query.error';
-import { type ReportQuery, ReportReader } from '../query/report.reader';
+import { ReportReader } from '../query/report.reader';
 import { toIso } from '../query/report-filters.schema';
-import { tieredUnion } from '../query/tiered.sql';
 import { assertEdgesRetained } from '../query/retention-horizon';
-import { DAY_MS, HOUR_MS, MINUTE_MS, type Span, splitRange } from '../query/time-range.split';
 import { type ReporterConfig } from '../reporter.config';
 import { REPORTER_CONFIG } from '../reporter.constants';
 import { type EventsQuery, type EventsReport as EventsReportBody, type SeriesInterval } from './events-report.schema';
 
 const INTERVAL_MS: Record<SeriesInterval, number> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
-
-interface BreakdownRow {
-  source: string;
-  funnel_stage: string;
-  event_type: string;
-  count: string;
-}
-
-interface SeriesRow {
-  bucket_ms: string;
-  count: string;
-}
-
-interface ExtentRow {
-  first_ms: string | null;
-  last_ms: string | null;
-}
 
 /** The buckets a series covers, both inclusive, as epoch milliseconds of their starts. */
 interface SeriesBounds {
@@ -51,12 +44,12 @@ export class EventsReport {
 
   generate(query: EventsQuery): Promise<EventsReportBody> {
     const range: Span = { from: query.from, to: query.to };
-    const filters = filterConditions(query);
+    const filters: EventFilters = { source: query.source, funnelStage: query.funnelStage, eventType: query.eventType };
     // The rollup tiers keep every read small (a year of hours is ~120k rows): parallel workers would cost more than they save.
     return this.reader.snapshot(
       async (run) => {
         await assertEdgesRetained(run, range, splitRange(range));
-        const breakdownRows = await run<BreakdownRow>(breakdownSql(range, filters));
+        const breakdownRows = await eventBreakdownRows(run, range, filters);
         const breakdown = fillBreakdown(query, breakdownRows);
         const body: EventsReportBody = {
           filters: {
@@ -81,11 +74,11 @@ export class EventsReport {
     run: ReportQuery,
     interval: SeriesInterval,
     range: Span,
-    filters: Prisma.Sql[],
+    filters: EventFilters,
   ): Promise<EventsReportBody['series']> {
     const bounds = await this.seriesBounds(run, interval, range);
     if (bounds === undefined) return [];
-    const rows = await run<SeriesRow>(seriesSql(interval, range, filters));
+    const rows = await eventSeriesRows(run, interval, range, filters);
     const counts = new Map(rows.map((row) => [Number(row.bucket_ms), Number(row.count)]));
     const step = INTERVAL_MS[interval];
     const series: NonNullable<EventsReportBody['series']> = [];
@@ -107,9 +100,7 @@ export class EventsReport {
     const step = INTERVAL_MS[interval];
     let { from, to } = range;
     if (from === undefined || to === undefined) {
-      const [extent] = await run<ExtentRow>(Prisma.sql`
-        SELECT (extract(epoch FROM min(bucket)) * 1000)::int8 AS first_ms, (extract(epoch FROM max(bucket)) * 1000)::int8 AS last_ms
-        FROM event_counts_minute`);
+      const extent = await eventExtent(run);
       if (extent?.first_ms == null || extent.last_ms == null) return undefined;
       from ??= Number(extent.first_ms);
       to ??= Number(extent.last_ms) + MINUTE_MS;
@@ -130,47 +121,8 @@ export class EventsReport {
   }
 }
 
-function filterConditions(query: EventsQuery): Prisma.Sql[] {
-  return [
-    ...(query.source === undefined ? [] : [Prisma.sql`source = ${query.source}`]),
-    ...(query.funnelStage === undefined ? [] : [Prisma.sql`funnel_stage = ${query.funnelStage}`]),
-    ...(query.eventType === undefined ? [] : [Prisma.sql`event_type = ${query.eventType}`]),
-  ];
-}
-
-const countTables = { minute: Prisma.raw('event_counts_minute'), hour: Prisma.raw('event_counts_hour') };
-
-function breakdownSql(range: Span, filters: Prisma.Sql[]): Prisma.Sql {
-  const tiers = tieredUnion(
-    splitRange(range),
-    {
-      rollup: (unit, where) =>
-        Prisma.sql`SELECT source, funnel_stage, event_type, events AS n FROM ${countTables[unit]} WHERE ${where}`,
-      raw: (where) =>
-        Prisma.sql`SELECT source, funnel_stage, event_type, count(*) AS n FROM events WHERE ${where} GROUP BY 1, 2, 3`,
-    },
-    filters,
-  );
-  return Prisma.sql`SELECT source, funnel_stage, event_type, sum(n)::int8 AS count FROM (${tiers}) AS tiers GROUP BY 1, 2, 3`;
-}
-
-function seriesSql(interval: SeriesInterval, range: Span, filters: Prisma.Sql[]): Prisma.Sql {
-  const unit = Prisma.sql`${interval}::text`;
-  const tiers = tieredUnion(
-    splitRange(range, interval === 'minute' ? 'minute' : 'hour'),
-    {
-      rollup: (table, where) =>
-        Prisma.sql`SELECT date_trunc(${unit}, bucket, 'UTC') AS b, events AS n FROM ${countTables[table]} WHERE ${where}`,
-      raw: (where) =>
-        Prisma.sql`SELECT date_trunc(${unit}, occurred_at, 'UTC') AS b, count(*) AS n FROM events WHERE ${where} GROUP BY 1`,
-    },
-    filters,
-  );
-  return Prisma.sql`SELECT (extract(epoch FROM b) * 1000)::int8 AS bucket_ms, sum(n)::int8 AS count FROM (${tiers}) AS tiers GROUP BY b`;
-}
-
 /** Every (source, stage, type) the filters allow, in taxonomy order, with zero where nothing was stored. */
-function fillBreakdown(query: EventsQuery, rows: BreakdownRow[]): Breakdown {
+function fillBreakdown(query: EventsQuery, rows: EventBreakdownRow[]): Breakdown {
   const counted = new Map(
     rows.map((row) => [`${row.source}|${row.funnel_stage}|${row.event_type}`, Number(row.count)]),
   );

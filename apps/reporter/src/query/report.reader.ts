@@ -1,16 +1,21 @@
 import { HttpException, Inject, Injectable } from '@nestjs/common';
-import { DATABASE_POOL, type Prisma } from '@evp/database';
+import {
+  DATABASE_POOL,
+  type Prisma,
+  type ReportQuery,
+  type ReportSessionSettings,
+  beginReportSnapshot,
+  commitReportSnapshot,
+  exportReportSnapshot,
+  joinReportSnapshot,
+  rollBackReportSnapshot,
+  setReportStatementTimeout,
+} from '@evp/database';
 import { Pool, type PoolClient } from 'pg';
 import { REPORTER_CONFIG } from '../reporter.constants';
 import { type ReporterConfig } from '../reporter.config';
 import { ReportConcurrencyLimiter } from './report-concurrency.limiter';
 import { ReportUnavailableError } from './report-unavailable.error';
-
-/**
- * Runs one parameterised statement inside a report's snapshot; rows come back as `pg` returns them (int8 and
- * numeric as exact strings). Statements issued together may run at the same time on different connections.
- */
-export type ReportQuery = <Row>(statement: Prisma.Sql) => Promise<Row[]>;
 
 export interface SnapshotOptions {
   /**
@@ -29,7 +34,6 @@ export interface SnapshotOptions {
 
 /** PostgreSQL SQLSTATE `query_canceled`: here, `statement_timeout` fired. */
 const QUERY_CANCELED = '57014';
-const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
 /**
  * Share of the deadline a statement may overrun it by: lowering `statement_timeout` to the time left costs a
@@ -55,9 +59,10 @@ interface Member {
  * PostgreSQL cancels it there and frees the connection. At most REPORT_MAX_CONCURRENT reports run at once, with
  * REPORT_MAX_QUEUED more waiting for a place until their deadline; past that they are refused at once.
  *
- * Statements are composed with `Prisma.sql` (bound parameters only) and sent on the service's `pg` pool rather
- * than through `$queryRaw`: the transaction settings need the report's own connections for its whole duration,
- * and `pg` hands back int8 and numeric as exact strings, which is what counts and money need.
+ * The statements (the reports' queries and the transaction's own) come from @evp/database, composed with
+ * `Prisma.sql` (bound parameters only), and are sent on the service's `pg` pool rather than through `$queryRaw`:
+ * the transaction settings need the report's own connections for its whole duration, and `pg` hands back int8 and
+ * numeric as exact strings, which is what counts and money need.
  */
 @Injectable()
 export class ReportReader {
@@ -108,9 +113,7 @@ export class ReportReader {
       try {
         const timeoutMs = this.timeLeft(deadline);
         client = await this.pool.connect();
-        await client.query(
-          `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshotId}'; ${this.settings(timeoutMs)}`,
-        );
+        await joinReportSnapshot(client, snapshotId, this.settings(timeoutMs, options));
         if (finished) throw new Error('the report ended while a connection was joining');
         const member = { client, busy: true, timeoutMs };
         members.push(member);
@@ -149,17 +152,11 @@ export class ReportReader {
     let committed = false;
     try {
       leader.timeoutMs = this.timeLeft(deadline);
-      const serial = options.parallelWorkers === false ? '; SET LOCAL max_parallel_workers_per_gather = 0' : '';
-      await leader.client.query(
-        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${this.settings(leader.timeoutMs)}${serial}`,
-      );
-      if (maxMembers > 1) {
-        const { rows } = await leader.client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
-        if (SNAPSHOT_ID.test(rows[0]?.id ?? '')) snapshotId = rows[0]?.id;
-      }
+      await beginReportSnapshot(leader.client, this.settings(leader.timeoutMs, options));
+      if (maxMembers > 1) snapshotId = await exportReportSnapshot(leader.client);
       release(leader);
       const result = await work(run);
-      await Promise.all(members.map((member) => member.client.query('COMMIT')));
+      await Promise.all(members.map((member) => commitReportSnapshot(member.client)));
       committed = true;
       return result;
     } catch (error) {
@@ -173,13 +170,12 @@ export class ReportReader {
   }
 
   /** Transaction settings; every value is an integer from validated config or the clock. */
-  private settings(timeoutMs: number): string {
-    // JIT compilation costs more than it saves on these aggregations.
-    return [
-      `SET LOCAL statement_timeout = ${timeoutMs}`,
-      `SET LOCAL work_mem = '${this.config.REPORT_WORK_MEM_MB}MB'`,
-      'SET LOCAL jit = off',
-    ].join('; ');
+  private settings(timeoutMs: number, options: SnapshotOptions): ReportSessionSettings {
+    return {
+      statementTimeoutMs: timeoutMs,
+      workMemMb: this.config.REPORT_WORK_MEM_MB,
+      parallelWorkers: options.parallelWorkers,
+    };
   }
 
   /** Milliseconds left before the deadline; none left is the deadline error. */
@@ -193,7 +189,7 @@ export class ReportReader {
   private async keepWithinDeadline(member: Member, deadline: number): Promise<void> {
     const left = this.timeLeft(deadline);
     if (member.timeoutMs <= left + this.config.REPORT_STATEMENT_TIMEOUT_MS * DEADLINE_SLACK) return;
-    await member.client.query(`SET LOCAL statement_timeout = ${left}`);
+    await setReportStatementTimeout(member.client, left);
     member.timeoutMs = left;
   }
 
@@ -239,7 +235,7 @@ export class ReportReader {
 
   /** Returns a connection whose report failed; one that cannot even roll back is dropped. */
   private async rollBack(client: PoolClient): Promise<void> {
-    const broken = await client.query('ROLLBACK').then(
+    const broken = await rollBackReportSnapshot(client).then(
       () => undefined,
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );

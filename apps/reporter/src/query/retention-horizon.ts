@@ -1,12 +1,5 @@
-import { type PartitionedTable, STORAGE_HORIZONS_SQL, type StorageHorizonRow } from '@evp/database';
+import { type RangeTiers, type ReportQuery, type Span, retentionHorizon } from '@evp/database';
 import { InvalidReportQueryError } from './report-query.error';
-import { type ReportQuery } from './report.reader';
-import { type RangeTiers, type Span } from './time-range.split';
-
-async function horizonOf(run: ReportQuery, table: PartitionedTable): Promise<number | undefined> {
-  const rows = await run<StorageHorizonRow>(STORAGE_HORIZONS_SQL);
-  return rows.find((row) => row.relation === table)?.dropped_before.getTime();
-}
 
 /**
  * Whole minutes and hours come from the rollups, kept for good; only the sub-minute edges of a range read stored
@@ -14,7 +7,7 @@ async function horizonOf(run: ReportQuery, table: PartitionedTable): Promise<num
  */
 export async function assertEdgesRetained(run: ReportQuery, range: Span, tiers: RangeTiers): Promise<void> {
   if (tiers.raw.length === 0) return;
-  const horizon = await horizonOf(run, 'events');
+  const horizon = await retentionHorizon(run, 'events');
   const lost = horizon === undefined ? undefined : tiers.raw.find((span) => (span.from ?? -Infinity) < horizon);
   if (horizon === undefined || lost === undefined) return;
   const kept = new Date(horizon).toISOString();
@@ -31,7 +24,7 @@ export async function assertEdgesRetained(run: ReportQuery, range: Span, tiers: 
  * reaching before the horizon is refused rather than answered short. All time (neither from nor to) stays exact.
  */
 export async function assertUsersRetained(run: ReportQuery, range: Span): Promise<void> {
-  const horizon = await horizonOf(run, 'demographic_events');
+  const horizon = await retentionHorizon(run, 'demographic_events');
   if (horizon === undefined || (range.from !== undefined && range.from >= horizon)) return;
   const kept = new Date(horizon).toISOString();
   throw new InvalidReportQueryError([

@@ -5,6 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { DatabaseMigrationError } from '../errors/database.errors';
+import { inTransaction } from '../prisma/pool.transaction';
+import { applyRoleGrants } from '../roles/role-grants.reconciler';
 import { moveLegacyEvents } from '../storage/legacy-layout.migrator';
 import { DEFAULT_PARTITION_SETTINGS, PartitionManager } from '../storage/partition.manager';
 import type { PartitionInterval } from '../storage/partition.sql';
@@ -46,10 +48,11 @@ export const PRISMA_CLI_ENV = {
  */
 export async function runMigrations(options: MigrationOptions): Promise<MigrationResult> {
   const result = await deployMigrations(options);
-  const { keyed, moved } = await completeLayout(options);
+  const { keyed, moved, granted } = await completeLayout(options);
   const notes = [
     ...(keyed.length === 0 ? [] : [`keys built on ${keyed.join(', ')}`]),
     ...(moved === 0 ? [] : [`${moved} events moved to the partitioned layout`]),
+    ...(granted.length === 0 ? [] : [`${granted.length} grant statements for the pipeline's roles`]),
   ];
   return notes.length === 0 ? result : { ...result, summary: [result.summary, ...notes].join(', ') };
 }
@@ -57,14 +60,18 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
 /**
  * What plain SQL migrations cannot do, since it depends on the partitions present: the per-partition keys of
  * partitions made before them, and the rows still in the layout before partitioning (see moveLegacyEvents). Nothing
- * to do on a database migrated from empty.
+ * to do on a database migrated from empty. Then the grants of the pipeline's roles on the tables as they now are
+ * (applyRoleGrants: the migrations cannot name roles that may not exist).
  */
-async function completeLayout(options: MigrationOptions): Promise<{ keyed: string[]; moved: number }> {
+async function completeLayout(
+  options: MigrationOptions,
+): Promise<{ keyed: string[]; moved: number; granted: string[] }> {
   const pool = new Pool({ connectionString: options.url, max: 2, application_name: 'evp-migrations' });
   try {
     const interval = options.partitionInterval ?? 'day';
     const keyed = await new PartitionManager(pool, { ...DEFAULT_PARTITION_SETTINGS, interval }).ensureEventKeys();
-    return { keyed, moved: await moveLegacyEvents(pool, interval) };
+    const moved = await moveLegacyEvents(pool, interval);
+    return { keyed, moved, granted: await inTransaction(pool, (client) => applyRoleGrants(client)) };
   } finally {
     await pool.end();
   }

@@ -27,11 +27,11 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
     const options = this.options;
     if (options.migrateOnStart) {
       const result = await runMigrations({
-        url: options.url,
+        url: options.ownerUrl,
         timeoutMs: options.migrationTimeoutMs,
         partitionInterval: options.partitionInterval,
       });
-      this.logger.log(`migrations on ${describeDatabase(options.url)}: ${result.summary}`);
+      this.logger.log(`migrations on ${describeDatabase(options.ownerUrl)}: ${result.summary}`);
     }
     await this.$connect();
   }

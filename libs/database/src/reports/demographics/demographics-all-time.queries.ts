@@ -1,5 +1,6 @@
-import { FOLLOWER_BAND_WIDTH, Prisma, demographicDeltaCtes, followerBandOf } from '@evp/database';
-import { type ReportQuery } from '../query/report.reader';
+import { FOLLOWER_BAND_WIDTH, demographicDeltaCtes, followerBandOf } from '../../demographics/demographics.sql';
+import { Prisma } from '../../generated/prisma/client';
+import { type ReportQuery } from '../shared/report.query';
 import { type TopLimits, facebookRowsSelect, tiktokPlaceRowsSelect } from './demographics-rows.sql';
 import {
   FOLLOWER_BUCKET_FLOORS,
@@ -10,7 +11,7 @@ import {
 } from './demographics.rows';
 
 /**
- * Demographics of every user ever seen, from the read model (libs/database/src/demographics): its counters plus,
+ * Demographics of every user ever seen, from the read model (src/demographics): its counters plus,
  * on the fly, the changes of the events still queued for the indexer, all in the report's snapshot. So the figures
  * are exact at any indexer lag, and reading them costs a few thousand counter rows, not a pass over every event.
  */

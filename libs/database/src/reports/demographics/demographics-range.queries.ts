@@ -1,7 +1,8 @@
-import { DEMOGRAPHIC_CHAINS, type DemographicChain, Prisma, queuedEventsCte } from '@evp/database';
-import { type ReportQuery } from '../query/report.reader';
-import { instantSql, withinSpans } from '../query/range.sql';
-import { type Span } from '../query/time-range.split';
+import { DEMOGRAPHIC_CHAINS, type DemographicChain, queuedEventsCte } from '../../demographics/demographics.sql';
+import { Prisma } from '../../generated/prisma/client';
+import { instantSql, withinSpans } from '../shared/range.sql';
+import { type ReportQuery } from '../shared/report.query';
+import { type Span } from '../shared/time-range.split';
 import { type TopLimits, facebookRowsSelect, tiktokPlaceRowsSelect } from './demographics-rows.sql';
 import {
   FOLLOWER_BUCKET_FLOORS,
@@ -12,7 +13,7 @@ import {
 
 /**
  * Demographics of the users with events in a bounded range, each user described by their earliest event in it, from
- * the read model's event chains (libs/database/src/demographics): an event is its user's earliest in `[from, to)`
+ * the read model's event chains (src/demographics): an event is its user's earliest in `[from, to)`
  * exactly when the user's previous event is before `from`, so the range is one index-only scan with a filter. The
  * events still queued for the indexer are added in the report's snapshot: a user with queued events in the range
  * takes the earliest of those and of their chained ones, so the figures are exact at any indexer lag.
@@ -63,6 +64,7 @@ function firstsInRange(chain: DemographicChain, columns: readonly string[], rang
     )`;
 }
 
+/** Users per (gender, age), top countries and top cities of the Facebook users with events in the range. */
 export function rangeFacebookRows(run: ReportQuery, range: Span, limits: TopLimits): Promise<FacebookRow[]> {
   return run<FacebookRow>(Prisma.sql`${queued}, ${firstsInRange('facebook', ['gender', 'age', 'country', 'city'], range)},
     groups AS (
@@ -85,6 +87,7 @@ interface FollowersRow {
   buckets: string[];
 }
 
+/** Follower figures of the TikTok users with events in the range, from their earliest event in it. */
 export async function rangeFollowerFigures(run: ReportQuery, range: Span): Promise<FollowerFigures> {
   const bucketCounts = FOLLOWER_BUCKET_FLOORS.map((floor, index) => {
     const ceiling = FOLLOWER_BUCKET_FLOORS[index + 1];
@@ -109,6 +112,7 @@ export async function rangeFollowerFigures(run: ReportQuery, range: Span): Promi
   };
 }
 
+/** Top countries and every device of the TikTok users' earliest top-funnel events in the range. */
 export function rangeTiktokPlaces(run: ReportQuery, range: Span, topCountries: number): Promise<TiktokPlaceRow[]> {
   return run<TiktokPlaceRow>(Prisma.sql`${queued}, ${firstsInRange('tiktok_top', ['country', 'device'], range)},
     countries AS (

@@ -1,14 +1,19 @@
-import { Prisma } from '@evp/database';
+import { Prisma } from '../../generated/prisma/client';
+import { type RollupUnit } from '../../rollups/rollup.sql';
 import { allOf, unionAll, withinSpans } from './range.sql';
 import { type RangeTiers } from './time-range.split';
-
-export type RollupUnit = 'minute' | 'hour';
 
 /** How one report reads each tier; `where` already holds the tier's time condition and the report's filters. */
 export interface TierBranches {
   rollup: (unit: RollupUnit, where: Prisma.Sql) => Prisma.Sql;
   raw: (where: Prisma.Sql) => Prisma.Sql;
 }
+
+/** The rollup tables of event counts, per unit. */
+export const EVENT_COUNT_TABLES: Record<RollupUnit, Prisma.Sql> = {
+  minute: Prisma.raw('event_counts_minute'),
+  hour: Prisma.raw('event_counts_hour'),
+};
 
 /**
  * The report's rows from every tier of the range, as one UNION ALL: whole hours from the hour rollup, whole

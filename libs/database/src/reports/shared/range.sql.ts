@@ -1,4 +1,4 @@
-import { Prisma } from '@evp/database';
+import { Prisma } from '../../generated/prisma/client';
 import { type Span } from './time-range.split';
 
 /** An instant as a bound parameter, cast explicitly so PostgreSQL never guesses its type or time zone. */

@@ -1,5 +1,6 @@
-import { Prisma } from '@evp/database';
+import { Prisma } from '../../generated/prisma/client';
 
+/** Entries in the demographics report's top lists. */
 export interface TopLimits {
   countries: number;
   cities: number;
