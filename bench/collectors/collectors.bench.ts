@@ -3,16 +3,20 @@
  * PostgreSQL, beside a row-at-a-time baseline (one INSERT per event through Prisma) measured in the same run.
  *
  *   npm run bench:collectors
- *   (BENCH_EVENTS=1000000 BENCH_BASELINE_EVENTS=20000 BENCH_BATCH_SIZE=5000 BENCH_TABLE_ROWS=0
+ *   (BENCH_EVENTS=1000000 BENCH_EVENTS_PER_MESSAGE=200 BENCH_BASELINE_EVENTS=20000 BENCH_BATCH_SIZE=1000
+ *    BENCH_EVENTS_PER_WRITE=5000 BENCH_TABLE_ROWS=0
  *    NATS_URL=nats://127.0.0.1:4222 DATABASE_URL=postgresql://postgres@127.0.0.1:5432/evp)
  *
  * 1. Builds the two collectors, creates a bench database (migrated; BENCH_TABLE_ROWS pre-existing rows seeded
  *    in the database if set) and a bench stream.
  * 2. Publishes BENCH_EVENTS realistic events (EventGenerator, both sources) through the messaging module's lean
- *    publisher, every PubAck checked, message id = event id, a correlation id per 5,000 events.
+ *    publisher, every PubAck checked, packed as the gateway packs them: BENCH_EVENTS_PER_MESSAGE events of one
+ *    source per message (a JSON array; 1 sends each event as its own object, the earlier format), a correlation id
+ *    per 5,000 events.
  * 3. Starts both built collectors as child processes and samples the stream until it is empty; the drain rate is
  *    reported for each third of the events (3 windows, the table growing underneath) and overall, and the stored
- *    rows are counted against the events published.
+ *    rows are counted against the events published. The CPU per event of each collector and of nats-server (the
+ *    process listening on the NATS port, while the collectors drain) is printed with it.
  * 4. Inserts BENCH_BASELINE_EVENTS more events one row at a time (`prisma.event.create`, two concurrent writers,
  *    like the two collectors) into the same table.
  * Prints a table and writes bench/results/collectors.json. Other work on the machine skews the figures.
@@ -21,7 +25,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { eventSubject, type MarketingEvent, SOURCES } from '@evp/contracts';
+import { EVENT_COUNT_HEADER, eventSubject, type MarketingEvent, SOURCES, type Source } from '@evp/contracts';
 import {
   createDatabasePool,
   eventKeyOf,
@@ -31,7 +35,14 @@ import {
   userKeyOf,
 } from '@evp/database';
 import { JetStreamModule, JetStreamPublisher, type OutgoingMessage } from '@evp/messaging';
-import { createTestDatabase, REPO_ROOT, ServiceProcess, readProcessStat, uniqueNames } from '@evp/testing';
+import {
+  createTestDatabase,
+  findListeningProcess,
+  REPO_ROOT,
+  ServiceProcess,
+  readProcessStat,
+  uniqueNames,
+} from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -42,7 +53,9 @@ import { normaliseTiktokEvent } from '../../apps/ttk-collector/src/tiktok-event.
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const BASELINE_EVENTS = Number(process.env.BENCH_BASELINE_EVENTS ?? 20_000);
-const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 5_000);
+const EVENTS_PER_MESSAGE = Number(process.env.BENCH_EVENTS_PER_MESSAGE ?? 200);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1_000);
+const EVENTS_PER_WRITE = Number(process.env.BENCH_EVENTS_PER_WRITE ?? 5_000);
 const TABLE_ROWS = Number(process.env.BENCH_TABLE_ROWS ?? 0);
 const PUBLISH_CHUNK = 10_000;
 const EVENTS_PER_CORRELATION = 5_000;
@@ -85,7 +98,9 @@ function crossing(samples: readonly Sample[], target: number): number {
   return before.at + ((target - before.drained) / (next.drained - before.drained)) * (next.at - before.at);
 }
 
-async function publishEvents(names: ReturnType<typeof uniqueNames>): Promise<{ rate: number; bytes: number }> {
+async function publishEvents(
+  names: ReturnType<typeof uniqueNames>,
+): Promise<{ rate: number; bytes: number; messages: number }> {
   const context = await NestFactory.createApplicationContext(
     JetStreamModule.forRoot({
       servers: [NATS_URL],
@@ -111,34 +126,53 @@ async function publishEvents(names: ReturnType<typeof uniqueNames>): Promise<{ r
     };
     let bytes = 0;
     let publishMs = 0;
+    let published = 0;
     for (let start = 0; start < EVENTS; start += PUBLISH_CHUNK) {
       const messages: OutgoingMessage[] = [];
+      const correlationId = `bench-${Math.floor(start / EVENTS_PER_CORRELATION)}`;
+      const pending: Record<Source, string[]> = { facebook: [], tiktok: [] };
+      const pack = (source: Source) => {
+        const texts = pending[source];
+        if (texts.length === 0) return;
+        const data = Buffer.from(EVENTS_PER_MESSAGE === 1 ? (texts[0] as string) : `[${texts.join(',')}]`);
+        messages.push({
+          subject: subjects[source],
+          data,
+          msgId: `${names.id}-${published + messages.length}`,
+          correlationId,
+          headers: EVENTS_PER_MESSAGE === 1 ? undefined : { [EVENT_COUNT_HEADER]: String(texts.length) },
+        });
+        pending[source] = [];
+      };
       for (let index = start; index < Math.min(EVENTS, start + PUBLISH_CHUNK); index++) {
         const event = generator.next();
-        const data = Buffer.from(JSON.stringify(event));
-        bytes += data.length;
-        messages.push({
-          subject: subjects[event.source],
-          data,
-          msgId: event.eventId,
-          correlationId: `bench-${Math.floor(index / EVENTS_PER_CORRELATION)}`,
-        });
+        const text = JSON.stringify(event);
+        bytes += Buffer.byteLength(text);
+        pending[event.source].push(text);
+        if (pending[event.source].length === EVENTS_PER_MESSAGE) pack(event.source);
       }
+      for (const source of SOURCES) pack(source);
       const started = performance.now();
       const report = await publisher.publishMany(messages);
       publishMs += performance.now() - started;
       if (report.stored !== messages.length)
         throw new Error(`expected ${messages.length} stored, got ${JSON.stringify(report)}`);
+      published += messages.length;
       if ((start / PUBLISH_CHUNK) % 10 === 9)
-        console.log(`  published ${count(start + messages.length)} / ${count(EVENTS)}`);
+        console.log(`  published ${count(Math.min(EVENTS, start + PUBLISH_CHUNK))} / ${count(EVENTS)}`);
     }
-    return { rate: Math.round(EVENTS / (publishMs / 1_000)), bytes: Math.round(bytes / EVENTS) };
+    return { rate: Math.round(EVENTS / (publishMs / 1_000)), bytes: Math.round(bytes / EVENTS), messages: published };
   } finally {
     await context.close();
   }
 }
 
-async function drain(names: ReturnType<typeof uniqueNames>, databaseUrl: string, jsm: JetStreamManager) {
+async function drain(
+  names: ReturnType<typeof uniqueNames>,
+  databaseUrl: string,
+  jsm: JetStreamManager,
+  published: number,
+) {
   const env = {
     DATABASE_URL: databaseUrl,
     NATS_URL,
@@ -147,11 +181,16 @@ async function drain(names: ReturnType<typeof uniqueNames>, databaseUrl: string,
     DEAD_LETTER_STREAM: names.deadLetterStream,
     DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
     BATCH_SIZE: String(BATCH_SIZE),
+    MAX_EVENTS_PER_WRITE: String(EVENTS_PER_WRITE),
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'info',
   };
   const samples: Sample[] = [];
-  const remaining = async () => (await jsm.streams.info(names.stream)).state.messages;
+  // Messages carry EVENTS / published events on average: the stream counts messages, the drain is told in events.
+  const remaining = async () =>
+    Math.round(((await jsm.streams.info(names.stream)).state.messages * EVENTS) / published);
+  const natsPid = await findListeningProcess(Number(new URL(NATS_URL).port || 4222));
+  const natsCpuBefore = natsPid === undefined ? undefined : (await readProcessStat(natsPid))?.cpuSeconds;
   const started = performance.now();
   // Consumers start pulling as each app bootstraps, so sampling starts before they are reported ready.
   const starting = Promise.all(COLLECTORS.map((name) => ServiceProcess.start(name, { env, readyTimeoutMs: 120_000 })));
@@ -165,6 +204,7 @@ async function drain(names: ReturnType<typeof uniqueNames>, databaseUrl: string,
       throw new Error(`no progress for a minute at ${count(last.drained)} events`);
     await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
   }
+  const natsCpuAfter = natsPid === undefined ? undefined : (await readProcessStat(natsPid))?.cpuSeconds;
   const running = await starting;
   // Since each process started, so start-up is included (about a second of a run of a minute or more).
   const cpuTotals = await Promise.all(
@@ -174,7 +214,9 @@ async function drain(names: ReturnType<typeof uniqueNames>, databaseUrl: string,
   );
   await Promise.all(running.map((service) => service.stop('SIGTERM')));
   const cpu = running.map((service, index) => ({ service: service.name, cpuMillis: cpuTotals[index] ?? 0 }));
-  return { samples, cpu };
+  const natsCpuMillis =
+    natsCpuBefore === undefined || natsCpuAfter === undefined ? undefined : (natsCpuAfter - natsCpuBefore) * 1_000;
+  return { samples, cpu, natsCpuMillis };
 }
 
 /** One INSERT per event through Prisma, `writers` at a time: the way a naive collector stores events. */
@@ -226,7 +268,8 @@ function baselineRows(): EventRow[] {
 
 async function main(): Promise<void> {
   console.log(
-    `collectors bench: ${count(EVENTS)} events, batches of ${BATCH_SIZE}, baseline ${count(BASELINE_EVENTS)} events, NATS ${NATS_URL}`,
+    `collectors bench: ${count(EVENTS)} events, ${EVENTS_PER_MESSAGE} per message, pulls of up to ${BATCH_SIZE} messages, ` +
+      `writes of up to ${EVENTS_PER_WRITE} events, baseline ${count(BASELINE_EVENTS)} events, NATS ${NATS_URL}`,
   );
   console.log('▶ building fb-collector and ttk-collector');
   for (const app of COLLECTORS)
@@ -251,10 +294,13 @@ async function main(): Promise<void> {
 
     console.log(`▶ publishing ${count(EVENTS)} events to ${names.stream}`);
     const published = await publishEvents(names);
-    console.log(`  ${count(published.rate)} events/s through the lean publisher, ${published.bytes} bytes per event`);
+    console.log(
+      `  ${count(published.rate)} events/s through the lean publisher in ${count(published.messages)} messages, ` +
+        `${published.bytes} bytes per event`,
+    );
 
     console.log('▶ starting both collectors and draining');
-    const { samples, cpu } = await drain(names, database.url, jsm);
+    const { samples, cpu, natsCpuMillis } = await drain(names, database.url, jsm, published.messages);
     const stored =
       Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n) - rowsBefore;
     if (stored !== EVENTS) throw new Error(`expected ${EVENTS} rows stored, found ${stored}`);
@@ -276,15 +322,18 @@ async function main(): Promise<void> {
       service,
       cpuMicrosPerEvent: Number(((cpuMillis * 1_000) / (EVENTS / 2)).toFixed(1)),
     }));
+    const natsMicrosPerEvent =
+      natsCpuMillis === undefined ? null : Number(((natsCpuMillis * 1_000) / EVENTS).toFixed(1));
     console.log(`
 | method                                              | events/s min | median | max    |
 |-----------------------------------------------------|--------------|--------|--------|
-| both collectors, batches of ${String(BATCH_SIZE).padEnd(5)} (3 windows)       | ${String(drainRates.min).padStart(12)} | ${String(drainRates.median).padStart(6)} | ${String(drainRates.max).padStart(6)} |
+| both collectors, ${String(EVENTS_PER_MESSAGE).padEnd(4)} events/message (3 windows)  | ${String(drainRates.min).padStart(12)} | ${String(drainRates.median).padStart(6)} | ${String(drainRates.max).padStart(6)} |
 | row-at-a-time baseline (prisma.event.create, 2)     | ${String(baseline).padStart(12)} | ${String(baseline).padStart(6)} | ${String(baseline).padStart(6)} |
 
 overall drain ${count(overall)} events/s (${count(EVENTS)} events in ${seconds(lastRow - firstRow)} s from the first stored row; start-up to first row ${seconds(firstRow)} s)
 table ${count(rowsBefore)} → ${count(rowsBefore + stored)} rows; speed-up over row-at-a-time: ×${(drainRates.median / baseline).toFixed(1)}
-collector CPU per event: ${cpuMicrosPerEvent.map(({ service, cpuMicrosPerEvent: micros }) => `${service} ${micros} µs`).join(', ')}`);
+collector CPU per event: ${cpuMicrosPerEvent.map(({ service, cpuMicrosPerEvent: micros }) => `${service} ${micros} µs`).join(', ')}
+nats-server CPU per event while draining: ${natsMicrosPerEvent === null ? 'not found' : `${natsMicrosPerEvent} µs`}`);
 
     await mkdir(join(__dirname, '..', 'results'), { recursive: true });
     await writeFile(
@@ -296,7 +345,10 @@ collector CPU per event: ${cpuMicrosPerEvent.map(({ service, cpuMicrosPerEvent: 
           machine: { cpus: cpus().length, node: process.version },
           settings: {
             events: EVENTS,
+            eventsPerMessage: EVENTS_PER_MESSAGE,
+            messages: published.messages,
             batchSize: BATCH_SIZE,
+            eventsPerWrite: EVENTS_PER_WRITE,
             tableRowsBefore: rowsBefore,
             baselineEvents: BASELINE_EVENTS,
             averageEventBytes: published.bytes,
@@ -314,6 +366,7 @@ collector CPU per event: ${cpuMicrosPerEvent.map(({ service, cpuMicrosPerEvent: 
           },
           speedup: Number((drainRates.median / baseline).toFixed(1)),
           collectorCpu: cpuMicrosPerEvent,
+          natsCpuMicrosPerEventWhileDraining: natsMicrosPerEvent,
           samples: samples.filter((_, index) => index % 4 === 0).map(({ at, drained }) => [Math.round(at), drained]),
         },
         null,

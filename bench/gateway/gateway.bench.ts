@@ -14,8 +14,8 @@
  * Two phases: saturation (closed-loop senders: the most the gateway takes) and publisher pace (the load it
  * must carry in production). Collectors do not run: the gateway's stream only fills. Prints acknowledged
  * events/s, p50/p99 reply time per body-size bucket and for the 50,000-event body, the gateway's and the
- * nats-server's CPU, the liveness answer time while saturated, and checks that the stream holds exactly the
- * events acknowledged. Writes bench/results/gateway.json.
+ * nats-server's CPU, the liveness answer time while saturated, and checks that the stream's messages carry exactly
+ * the events acknowledged. Writes bench/results/gateway.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -30,6 +30,7 @@ import {
   freePort,
   readProcessStat,
   startPrivateNats,
+  streamEventCount,
   uniqueNames,
 } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
@@ -377,7 +378,8 @@ async function main(): Promise<void> {
       p99Ms: Math.round(percentile(liveness, 99)),
       maxMs: Math.round(liveness.at(-1) ?? Number.NaN),
     };
-    const stored = (await jsm.streams.info(names.stream)).state.messages;
+    // Events travel many to a message: the count header of each message says how many.
+    const stored = await streamEventCount(jsm, names.stream);
     printPhase('saturation', saturation);
     console.log(
       `  liveness while saturated: ${livenessFigures.polls} polls, p99 ${livenessFigures.p99Ms} ms, max ${livenessFigures.maxMs} ms`,
@@ -426,7 +428,7 @@ async function main(): Promise<void> {
       saturation: {
         ...saturation,
         liveness: livenessFigures,
-        streamMessages: stored,
+        streamEvents: stored,
         lossOrExcess: stored - saturation.acknowledgedEvents,
       },
       publisherPace: paced,

@@ -101,7 +101,8 @@ async function main(): Promise<void> {
       const sendingStopped = await sampler.now();
       phase = 'draining';
       log(
-        `sending stopped with ${formatCount(sendingStopped.backlog)} messages pending; waiting for the collectors to drain`,
+        `sending stopped with ~${formatCount(sendingStopped.backlog)} events (${formatCount(sendingStopped.backlogMessages)} messages) ` +
+          'pending; waiting for the collectors to drain',
       );
       await system.waitUntilDrained({ timeoutMs: Math.max(15 * 60, durationS) * 1000, stableForMs: 3_000 });
       const drained = await sampler.now();

@@ -43,8 +43,8 @@ export async function renderSoakCharts(rows: readonly SoakRow[]): Promise<SoakCh
     {
       file: 'soak-lag.svg',
       spec: lineChart(
-        'Consumer lag: messages pending or unacked',
-        'messages',
+        'Consumer lag: events pending or unacked',
+        'events',
         span,
         points((row) => ({ ...row.lagBySource, total: row.lag })),
       ),

@@ -19,6 +19,7 @@ export interface SoakRow {
   offeredPerSecond: number;
   acknowledgedPerSecond: number;
   storedPerSecond: number;
+  /** Consumer lag in events, converted from messages by each collector's events per message (`lagInEvents`). */
   lagBySource: Record<Source, number>;
   lag: number;
   /** Reply times of the bodies answered in the interval; null when none was. */

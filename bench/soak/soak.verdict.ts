@@ -102,8 +102,8 @@ function lag(rows: readonly SoakRow[]): VerdictLine {
     check,
     pass: slope <= slopeLimit && endSeconds < LAG_END_LIMIT_S,
     detail:
-      `second-half trend ${slope >= 0 ? '+' : ''}${formatCount(slope)} messages/s (limit +${formatCount(slopeLimit)}, ` +
-      `${LAG_SLOPE_SHARE * 100} % of offered); when sending stopped ${formatCount(last.lag)} messages = ` +
+      `second-half trend ${slope >= 0 ? '+' : ''}${formatCount(slope)} events/s (limit +${formatCount(slopeLimit)}, ` +
+      `${LAG_SLOPE_SHARE * 100} % of offered); when sending stopped ${formatCount(last.lag)} events = ` +
       `${endSeconds.toFixed(1)} s of traffic (limit ${LAG_END_LIMIT_S} s)`,
   };
 }

@@ -83,6 +83,7 @@ interface PhaseFigures {
   storedPerSecondWindows: { min: number; max: number } | null;
   /** Stored rows per second from the first request until the backlog was drained. */
   storedPerSecondUntilDrained: number;
+  /** Consumer lag in events (`SystemObservation.backlog`). */
   backlogAtWindowStart: number;
   backlogWhenSendingStopped: number;
   drainSeconds: number;
@@ -228,7 +229,8 @@ async function runPhase(
   const end = await sampler.now();
   const start = windowStart ?? begin;
   log(
-    `phase "${phase.name}": sending stopped with ${end.backlog} messages pending; waiting for the collectors to drain`,
+    `phase "${phase.name}": sending stopped with ~${end.backlog} events (${end.backlogMessages} messages) pending; ` +
+      'waiting for the collectors to drain',
   );
   const drainStarted = Date.now();
   await system.waitUntilDrained({ timeoutMs: 15 * 60_000, stableForMs: 3_000 });
@@ -328,7 +330,7 @@ function printTable(
       ),
     ],
     ['stored /s, first request until drained', ...phases.map((phase) => fmt(phase.storedPerSecondUntilDrained))],
-    ['consumer lag at window start (messages)', ...phases.map((phase) => fmt(phase.backlogAtWindowStart))],
+    ['consumer lag at window start (events)', ...phases.map((phase) => fmt(phase.backlogAtWindowStart))],
     ['consumer lag when sending stopped', ...phases.map((phase) => fmt(phase.backlogWhenSendingStopped))],
     ['drain time after sending stopped (s)', ...phases.map((phase) => String(phase.drainSeconds))],
   );

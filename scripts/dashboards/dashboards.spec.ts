@@ -156,7 +156,7 @@ describe('DASHBOARDS', () => {
     });
 
     it('should show consumer lag and dead letters', () => {
-      expect(exprs('Consumer lag (pending messages)')).toEqual(['max by (source) (collector_consumer_pending)']);
+      expect(exprs('Consumer lag (pending events)')).toEqual(['max by (source) (collector_consumer_pending_events)']);
       const deadLetters = exprs('Dead letters per minute').join('\n');
       expect(deadLetters).toContain('messaging_dead_lettered_total');
       expect(deadLetters).toContain('gateway_events_failed_total{reason="invalid"}');

@@ -216,11 +216,11 @@ export function buildPipelineDashboard(): Dashboard {
     .withRow(row(ids, 'JetStream: consumer lag, dead letters and stream storage'))
     .withPanel(
       timeseriesPanel(ids, {
-        title: 'Consumer lag (pending messages)',
+        title: 'Consumer lag (pending events)',
         description:
-          'Messages in the stream not yet delivered to the durable consumer of each source. Replicas of a collector share the consumer, so the highest report counts.',
-        targets: [{ expr: 'max by (source) (collector_consumer_pending)', legend: '{{source}}' }],
-        axisLabel: 'messages',
+          'Events in the stream the durable consumer of each source has not finished: its pending and unacked messages times the events per message its collector has received (a message carries up to 200). Replicas of a collector share the consumer, so the highest report counts.',
+        targets: [{ expr: 'max by (source) (collector_consumer_pending_events)', legend: '{{source}}' }],
+        axisLabel: 'events',
         width: 12,
       }),
     )

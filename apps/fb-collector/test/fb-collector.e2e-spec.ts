@@ -1,12 +1,13 @@
 import { type FacebookEvent, eventSubject } from '@evp/contracts';
 import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
-import { createTestDatabase, ServiceProcess, streamMessageCount } from '@evp/testing';
+import { createTestDatabase, ServiceProcess, streamEventCount, streamMessageCount } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCollectorApp,
   countRows,
   eventually,
+  packedMessages,
   publishAll,
   type TestMessage,
   withExtraFields,
@@ -165,12 +166,7 @@ describe('fb-collector', () => {
       const events = Array.from({ length: 100_000 }, () => generator.facebook());
       await publishAll(
         suite.admin.js,
-        events.map((event) => ({
-          subject,
-          data: JSON.stringify(event),
-          msgId: event.eventId,
-          correlationId: 'backlog',
-        })),
+        packedMessages(subject, events, 200, { correlationId: 'backlog', msgIdPrefix: 'backlog' }),
       );
       service!.logs.length = 0;
       await service!.restart();
@@ -182,7 +178,7 @@ describe('fb-collector', () => {
       // Every event stored was acked and nothing unstored was acked: the work queue holds exactly the rest.
       const stored = await countRows(suite.pool);
       expect(stored).toBeLessThan(events.length);
-      expect(stored).toBe(events.length - (await streamMessageCount(suite.admin.jsm, suite.names.stream)));
+      expect(stored).toBe(events.length - (await streamEventCount(suite.admin.jsm, suite.names.stream)));
       // At most the pull under way when consumption stopped: sent by the server, dropped by the stopped client,
       // it waits for ACK_WAIT_MS before it is delivered again.
       const consumer = await suite.admin.jsm.consumers.info(suite.names.stream, 'fb-collector');

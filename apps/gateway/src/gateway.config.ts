@@ -22,6 +22,20 @@ export const gatewayConfigSchema = z.object({
   INGEST_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   /** A bigger event is rejected on its own (its first bytes dead-lettered) instead of failing its batch's publish. */
   MAX_EVENT_BYTES: positiveInt(64 * 1024),
+  /**
+   * Events of one source packed into one JetStream message at most. The broker's and the collectors' cost is mostly
+   * per message; past ~100 events a message it is under a microsecond per event (measured in the README).
+   */
+  EVENTS_PER_MESSAGE: z.coerce.number().int().min(1).max(10_000).default(200),
+  /**
+   * Bytes of one message's data at most, and never more than the server's max_payload less room for headers; a single
+   * event bigger than this still goes alone.
+   */
+  MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(512 * 1024),
   EVENTS_STREAM: natsName(EVENTS_STREAM),
   EVENTS_SUBJECT_PREFIX: subjectPrefix(EVENTS_SUBJECT_PREFIX),
   DEAD_LETTER_STREAM: natsName(DEAD_LETTER_STREAM),

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { CORRELATION_ID_HEADER } from '@evp/contracts';
-import { REPO_ROOT, ServiceProcess, type UniqueNames, uniqueNames } from '@evp/testing';
+import { REPO_ROOT, ServiceProcess, type UniqueNames, streamEventCount, uniqueNames } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InFlightRequests } from '../src/intake/in-flight.requests';
@@ -18,10 +18,10 @@ import {
   testEnvironment,
 } from './gateway.harness';
 
-async function streamMessages(stream: string): Promise<number> {
+async function streamEvents(stream: string): Promise<number> {
   const nats = await connect({ servers: SHARED_NATS_URL });
   try {
-    return (await (await jetstreamManager(nats)).streams.info(stream)).state.messages;
+    return await streamEventCount(await jetstreamManager(nats), stream);
   } finally {
     await nats.close();
   }
@@ -109,7 +109,7 @@ describe(InFlightRequests, () => {
   describe('when SIGTERM arrives during a large request', () => {
     it('should finish that request with 202, refuse new ones with 503, and exit 0', async () => {
       const events = new EventGenerator({ seed: 15 }).batch(50_000);
-      const storedBefore = await streamMessages(names.stream);
+      const storedBefore = await streamEvents(names.stream);
       const large = postInTwoParts(gateway.url, batchBody(events));
       await eventually(
         async () =>
@@ -131,7 +131,7 @@ describe(InFlightRequests, () => {
       expect(late).toMatchObject({ status: 503, body: { error: 'GATEWAY.SHUTTING_DOWN' } });
       expect(exitCode).toBe(0);
 
-      expect(await streamMessages(names.stream)).toBe(storedBefore + 50_000);
+      expect(await streamEvents(names.stream)).toBe(storedBefore + 50_000);
     });
   });
 });

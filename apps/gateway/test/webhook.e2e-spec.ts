@@ -1,5 +1,5 @@
-import { CORRELATION_ID_HEADER, type MarketingEvent, validateEvent } from '@evp/contracts';
-import { readStream, streamMessageCount } from '@evp/testing';
+import { CORRELATION_ID_HEADER, EVENT_COUNT_HEADER, type MarketingEvent, SOURCES, validateEvent } from '@evp/contracts';
+import { eventsIn, readStream, streamMessageCount } from '@evp/testing';
 import { CORRUPTION_KINDS, EventGenerator, corruptEvent } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookController } from '../src/intake/webhook.controller';
@@ -13,7 +13,16 @@ import {
 } from './gateway.harness';
 
 const MEBIBYTE = 1024 * 1024;
+const EVENTS_PER_MESSAGE = 100;
 const decoder = new TextDecoder();
+
+/** Messages a body's valid events land in: per source, ceil(events / EVENTS_PER_MESSAGE). */
+function messagesFor(events: readonly MarketingEvent[]): number {
+  return SOURCES.reduce(
+    (sum, source) => sum + Math.ceil(events.filter((event) => event.source === source).length / EVENTS_PER_MESSAGE),
+    0,
+  );
+}
 
 describe(WebhookController, () => {
   // Reading on a worker thread (the default) and on the main thread must answer alike.
@@ -27,6 +36,7 @@ describe(WebhookController, () => {
         BODY_LIMIT_BYTES: String(24 * MEBIBYTE),
         MAX_REPORTED_ERRORS: '100',
         INGEST_WORKERS: workers,
+        EVENTS_PER_MESSAGE: String(EVENTS_PER_MESSAGE),
       });
     });
 
@@ -34,7 +44,7 @@ describe(WebhookController, () => {
       await gateway?.dispose();
     });
 
-    const events = () => streamMessageCount(gateway.jsm, gateway.names.stream);
+    const messages = () => streamMessageCount(gateway.jsm, gateway.names.stream);
     const deadLetters = () => streamMessageCount(gateway.jsm, gateway.names.deadLetterStream);
 
     describe('when a batch holds every corruption kind among valid events', () => {
@@ -50,11 +60,11 @@ describe(WebhookController, () => {
       const expectedInvalidIndexes = verdicts.flatMap((verdict, index) => (verdict.ok ? [] : [index]));
       const correlationId = `corruption-${generator.random.uuid()}`;
       let answer: Awaited<ReturnType<typeof postWebhook>>;
-      let eventsBefore: number;
+      let messagesBefore: number;
       let deadLettersBefore: number;
 
       beforeAll(async () => {
-        eventsBefore = await events();
+        messagesBefore = await messages();
         deadLettersBefore = await deadLetters();
         answer = await postWebhook(gateway.url, batchBody(batch), {
           'content-type': 'application/json',
@@ -88,20 +98,18 @@ describe(WebhookController, () => {
         }
       });
 
-      it('should publish each valid event as its original bytes with its id as Nats-Msg-Id and the correlation id', async () => {
-        expect(await events()).toBe(eventsBefore + expectedValid);
-        const stored = (await readStream(gateway.jsm, gateway.names.stream)).slice(eventsBefore);
-        const validEvents = new Map(
-          (batch.filter((_, index) => verdicts[index]?.ok) as MarketingEvent[]).map((event) => [event.eventId, event]),
-        );
-        expect(new Set(stored.map((message) => message.header.get('Nats-Msg-Id')))).toEqual(
-          new Set(validEvents.keys()),
-        );
+      it('should publish the valid events of each source as one JSON array of their original bytes, with a digest id, the count and the correlation id', async () => {
+        const validEvents = batch.filter((_, index) => verdicts[index]?.ok) as MarketingEvent[];
+        const stored = (await readStream(gateway.jsm, gateway.names.stream)).slice(messagesBefore);
+        expect(stored).toHaveLength(messagesFor(validEvents));
+        expect(eventsIn(stored)).toBe(expectedValid);
         for (const message of stored) {
-          const event = validEvents.get(message.header.get('Nats-Msg-Id')) as MarketingEvent;
-          expect(message.subject).toBe(`${gateway.names.subjectPrefix}.${event.source}`);
+          const source = SOURCES.find((candidate) => message.subject === `${gateway.names.subjectPrefix}.${candidate}`);
+          const ofSource = validEvents.filter((event) => event.source === source);
+          expect(decoder.decode(message.data)).toBe(`[${ofSource.map((event) => JSON.stringify(event)).join(',')}]`);
+          expect(message.header.get(EVENT_COUNT_HEADER)).toBe(String(ofSource.length));
           expect(message.header.get(CORRELATION_ID_HEADER)).toBe(correlationId);
-          expect(decoder.decode(message.data)).toBe(JSON.stringify(event));
+          expect(message.header.get('Nats-Msg-Id')).toMatch(/^[\w-]{43}$/);
         }
       });
 
@@ -139,16 +147,30 @@ describe(WebhookController, () => {
     });
 
     describe('when events repeat within a request and across requests', () => {
-      it('should accept them all and count the repeats as duplicates, storing each event once', async () => {
+      it('should accept them all, leaving the repeats to the database, since their messages differ', async () => {
         const [a, b, c] = [generator.next(), generator.next(), generator.next()];
-        const before = await events();
+        const before = await messages();
 
         const first = await postWebhook(gateway.url, batchBody([a, b, a]));
         const second = await postWebhook(gateway.url, batchBody([a, c, c]));
 
-        expect(first.body).toMatchObject({ accepted: 3, rejected: 0, duplicates: 1 });
-        expect(second.body).toMatchObject({ accepted: 3, rejected: 0, duplicates: 2 });
-        expect(await events()).toBe(before + 3);
+        expect(first.body).toMatchObject({ accepted: 3, rejected: 0, duplicates: 0 });
+        expect(second.body).toMatchObject({ accepted: 3, rejected: 0, duplicates: 0 });
+        expect(await messages()).toBe(before + messagesFor([a, b, a]) + messagesFor([a, c, c]));
+      });
+    });
+
+    describe('when the same body is sent again', () => {
+      it('should answer with every event a duplicate, and store no message twice', async () => {
+        const body = batchBody(generator.batch(450));
+        const before = await messages();
+
+        const first = await postWebhook(gateway.url, body);
+        const again = await postWebhook(gateway.url, body);
+
+        expect(first.body).toMatchObject({ accepted: 450, rejected: 0, duplicates: 0 });
+        expect(again.body).toMatchObject({ accepted: 450, rejected: 0, duplicates: 450 });
+        expect(await messages()).toBe(before + messagesFor(JSON.parse(body) as MarketingEvent[]));
       });
     });
 
@@ -197,7 +219,7 @@ describe(WebhookController, () => {
         const batch = generator.batch(48_000);
         const body = batchBody(batch);
         expect(Buffer.byteLength(body)).toBeGreaterThan(20_000_000);
-        const before = await events();
+        const before = await messages();
 
         const answer = await postWebhook(gateway.url, body);
 
@@ -206,7 +228,12 @@ describe(WebhookController, () => {
         );
         expect(answer.status).toBe(202);
         expect(answer.body).toMatchObject({ accepted: batch.length, rejected: 0, duplicates: 0 });
-        expect(await events()).toBe(before + batch.length);
+        expect(await messages()).toBe(before + messagesFor(batch));
+        const stored = (await readStream(gateway.jsm, gateway.names.stream)).slice(before);
+        const ids = stored.flatMap((message) =>
+          (JSON.parse(decoder.decode(message.data)) as MarketingEvent[]).map((event) => event.eventId),
+        );
+        expect(ids.sort()).toEqual(batch.map((event) => event.eventId).sort());
       });
     });
 
@@ -231,7 +258,7 @@ describe(WebhookController, () => {
       it('should answer 400 with the position and publish none of the events before the error', async () => {
         const good = batchBody(generator.batch(5));
         const body = `${good.slice(0, -1)}, {"eventId": nope}]`;
-        const before = await events();
+        const before = await messages();
 
         const answer = await postWebhook(gateway.url, body);
 
@@ -239,7 +266,7 @@ describe(WebhookController, () => {
         const position = Buffer.from(body).indexOf('nope') + 1;
         expect(answer.body).toMatchObject({ error: 'GATEWAY.MALFORMED_JSON', position, accepted: 0 });
         expect(answer.body.message).toContain(`position ${position}`);
-        expect(await events()).toBe(before);
+        expect(await messages()).toBe(before);
       });
 
       it('should answer 400 for JSON that is neither an array nor an object', async () => {

@@ -1,26 +1,59 @@
 import { EventBatchWriteError } from '@evp/database';
-import { type ConsumedMessage, JetStreamConsumerRunner, type MessageOutcome } from '@evp/messaging';
+import {
+  type ConsumedMessage,
+  type DeadLetterPart,
+  JetStreamConsumerRunner,
+  type MessageOutcome,
+} from '@evp/messaging';
 import { runWithCorrelation } from '@evp/observability';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { COLLECTOR_SETTINGS } from './collector.constants';
 import { CollectorMetrics } from './collector.metrics';
 import type { CollectorSettings } from './collector.settings';
-import { assembleBatch, type AssembledBatch } from './event-batch.assembler';
+import { type AssembledBatch, type AssembledMessage, assembleBatch } from './event-batch.assembler';
 import { EventBatchStore, type StoredBatch } from './event-batch.store';
-import { EventMessageDecoder } from './event-message.decoder';
+import { EventMessageDecoder, eventOfMessage } from './event-message.decoder';
 
 const ACK: MessageOutcome = { kind: 'ack' };
+const NOTHING_TO_STORE: StoredBatch = { inserted: 0, duplicates: 0, rejected: new Map(), committed: 0 };
+
+/** What the outcomes of one batch add up to, in events, for the metrics and the log. */
+interface Tally {
+  /** Events refused before the write (or messages poison as a whole), dead-lettered. */
+  invalid: number;
+  /** Events the database refused, dead-lettered. */
+  refused: number;
+  /** Events of messages to retry, and of those among them on their last delivery (dead-lettered by the module). */
+  retried: number;
+  lastDelivery: number;
+  /** Events whose row is committed (new or already there). */
+  committed: number;
+  /** Events stored and acked, per correlation id. */
+  storedByCorrelation: Map<string | undefined, number>;
+}
 
 /**
- * The collector's work on each fetched batch: decode and validate every message, normalise it, write all rows
- * in one statement and transaction, and only then say `ack` for every message whose event is stored (new or
- * duplicate). Poison messages are dead-lettered with their reason; when the database cannot take the batch,
- * every message of it is retried with back-off, so nothing is acked that was not stored.
+ * The collector's work on each fetched batch: decode every message into its events (a JSON array of events, or
+ * one event object as published before events were packed), validate and normalise each, write the rows in
+ * writes of at most `maxEventsPerWrite` events, and only then say `ack` for every message whose events are all
+ * committed (new or duplicate). An event that cannot be stored is dead-lettered: alone when it came in an array
+ * (the rest of its message is acked), with its message when that message is the event or is not JSON at all.
+ * When the database cannot take a write, every message with an event not yet committed is retried with back-off,
+ * so nothing is acked that was not stored.
+ *
+ * Pulls are sized from the largest message of the batch before, so a pull brings at most about one write's worth
+ * of events whether the messages carry one event or hundreds.
  */
 @Injectable()
 export class CollectorBatchHandler implements OnModuleInit {
   private readonly logger = new Logger(CollectorBatchHandler.name);
   private readonly decoder: EventMessageDecoder;
+  /**
+   * Events of the largest message in the latest batch: pulling `maxEventsPerWrite / largestMessage` messages keeps a
+   * pull to one write (an average would let a few short messages at the end of a body push it into a second, tiny
+   * one). Before any batch, as many as one write takes, so the first pulls are small.
+   */
+  private largestMessage: number;
 
   constructor(
     @Inject(COLLECTOR_SETTINGS) private readonly settings: CollectorSettings,
@@ -29,112 +62,131 @@ export class CollectorBatchHandler implements OnModuleInit {
     @Inject(CollectorMetrics) private readonly metrics: CollectorMetrics,
   ) {
     this.decoder = new EventMessageDecoder(settings.source, settings.normalise);
+    this.largestMessage = settings.maxEventsPerWrite;
   }
 
   /** The runner starts the loop once the application has bootstrapped (after provisioning and migrations). */
   onModuleInit(): void {
-    this.runner.register(this.settings.durable, (messages) => this.handle(messages));
+    this.runner.register(this.settings.durable, (messages) => this.handle(messages), {
+      nextBatchSize: () => Math.floor(this.settings.maxEventsPerWrite / this.largestMessage),
+    });
   }
 
   async handle(messages: readonly ConsumedMessage[]): Promise<MessageOutcome[]> {
-    this.metrics.accepted.inc(messages.length);
-    this.metrics.batchSize.observe(messages.length);
     const batch = assembleBatch(messages, this.decoder);
-    const outcomes = new Array<MessageOutcome>(messages.length).fill(ACK);
-    for (const { index, reason, eventId } of batch.poison) {
-      outcomes[index] = { kind: 'dead-letter', reason };
-      this.inScope(messages[index] as ConsumedMessage, eventId, () =>
-        this.logger.warn(`dead-lettering ${describeMessage(messages[index] as ConsumedMessage, eventId)}: ${reason}`),
-      );
-    }
-    this.metrics.fail('invalid', batch.poison.length);
-    if (batch.rows.length === 0) return outcomes;
+    this.metrics.received(messages.length, batch.events);
+    this.metrics.batchSize.observe(batch.events);
+    if (messages.length > 0) this.largestMessage = Math.max(...batch.messages.map((message) => message.events));
+    if (batch.rows.length === 0) return this.settle(messages, batch, NOTHING_TO_STORE);
 
     const started = process.hrtime.bigint();
-    let stored: StoredBatch;
-    try {
-      stored = await this.store.store(batch.rows);
-    } catch (error) {
-      this.metrics.writeDuration.observe(secondsSince(started));
-      return this.retryAll(messages, batch, outcomes, error);
-    }
+    const stored = await this.store.store(batch.rows);
     this.metrics.writeDuration.observe(secondsSince(started));
-    return this.settle(messages, batch, stored, outcomes);
+    return this.settle(messages, batch, stored);
   }
 
-  /** After the commit: ack what is stored, dead-letter rows the database refused, count and log per correlation id. */
-  private settle(
-    messages: readonly ConsumedMessage[],
+  /**
+   * After the writes: ack the messages whose events are all committed, dead-lettering the events of each that cannot
+   * be stored; retry the messages with an event not committed; dead-letter messages poison as a whole.
+   */
+  private settle(messages: readonly ConsumedMessage[], batch: AssembledBatch, stored: StoredBatch): MessageOutcome[] {
+    const tally: Tally = {
+      invalid: 0,
+      refused: 0,
+      retried: 0,
+      lastDelivery: 0,
+      committed: 0,
+      storedByCorrelation: new Map(),
+    };
+    const retry: MessageOutcome = { kind: 'retry', reason: `database: ${messageOf(stored.failure)}` };
+    const outcomes = messages.map((message, index): MessageOutcome => {
+      const assembled = batch.messages[index] as AssembledMessage;
+      if (assembled.poison !== undefined) {
+        const { reason, eventId } = assembled.poison;
+        tally.invalid++;
+        this.inScope(message, eventId, () =>
+          this.logger.warn(`dead-lettering ${describe(message, eventId)}: ${reason}`),
+        );
+        return { kind: 'dead-letter', reason };
+      }
+      for (const row of assembled.rows) if (row < stored.committed && !stored.rejected.has(row)) tally.committed++;
+      if (assembled.rows.some((row) => row >= stored.committed)) {
+        tally.retried += assembled.events;
+        // The messaging module dead-letters a retry on its last delivery.
+        if (message.deliveryCount >= this.settings.maxDeliver) tally.lastDelivery += assembled.events;
+        return retry;
+      }
+      return this.settleCommitted(message, assembled, batch, stored, tally);
+    });
+    this.metrics.processed.inc(stored.inserted);
+    this.metrics.duplicates.inc(tally.committed - stored.inserted);
+    this.metrics.fail('invalid', tally.invalid);
+    this.metrics.fail('dead_letter', tally.refused + tally.lastDelivery);
+    this.metrics.fail('database', tally.retried - tally.lastDelivery);
+    if (stored.failure !== undefined) this.logFailure(batch, stored, tally.retried);
+    this.logStored(tally, stored.inserted);
+    return outcomes;
+  }
+
+  /** A message whose rows are all committed: acked, with the events it cannot store dead-lettered on their own. */
+  private settleCommitted(
+    message: ConsumedMessage,
+    assembled: AssembledMessage,
     batch: AssembledBatch,
     stored: StoredBatch,
-    outcomes: MessageOutcome[],
-  ): MessageOutcome[] {
-    let refused = 0;
-    if (stored.rejected.size > 0) {
-      for (let index = 0; index < messages.length; index++) {
-        const reason = stored.rejected.get(batch.rowOfMessage[index] as number);
-        if (reason === undefined) continue;
-        outcomes[index] = { kind: 'dead-letter', reason };
-        refused++;
-        const message = messages[index] as ConsumedMessage;
-        const eventId = batch.rows[batch.rowOfMessage[index] as number]?.eventId;
-        this.inScope(message, eventId, () =>
-          this.logger.warn(`dead-lettering ${describeMessage(message, eventId)}: ${reason}`),
-        );
-      }
+    tally: Tally,
+  ): MessageOutcome {
+    const refused = assembled.rows.flatMap((row, at) => {
+      const reason = stored.rejected.get(row);
+      return reason === undefined
+        ? []
+        : [{ index: assembled.positions[at] as number, reason, eventId: batch.rows[row]?.eventId }];
+    });
+    if (!assembled.packed && refused[0] !== undefined) {
+      // The message is the event: dead-lettered as it is.
+      const { reason, eventId } = refused[0];
+      tally.refused++;
+      this.inScope(message, eventId, () => this.logger.warn(`dead-lettering ${describe(message, eventId)}: ${reason}`));
+      return { kind: 'dead-letter', reason };
     }
-    const acked = messages.length - batch.poison.length - refused;
-    this.metrics.processed.inc(stored.inserted);
-    this.metrics.duplicates.inc(acked - stored.inserted);
-    this.metrics.fail('dead_letter', refused);
-    this.logStored(messages, outcomes, acked, stored.inserted);
-    return outcomes;
+    const storedEvents = assembled.rows.length - refused.length;
+    tally.storedByCorrelation.set(
+      message.correlationId,
+      (tally.storedByCorrelation.get(message.correlationId) ?? 0) + storedEvents,
+    );
+    tally.invalid += assembled.rejected.length;
+    tally.refused += refused.length;
+    if (assembled.rejected.length === 0 && refused.length === 0) return ACK;
+    const parts = [
+      ...assembled.rejected,
+      ...refused.map((event) => ({ ...event, reason: eventOfMessage(event.index, event.reason) })),
+    ].map(({ index, reason, eventId }): DeadLetterPart => {
+      this.inScope(message, eventId, () =>
+        this.logger.warn(`dead-lettering ${describe(message, eventId)} alone: ${reason}`),
+      );
+      const part: DeadLetterPart = { index, reason, data: this.decoder.eventBytes(message, index) };
+      return eventId === undefined ? part : { ...part, id: eventId };
+    });
+    return { kind: 'ack', deadLetterParts: parts };
   }
 
-  private retryAll(
-    messages: readonly ConsumedMessage[],
-    batch: AssembledBatch,
-    outcomes: MessageOutcome[],
-    error: unknown,
-  ): MessageOutcome[] {
-    const cause = error instanceof Error ? error.message : String(error);
-    const retry: MessageOutcome = { kind: 'retry', reason: `database: ${cause}` };
-    let lastDelivery = 0;
-    for (let index = 0; index < messages.length; index++) {
-      if (batch.rowOfMessage[index] === -1) continue;
-      outcomes[index] = retry;
-      // The messaging module dead-letters a retry on its last delivery.
-      if ((messages[index] as ConsumedMessage).deliveryCount >= this.settings.maxDeliver) lastDelivery++;
-    }
-    const retried = messages.length - batch.poison.length;
-    this.metrics.fail('database', retried - lastDelivery);
-    this.metrics.fail('dead_letter', lastDelivery);
-    const kind = error instanceof EventBatchWriteError ? error.code : 'unexpected error';
+  private logFailure(batch: AssembledBatch, stored: StoredBatch, retried: number): void {
+    const kind = stored.failure instanceof EventBatchWriteError ? stored.failure.code : 'unexpected error';
     this.logger.error(
-      `could not store a batch of ${batch.rows.length} events (${kind}); its ${retried} messages will be retried: ${cause}`,
+      `could not store ${batch.rows.length - stored.committed} of a batch of ${batch.rows.length} events (${kind}); ` +
+        `the messages holding them (${retried} events) will be retried: ${messageOf(stored.failure)}`,
     );
-    return outcomes;
   }
 
   /** One line per correlation id: the request that produced the events can be followed into the database. */
-  private logStored(
-    messages: readonly ConsumedMessage[],
-    outcomes: readonly MessageOutcome[],
-    acked: number,
-    inserted: number,
-  ): void {
-    const groups = new Map<string | undefined, number>();
-    for (let index = 0; index < messages.length; index++) {
-      if (outcomes[index] !== ACK) continue;
-      const correlationId = (messages[index] as ConsumedMessage).correlationId;
-      groups.set(correlationId, (groups.get(correlationId) ?? 0) + 1);
-    }
-    const duplicates = acked - inserted;
-    for (const [correlationId, count] of groups) {
+  private logStored({ storedByCorrelation, committed }: Tally, inserted: number): void {
+    const duplicates = committed - inserted;
+    for (const [correlationId, count] of storedByCorrelation) {
+      if (count === 0) continue;
       const line =
-        groups.size === 1
+        storedByCorrelation.size === 1
           ? `stored ${count} events (${duplicates} duplicates)`
-          : `stored ${count} events of this correlation id in a batch of ${acked} (${inserted} new, ${duplicates} duplicates)`;
+          : `stored ${count} events of this correlation id in a batch of ${committed} (${inserted} new, ${duplicates} duplicates)`;
       if (correlationId === undefined) this.logger.log(line);
       else runWithCorrelation({ correlationId }, () => this.logger.log(line));
     }
@@ -146,8 +198,13 @@ export class CollectorBatchHandler implements OnModuleInit {
   }
 }
 
-function describeMessage(message: ConsumedMessage, eventId: string | undefined): string {
-  return `${eventId === undefined ? 'message' : `event ${eventId}`} (stream sequence ${message.streamSequence}, delivery ${message.deliveryCount})`;
+function describe(message: ConsumedMessage, eventId: string | undefined): string {
+  const where = `stream sequence ${message.streamSequence}, delivery ${message.deliveryCount}`;
+  return eventId === undefined ? `the message (${where})` : `event ${eventId} (${where})`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function secondsSince(started: bigint): number {

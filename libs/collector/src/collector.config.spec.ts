@@ -12,7 +12,8 @@ describe(loadCollectorConfig, () => {
         HOST: '0.0.0.0',
         NATS_URL: ['nats://127.0.0.1:4222'],
         CONSUMER_DURABLE: 'ttk-collector',
-        BATCH_SIZE: 5_000,
+        BATCH_SIZE: 1_000,
+        MAX_EVENTS_PER_WRITE: 5_000,
         MAX_WAIT_MS: 1_000,
         MAX_DELIVER: 60,
         ACK_WAIT_MS: 30_000,
@@ -33,6 +34,9 @@ describe(loadCollectorConfig, () => {
         ),
       ).toThrow(/BATCH_SIZE[\s\S]*MAX_WAIT_MS|MAX_WAIT_MS[\s\S]*BATCH_SIZE/);
       expect(() =>
+        loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { MAX_EVENTS_PER_WRITE: '0' }),
+      ).toThrow(/MAX_EVENTS_PER_WRITE/);
+      expect(() =>
         loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { DATABASE_URL: 'http://x' }),
       ).toThrow(/DATABASE_URL/);
     });
@@ -45,13 +49,14 @@ describe(collectorOptionsOf, () => {
       const config = loadCollectorConfig(
         'fb-collector',
         { port: 3001, source: 'facebook' },
-        { SHUTDOWN_TIMEOUT_MS: '8000', BATCH_SIZE: '500' },
+        { SHUTDOWN_TIMEOUT_MS: '8000', BATCH_SIZE: '500', MAX_EVENTS_PER_WRITE: '2000' },
       );
       const options = collectorOptionsOf(config, { source: 'facebook', normaliser: plainNormaliser<'facebook'>() });
       expect(options).toMatchObject({
         source: 'facebook',
         durable: 'fb-collector',
         batchSize: 500,
+        maxEventsPerWrite: 2_000,
         shutdownTimeoutMs: 6_000,
         migrateOnStart: true,
       });

@@ -7,10 +7,11 @@ import { COLLECTOR_SETTINGS } from './collector.constants';
 import type { CollectorSettings } from './collector.settings';
 
 /**
- * Why a message was not stored; each failed message counts under exactly one reason.
- * `invalid`: poison (not JSON, not a valid event of this source, not storable), dead-lettered at once.
+ * Why an event was not stored; each failed event counts under exactly one reason (a message poison as a whole counts
+ * as one).
+ * `invalid`: poison (not JSON, not a valid event of this source, not storable), dead-lettered.
  * `dead_letter`: a valid event given up on: refused by the database as a data error, or out of deliveries.
- * `database`: the database could not take the batch; the message is naked and retried.
+ * `database`: the database could not take the batch; the event's message is naked and retried.
  */
 export type FailureReason = 'invalid' | 'dead_letter' | 'database';
 
@@ -29,13 +30,16 @@ interface SourceHistogram {
 @Injectable()
 export class CollectorMetrics {
   readonly registry: Registry;
-  readonly accepted: SourceCounter;
   readonly processed: SourceCounter;
   readonly duplicates: SourceCounter;
   readonly batchSize: SourceHistogram;
   readonly writeDuration: SourceHistogram;
   private readonly failed: Counter<'source' | 'reason'>;
   private readonly source: Source;
+  private readonly acceptedEvents: SourceCounter;
+  private readonly receivedMessages: SourceCounter;
+  private eventsReceived = 0;
+  private messagesReceived = 0;
 
   constructor(
     @Inject(COLLECTOR_SETTINGS) settings: CollectorSettings,
@@ -46,9 +50,15 @@ export class CollectorMetrics {
     this.source = settings.source;
     const registers = [this.registry];
     const labels = { source: settings.source };
-    this.accepted = new Counter({
+    this.acceptedEvents = new Counter({
       name: 'collector_events_accepted_total',
-      help: 'Messages received from the durable consumer (redeliveries included), by source.',
+      help: 'Events received from the durable consumer, in every message fetched (redeliveries included; a message poison as a whole counts as one), by source.',
+      labelNames: ['source'],
+      registers,
+    }).labels(labels);
+    this.receivedMessages = new Counter({
+      name: 'collector_messages_received_total',
+      help: 'Messages received from the durable consumer (redeliveries included), by source; each carries one or more events.',
       labelNames: ['source'],
       registers,
     }).labels(labels);
@@ -60,44 +70,72 @@ export class CollectorMetrics {
     }).labels(labels);
     this.duplicates = new Counter({
       name: 'collector_events_duplicate_total',
-      help: 'Messages acked without a new row: their event was already stored or repeated in the batch, by source.',
+      help: 'Events acked without a new row: already stored or repeated in the batch, by source.',
       labelNames: ['source'],
       registers,
     }).labels(labels);
     this.failed = new Counter({
       name: 'collector_events_failed_total',
-      help: 'Messages not stored, by source and reason: invalid (poison, dead-lettered), dead_letter (valid but given up on), database (write failed, retried).',
+      help: 'Events not stored, by source and reason: invalid (poison, dead-lettered), dead_letter (valid but given up on), database (write failed, retried).',
       labelNames: ['source', 'reason'],
       registers,
     });
     this.batchSize = new Histogram({
       name: 'collector_batch_size',
-      help: 'Messages per fetched batch, by source.',
+      help: 'Events per fetched batch, by source.',
       labelNames: ['source'],
       buckets: [1, 10, 50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000],
       registers,
     }).labels(labels);
     this.writeDuration = new Histogram({
       name: 'collector_write_duration_seconds',
-      help: 'Time to store one batch in PostgreSQL (one statement and transaction, plus splits around refused rows), by source.',
+      help: 'Time to store one fetched batch in PostgreSQL (its bounded writes, each one statement and transaction, plus splits around refused rows), by source.',
       labelNames: ['source'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }).labels(labels);
+    // Both lag gauges come from one consumer-info request, shared when a scrape collects them together.
+    let reading: Promise<void> | undefined;
+    const readPending = (): Promise<void> =>
+      (reading ??= (async () => {
+        try {
+          const work = await runner.pending(settings.durable);
+          const messages = work.pending + work.ackPending;
+          pending.set(labels, messages);
+          pendingEvents.set(labels, Math.round(messages * this.eventsPerMessage()));
+        } catch {
+          // NATS unreachable: the readiness check says so; the scrape keeps the last known values.
+        } finally {
+          reading = undefined;
+        }
+      })());
     const pending = new Gauge({
       name: 'collector_consumer_pending',
       help: 'Messages the durable consumer has not finished (not yet delivered plus delivered and not acked), by source.',
       labelNames: ['source'],
       registers,
-      async collect() {
-        try {
-          const work = await runner.pending(settings.durable);
-          pending.set(labels, work.pending + work.ackPending);
-        } catch {
-          // NATS unreachable: the readiness check says so; the scrape keeps the last known value.
-        }
-      },
+      collect: readPending,
     });
+    const pendingEvents = new Gauge({
+      name: 'collector_consumer_pending_events',
+      help: 'Events the durable consumer has not finished, estimated: its unfinished messages times the events per message this collector has received so far (1 before it received any), by source.',
+      labelNames: ['source'],
+      registers,
+      collect: readPending,
+    });
+  }
+
+  /** A fetched batch of `messages` carrying `events` in all. */
+  received(messages: number, events: number): void {
+    this.receivedMessages.inc(messages);
+    this.acceptedEvents.inc(events);
+    this.messagesReceived += messages;
+    this.eventsReceived += events;
+  }
+
+  /** Events per message received so far; 1 before any message, as every message carries at least one. */
+  eventsPerMessage(): number {
+    return this.messagesReceived === 0 ? 1 : this.eventsReceived / this.messagesReceived;
   }
 
   fail(reason: FailureReason, count: number): void {

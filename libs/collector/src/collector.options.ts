@@ -6,6 +6,12 @@ import type { SourceNormaliser } from './event.normaliser';
 export interface CollectorConnectionOptions {
   /** PostgreSQL connection URL. */
   databaseUrl: string;
+  /**
+   * URL of the schema's owner role, for the start-up migrations and the time partitions (created ahead and on demand,
+   * dropped by retention), so that `databaseUrl` can be a role that only writes rows (`DatabaseModule`'s `ownerUrl`).
+   * @default databaseUrl
+   */
+  databaseOwnerUrl?: string;
   /** NATS server URLs. @default ['nats://127.0.0.1:4222'] */
   natsServers?: string[];
   /** NATS connection name shown by the server's monitoring. @default the durable name */
@@ -25,8 +31,19 @@ export interface CollectorConnectionOptions {
   streamLimits?: { events?: StreamLimits; deadLetter?: StreamLimits };
   /** Durable consumer shared by every instance of this collector. @default COLLECTOR_DURABLES[source] */
   durable?: string;
-  /** Messages fetched and written per batch (one statement, one transaction). @default 2000 */
+  /**
+   * Messages fetched per pull at most. A pull asks for about `maxEventsPerWrite` events' worth of messages, by the
+   * events per message of the previous batch, so this caps pulls of one-event messages (published before events
+   * were packed) and bounds the one pull that meets the first packed messages after them.
+   * @default 1000
+   */
   batchSize?: number;
+  /**
+   * Events written in one statement and transaction at most: a fetched batch whose messages carry more is written
+   * in several statements, and its messages are acked once all of them are committed.
+   * @default 5000
+   */
+  maxEventsPerWrite?: number;
   /** Longest a pull waits to fill a batch, at least 1000. @default 1000 */
   maxWaitMs?: number;
   /**

@@ -21,7 +21,8 @@ describe(resolveCollectorSettings, () => {
         subject: 'events.tiktok',
         stream: 'EVENTS',
         deadLetterStream: 'EVENTS_DLQ',
-        batchSize: 2_000,
+        batchSize: 1_000,
+        maxEventsPerWrite: 5_000,
         maxDeliver: 60,
         migrateOnStart: false,
       });
@@ -35,6 +36,7 @@ describe(resolveCollectorSettings, () => {
         normaliser: 'none',
         databaseUrl: 'mysql://db',
         batchSize: 0,
+        maxEventsPerWrite: 0,
       } as unknown as CollectorModuleOptions;
       let error: unknown;
       try {
@@ -46,6 +48,7 @@ describe(resolveCollectorSettings, () => {
       expect((error as CollectorOptionsError).problems.map((problem) => problem.option).sort()).toEqual([
         'batchSize',
         'databaseUrl',
+        'maxEventsPerWrite',
         'normaliser',
         'source',
       ]);

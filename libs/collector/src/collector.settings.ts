@@ -30,6 +30,10 @@ const settingsSchema = z.object({
   source: z.enum(SOURCES),
   normaliser: z.custom<EventNormaliser<Source>>((value) => typeof value === 'function', 'must be a function'),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  databaseOwnerUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
   natsServers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222']),
   connectionName: z.string().min(1).optional(),
   stream: name.default(EVENTS_STREAM),
@@ -38,7 +42,8 @@ const settingsSchema = z.object({
   deadLetterSubjectPrefix: subjectPrefix.default(DEAD_LETTER_SUBJECT_PREFIX),
   streamLimits: z.object({ events: streamLimits.optional(), deadLetter: streamLimits.optional() }).default({}),
   durable: name.optional(),
-  batchSize: positiveInt.max(10_000).default(2_000),
+  batchSize: positiveInt.max(10_000).default(1_000),
+  maxEventsPerWrite: positiveInt.max(50_000).default(5_000),
   maxWaitMs: z.number().int().min(1_000).default(1_000),
   maxDeliver: positiveInt.default(60),
   ackWaitMs: positiveInt.default(30_000),
@@ -128,6 +133,7 @@ export function jetStreamOptionsOf(settings: CollectorSettings): JetStreamModule
 export function databaseOptionsOf(settings: CollectorSettings): DatabaseModuleOptions {
   return {
     url: settings.databaseUrl,
+    ownerUrl: settings.databaseOwnerUrl,
     migrateOnStart: settings.migrateOnStart,
     poolSize: settings.databasePoolSize,
     maintainStorage: true,

@@ -19,7 +19,7 @@ describe(assembleBatch, () => {
   const decoder = new EventMessageDecoder('tiktok', eventRowOf);
 
   describe('when the batch repeats event ids and holds poison', () => {
-    it('should keep one row per event id, point every message at its row and list the poison', () => {
+    it('should keep one row per event id, point every message at its rows and mark the poison', () => {
       const generator = new EventGenerator({ seed: 9 });
       const [first, second] = [JSON.stringify(generator.tiktok()), JSON.stringify(generator.tiktok())];
       const texts = [first, second, first, 'not json', second, first];
@@ -30,10 +30,35 @@ describe(assembleBatch, () => {
       expect(batch.rows.map((row) => row.eventId)).toEqual(
         [first, second].map((text) => (JSON.parse(text) as { eventId: string }).eventId),
       );
-      expect([...batch.rowOfMessage]).toEqual([0, 1, 0, -1, 1, 0]);
-      expect(batch.poison).toEqual([
-        { index: 3, reason: expect.stringMatching(/^not JSON/) as unknown, eventId: undefined },
+      expect(batch.messages.map((assembled) => assembled.rows)).toEqual([[0], [1], [0], [], [1], [0]]);
+      expect(batch.messages[3]?.poison).toEqual({
+        reason: expect.stringMatching(/^not JSON/) as unknown,
+        eventId: undefined,
+      });
+      expect(batch.events).toBe(6);
+    });
+  });
+
+  describe('when messages are arrays of events', () => {
+    it('should give each event its row, shared with the same event elsewhere in the batch, and refuse invalid ones alone', () => {
+      const generator = new EventGenerator({ seed: 10 });
+      const [a, b, c] = [generator.tiktok(), generator.tiktok(), generator.tiktok()];
+      const batch = assembleBatch(
+        [message(JSON.stringify([a, b, { ...c, source: 'nowhere' }, a]), 1), message(JSON.stringify([b, c]), 2)],
+        decoder,
+      );
+      expect(batch.rows.map((row) => row.eventId)).toEqual([a.eventId, b.eventId, c.eventId]);
+      expect(batch.events).toBe(6);
+      const [packed, other] = batch.messages;
+      expect(packed).toMatchObject({ events: 4, packed: true, rows: [0, 1, 0], positions: [0, 1, 3] });
+      expect(packed?.rejected).toEqual([
+        {
+          index: 2,
+          reason: expect.stringMatching(/^event 2 of the message: invalid event/) as unknown,
+          eventId: c.eventId,
+        },
       ]);
+      expect(other).toMatchObject({ events: 2, rows: [1, 2], positions: [0, 1], rejected: [] });
     });
   });
 
@@ -44,13 +69,24 @@ describe(assembleBatch, () => {
       const sameInstant = { ...event, timestamp: event.timestamp.replace('Z', '+00:00') };
       const later = { ...event, timestamp: new Date(Date.parse(event.timestamp) + 1).toISOString() };
       const batch = assembleBatch(
-        [event, sameInstant, later].map((body, index) => message(JSON.stringify(body), index + 1)),
+        [
+          ...[event, sameInstant, later].map((body, index) => message(JSON.stringify(body), index + 1)),
+          message(JSON.stringify([sameInstant, later]), 4),
+        ],
         decoder,
       );
       expect(batch.rows).toHaveLength(1);
-      expect([...batch.rowOfMessage]).toEqual([0, 0, -1]);
-      expect(batch.poison).toEqual([
-        { index: 2, reason: expect.stringMatching(/^conflicting timestamp/) as unknown, eventId: event.eventId },
+      expect(batch.messages.map((assembled) => assembled.rows)).toEqual([[0], [0], [], [0]]);
+      expect(batch.messages[2]?.poison).toEqual({
+        reason: expect.stringMatching(/^conflicting timestamp/) as unknown,
+        eventId: event.eventId,
+      });
+      expect(batch.messages[3]?.rejected).toEqual([
+        {
+          index: 1,
+          reason: expect.stringMatching(/^event 1 of the message: conflicting timestamp/) as unknown,
+          eventId: event.eventId,
+        },
       ]);
     });
   });
@@ -59,7 +95,7 @@ describe(assembleBatch, () => {
     it('should give no rows', () => {
       const batch = assembleBatch([message('[]', 1), message('{}', 2)], decoder);
       expect(batch.rows).toEqual([]);
-      expect(batch.poison.map((poison) => poison.index)).toEqual([0, 1]);
+      expect(batch.messages.every((assembled) => assembled.poison !== undefined)).toBe(true);
     });
   });
 });

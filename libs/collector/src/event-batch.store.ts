@@ -1,5 +1,7 @@
 import { EventBatchWriteError, EventBatchWriter, type EventRow } from '@evp/database';
 import { Inject, Injectable } from '@nestjs/common';
+import { COLLECTOR_SETTINGS } from './collector.constants';
+import type { CollectorSettings } from './collector.settings';
 import { conflictingTimestamp } from './event-batch.assembler';
 
 export interface StoredBatch {
@@ -12,22 +14,43 @@ export interface StoredBatch {
    * (their id is already stored with another timestamp).
    */
   rejected: Map<number, string>;
+  /** Rows `[0, committed)` are committed; the rest were not, because `failure` stopped the writes. */
+  committed: number;
+  /** Why the writes stopped before the end (database down, connection lost): those rows are to be retried. */
+  failure?: unknown;
 }
 
 /**
- * Writes a batch through `EventBatchWriter` (one statement, one transaction). When the database refuses the
- * batch because of the data in some row (a value the column cannot take), the batch is split in halves until
- * the offending rows are isolated, so that one bad event costs a few extra statements instead of blocking its
- * whole batch forever. A retryable failure (database down, connection lost) is thrown as it is: the caller
- * retries the whole batch, and the halves already committed are duplicates by then.
+ * Writes a batch through `EventBatchWriter` in writes of at most `maxEventsPerWrite` rows, one after the other (each
+ * one statement, one transaction), so a statement stays bounded however many events the fetched messages carry.
+ * When the database refuses a write because of the data in some row (a value the column cannot take), it is split
+ * in halves until the offending rows are isolated, so that one bad event costs a few extra statements instead of
+ * blocking its whole batch forever. A retryable failure (database down, connection lost) stops the writes and is
+ * reported with how far they got: the caller retries the rest, and any half already committed is a duplicate by then.
  */
 @Injectable()
 export class EventBatchStore {
-  constructor(@Inject(EventBatchWriter) private readonly writer: EventBatchWriter) {}
+  private readonly maxEventsPerWrite: number;
+
+  constructor(
+    @Inject(EventBatchWriter) private readonly writer: EventBatchWriter,
+    @Inject(COLLECTOR_SETTINGS) settings: Pick<CollectorSettings, 'maxEventsPerWrite'>,
+  ) {
+    this.maxEventsPerWrite = settings.maxEventsPerWrite;
+  }
 
   async store(rows: readonly EventRow[]): Promise<StoredBatch> {
-    const stored: StoredBatch = { inserted: 0, duplicates: 0, rejected: new Map() };
-    await this.storeRange(rows, 0, rows.length, stored);
+    const stored: StoredBatch = { inserted: 0, duplicates: 0, rejected: new Map(), committed: 0 };
+    for (let start = 0; start < rows.length; start += this.maxEventsPerWrite) {
+      const end = Math.min(rows.length, start + this.maxEventsPerWrite);
+      try {
+        await this.storeRange(rows, start, end, stored);
+      } catch (error) {
+        stored.failure = error;
+        return stored;
+      }
+      stored.committed = end;
+    }
     return stored;
   }
 

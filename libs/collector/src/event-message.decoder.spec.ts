@@ -30,22 +30,24 @@ describe(EventMessageDecoder, () => {
         data: { ...event.data, user: { ...event.data.user, tier: 'gold' } },
       });
       const decoded = decoder.decode(messageOf(text, 'request-1'));
-      expect(decoded.ok).toBe(true);
-      if (!decoded.ok) return;
-      expect(JSON.parse(decoded.row.extra ?? 'null')).toEqual({
+      expect(decoded).toMatchObject({ ok: true, packed: false, events: [{ ok: true }] });
+      const [only] = decoded.ok ? decoded.events : [];
+      if (!only?.ok) return;
+      expect(JSON.parse(only.row.extra ?? 'null')).toEqual({
         extra: { kept: 'beside the columns' },
         data: { user: { tier: 'gold' } },
       });
-      expect(decoded.row.correlationId).toBe('request-1');
-      expect(decoded.row.source).toBe('facebook');
-      expect(decoded.row.eventId).toBe((JSON.parse(text) as { eventId: string }).eventId);
+      expect(only.row.correlationId).toBe('request-1');
+      expect(only.row.source).toBe('facebook');
+      expect(only.row.eventId).toBe((JSON.parse(text) as { eventId: string }).eventId);
     });
   });
 
   describe('when the message has no correlation id', () => {
     it('should give a row with a null correlation id', () => {
       const decoded = decoder.decode(messageOf(JSON.stringify(generator.facebook())));
-      expect(decoded.ok && decoded.row.correlationId).toBeNull();
+      const [only] = decoded.ok ? decoded.events : [];
+      expect(only?.ok && only.row.correlationId).toBeNull();
     });
   });
 
@@ -90,6 +92,45 @@ describe(EventMessageDecoder, () => {
       });
       const decoded = refusing.decode(messageOf(JSON.stringify(generator.facebook())));
       expect(!decoded.ok && decoded.reason).toBe('cannot be stored: age out of range');
+    });
+  });
+
+  describe('when the message is a JSON array of events', () => {
+    it('should give one row per event, in order, each with the message correlation id', () => {
+      const events = [generator.facebook(), generator.facebook(), generator.facebook()];
+      const decoded = decoder.decode(messageOf(JSON.stringify(events), 'request-2'));
+      expect(decoded.ok && decoded.packed).toBe(true);
+      const rows = decoded.ok ? decoded.events.map((event) => (event.ok ? event.row : undefined)) : [];
+      expect(rows.map((row) => row?.eventId)).toEqual(events.map((event) => event.eventId));
+      expect(rows.every((row) => row?.correlationId === 'request-2')).toBe(true);
+    });
+
+    it('should fail an invalid event alone, naming its index, and keep the others', () => {
+      const [first, last] = [generator.facebook(), generator.facebook()];
+      const missingUser = { ...generator.facebook(), data: {} };
+      const decoded = decoder.decode(messageOf(JSON.stringify([first, missingUser, 'not an event', last])));
+      expect(decoded.ok).toBe(true);
+      const events = decoded.ok ? decoded.events : [];
+      expect(events.map((event) => event.ok)).toEqual([true, false, false, true]);
+      expect(events[1]).toMatchObject({ ok: false, eventId: missingUser.eventId });
+      expect(!events[1]?.ok && events[1]?.reason).toMatch(/^event 1 of the message: invalid event: data/);
+      expect(!events[2]?.ok && events[2]?.reason).toMatch(/^event 2 of the message: invalid event: /);
+    });
+
+    it('should give back the bytes of one event for its dead letter', () => {
+      const events = [generator.facebook(), generator.facebook()];
+      const message = messageOf(JSON.stringify(events));
+      expect(JSON.parse(new TextDecoder().decode(decoder.eventBytes(message, 1)))).toEqual(events[1]);
+    });
+  });
+
+  describe('when the message is an empty array', () => {
+    it('should call it poison', () => {
+      expect(decoder.decode(messageOf('[]', undefined, 'msg-2'))).toEqual({
+        ok: false,
+        reason: 'no event in the message',
+        eventId: 'msg-2',
+      });
     });
   });
 });

@@ -3,13 +3,25 @@ import type { EventRow } from '@evp/database';
 import type { ConsumedMessage } from '@evp/messaging';
 import type { NormaliseContext } from './event.normaliser';
 
-/** A message turned into a row, or the reason it is poison. */
-export type DecodedMessage = { ok: true; row: EventRow } | { ok: false; reason: string; eventId: string | undefined };
+/** One event of a message turned into a row, or the reason it cannot be stored. */
+export type DecodedEvent = { ok: true; row: EventRow } | { ok: false; reason: string; eventId: string | undefined };
 
 /**
- * Turns one message into a row for the batch: JSON.parse, the contract's validation, a check that the event
- * belongs to this collector's source, then the source's normaliser. Anything that fails is poison: retrying
- * the same bytes can never succeed, so the caller dead-letters it with the reason.
+ * A message turned into its events, or the reason it is poison as a whole. `packed` says whether the message is a
+ * JSON array of events (as the gateway publishes them); otherwise it was one event object, the earlier wire format.
+ */
+export type DecodedMessage =
+  { ok: true; packed: boolean; events: DecodedEvent[] } | { ok: false; reason: string; eventId: string | undefined };
+
+/**
+ * Turns one message into rows for the batch. The message is a JSON array of events, or one event object as
+ * published before events were packed (still in a stream during an upgrade). Each event goes through the
+ * contract's validation, a check that it belongs to this collector's source, then the source's normaliser.
+ *
+ * A message that is not JSON, or an empty array, is poison as a whole; so is an invalid single-object message,
+ * which is the event itself. In an array, an invalid event fails alone, its reason naming its index in the
+ * message, and the other events are stored. Retrying the same bytes can never make a failed event valid, so the
+ * caller dead-letters it with the reason.
  */
 export class EventMessageDecoder {
   constructor(
@@ -18,18 +30,40 @@ export class EventMessageDecoder {
   ) {}
 
   decode(message: ConsumedMessage): DecodedMessage {
-    const { data } = message;
-    const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
     let input: unknown;
     try {
-      input = JSON.parse(raw);
+      input = JSON.parse(textOf(message.data));
     } catch (error) {
       return { ok: false, reason: `not JSON: ${messageOf(error)}`, eventId: message.msgId };
     }
+    const correlationId = message.correlationId ?? null;
+    if (!Array.isArray(input)) {
+      const event = this.decodeEvent(input, correlationId);
+      if (event.ok) return { ok: true, packed: false, events: [event] };
+      return { ok: false, reason: event.reason, eventId: event.eventId ?? message.msgId };
+    }
+    if (input.length === 0) return { ok: false, reason: 'no event in the message', eventId: message.msgId };
+    const events = input.map((item: unknown, index): DecodedEvent => {
+      const event = this.decodeEvent(item, correlationId);
+      return event.ok ? event : { ...event, reason: eventOfMessage(index, event.reason) };
+    });
+    return { ok: true, packed: true, events };
+  }
+
+  /**
+   * The bytes of the event at `index` of an array message, for its dead letter: serialised again from the parsed
+   * message, so equal as JSON to what was published though not always byte for byte.
+   */
+  eventBytes(message: ConsumedMessage, index: number): Uint8Array {
+    const events = JSON.parse(textOf(message.data)) as unknown[];
+    return Buffer.from(JSON.stringify(events[index]) ?? 'null');
+  }
+
+  private decodeEvent(input: unknown, correlationId: string | null): DecodedEvent {
     const validation = validateEvent(input);
     if (!validation.ok) {
       const issues = validation.issues.map((issue) => `${issue.path || '(event)'}: ${issue.message}`).join('; ');
-      return { ok: false, reason: `invalid event: ${issues}`, eventId: validation.eventId ?? message.msgId };
+      return { ok: false, reason: `invalid event: ${issues}`, eventId: validation.eventId };
     }
     const { event } = validation;
     if (event.source !== this.source) {
@@ -42,15 +76,21 @@ export class EventMessageDecoder {
     // Valid, so the input is an object; its fields outside the contract are kept beside the typed columns.
     const extra = extraFieldsOf(input as Record<string, unknown>, event.source, event.funnelStage);
     try {
-      const context = {
-        extra: extra === undefined ? null : JSON.stringify(extra),
-        correlationId: message.correlationId ?? null,
-      };
+      const context = { extra: extra === undefined ? null : JSON.stringify(extra), correlationId };
       return { ok: true, row: this.normalise(event, context) };
     } catch (error) {
       return { ok: false, reason: `cannot be stored: ${messageOf(error)}`, eventId: event.eventId };
     }
   }
+}
+
+/** The reason an event of an array message fails, naming its position so it can be found in the message. */
+export function eventOfMessage(index: number, reason: string): string {
+  return `event ${index} of the message: ${reason}`;
+}
+
+function textOf(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
 }
 
 function messageOf(error: unknown): string {

@@ -6,7 +6,14 @@ import { eventSubject } from '@evp/contracts';
 import { createTestDatabase, REPO_ROOT, streamMessageCount } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countRows, eventually, publishAll, startTestCollector, type TestCollector } from './support/collector.harness';
+import {
+  countRows,
+  eventually,
+  packedMessages,
+  publishAll,
+  startTestCollector,
+  type TestCollector,
+} from './support/collector.harness';
 import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
 
 const CRASHING_COLLECTOR = join(__dirname, 'support', 'crash-after-commit.main.ts');
@@ -43,24 +50,27 @@ describe(CollectorModule, () => {
   });
 
   describe('when a collector is killed after its batch is committed and before it is acked', () => {
-    it('should get the batch again and store nothing twice', async () => {
-      const options = suiteCollectorOptions(suite, 'facebook', { batchSize: 100, ackWaitMs: 2_000 });
+    it('should get the array message again and store nothing twice', async () => {
+      // The first pull takes one message (50 events): the collector sizes pulls from the events per message it saw.
+      const options = suiteCollectorOptions(suite, 'facebook', {
+        batchSize: 100,
+        maxEventsPerWrite: 50,
+        ackWaitMs: 2_000,
+      });
       const subject = eventSubject('facebook', suite.names.subjectPrefix);
       const generator = new EventGenerator({ seed: 31 });
       const events = Array.from({ length: 1_000 }, () => generator.facebook());
+      const messages = packedMessages(subject, events, 50, { correlationId: 'crash', msgIdPrefix: 'crash' });
       // A collector start before any event provisions the stream and the durable, so the events wait for the next one.
       await (await startTestCollector(options)).close();
-      await publishAll(
-        suite.admin.js,
-        events.map((event) => ({ subject, data: JSON.stringify(event), msgId: event.eventId, correlationId: 'crash' })),
-      );
+      await publishAll(suite.admin.js, messages);
 
       const crash = await runCrashingCollector(options);
       expect(crash.signal, crash.output).toBe('SIGKILL');
-      expect(crash.committed).toBe(100);
+      expect(crash.committed).toBe(50);
       // Committed, yet nothing acked: the work queue still holds every message.
-      expect(await countRows(suite.pool)).toBe(100);
-      expect(await streamMessageCount(suite.admin.jsm, suite.names.stream)).toBe(events.length);
+      expect(await countRows(suite.pool)).toBe(50);
+      expect(await streamMessageCount(suite.admin.jsm, suite.names.stream)).toBe(messages.length);
 
       survivor = await startTestCollector(options);
       await eventually(
@@ -75,9 +85,9 @@ describe(CollectorModule, () => {
             .rows[0]?.n,
         ),
       ).toBe(events.length);
-      expect(await survivor.metric('collector_events_processed_total')).toBe(events.length - 100);
-      expect(await survivor.metric('collector_events_duplicate_total')).toBeGreaterThanOrEqual(100);
-      expect(await survivor.metric('messaging_redelivered_total')).toBeGreaterThanOrEqual(100);
+      expect(await survivor.metric('collector_events_processed_total')).toBe(events.length - 50);
+      expect(await survivor.metric('collector_events_duplicate_total')).toBeGreaterThanOrEqual(50);
+      expect(await survivor.metric('messaging_redelivered_total')).toBeGreaterThanOrEqual(1);
     });
   });
 });

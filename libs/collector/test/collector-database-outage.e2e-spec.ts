@@ -3,7 +3,14 @@ import { eventSubject } from '@evp/contracts';
 import { type PrivatePostgres, startPrivatePostgres, streamMessageCount } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countRows, eventually, publishAll, startTestCollector, type TestCollector } from './support/collector.harness';
+import {
+  countRows,
+  eventually,
+  packedMessages,
+  publishAll,
+  startTestCollector,
+  type TestCollector,
+} from './support/collector.harness';
 import { type CollectorSuite, openCollectorSuite, suiteCollectorOptions } from './support/collector.suite';
 
 describe(CollectorBatchHandler, () => {
@@ -30,12 +37,7 @@ describe(CollectorBatchHandler, () => {
       const before = Array.from({ length: 1_000 }, () => generator.tiktok());
       const during = Array.from({ length: 1_000 }, () => generator.tiktok());
       const messagesOf = (events: typeof before) =>
-        events.map((event) => ({
-          subject,
-          data: JSON.stringify(event),
-          msgId: event.eventId,
-          correlationId: 'outage',
-        }));
+        packedMessages(subject, events, 100, { correlationId: 'outage', msgIdPrefix: events[0]?.eventId });
 
       await publishAll(suite.admin.js, messagesOf(before));
       await eventually(
@@ -57,11 +59,11 @@ describe(CollectorBatchHandler, () => {
       expect(readiness.message).toMatch(/database "evp" on 127\.0\.0\.1:\d+ is not reachable/);
       // Retried several times over, and still every message waits in the work queue: none was acked.
       await eventually(
-        async () => (await collector.metric('messaging_naked_total')) >= 3 * during.length,
+        async () => (await collector.metric('messaging_naked_total')) >= 3 * messagesOf(during).length,
         30_000,
         'repeated retries',
       );
-      expect(await streamMessageCount(suite.admin.jsm, suite.names.stream)).toBe(during.length);
+      expect(await streamMessageCount(suite.admin.jsm, suite.names.stream)).toBe(messagesOf(during).length);
       expect(await collector.metric('collector_events_failed_total', { reason: 'dead_letter' })).toBe(0);
 
       await postgres.start();

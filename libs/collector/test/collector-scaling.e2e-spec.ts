@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
   eventually,
+  packedMessages,
   publishAll,
   startTestCollector,
   type TestCollector,
@@ -48,14 +49,14 @@ describe(CollectorModule, () => {
       const subject = eventSubject('tiktok', suite.names.subjectPrefix);
       const generator = new EventGenerator({ seed: 51 });
       const events = Array.from({ length: 6_000 }, () => generator.tiktok());
-      const messages: TestMessage[] = events.map((event, index) => ({
-        subject,
-        data: JSON.stringify(event),
-        correlationId: `request-${index % 40}`,
-      }));
+      const messages: TestMessage[] = [];
+      for (let start = 0; start < events.length; start += 150)
+        messages.push(
+          ...packedMessages(subject, events.slice(start, start + 150), 50, { correlationId: `request-${start}` }),
+        );
       // Repeats of earlier events, without message ids, so both instances may meet the same event.
-      for (let index = 0; index < events.length; index += 6)
-        messages.push({ ...messages[index]!, correlationId: 'repeat' });
+      const repeats = events.filter((_, index) => index % 6 === 0);
+      messages.push(...packedMessages(subject, repeats, 50, { correlationId: 'repeat' }));
       await publishAll(suite.admin.js, messages);
       await eventually(
         async () => (await streamMessageCount(suite.admin.jsm, suite.names.stream)) === 0,
@@ -70,7 +71,7 @@ describe(CollectorModule, () => {
       const received = await Promise.all(
         instances.map(
           async (instance) =>
-            (await instance.metric('collector_events_accepted_total')) -
+            (await instance.metric('collector_messages_received_total')) -
             (await instance.metric('messaging_redelivered_total')),
         ),
       );

@@ -1,13 +1,20 @@
 import { CollectorBatchHandler } from '@evp/collector';
-import { DEAD_LETTER_ORIGIN_HEADER, DEAD_LETTER_REASON_HEADER, ORIGINAL_SUBJECT_HEADER } from '@evp/messaging';
+import {
+  DEAD_LETTER_ORIGIN_HEADER,
+  DEAD_LETTER_REASON_HEADER,
+  ORIGINAL_MSG_ID_HEADER,
+  ORIGINAL_PART_HEADER,
+  ORIGINAL_SUBJECT_HEADER,
+} from '@evp/messaging';
 import { eventSubject, type FacebookEvent, type MarketingEvent } from '@evp/contracts';
-import { amountToCents, centsToAmount, type DecimalAmount } from '@evp/database';
+import { amountToCents, centsToAmount, type DecimalAmount, EventBatchWriter, type EventRow } from '@evp/database';
 import { createTestDatabase, eventRowOf, readStream, streamMessageCount } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
   eventually,
+  packedMessages,
   publishAll,
   startTestCollector,
   type TestCollector,
@@ -38,15 +45,28 @@ function storedColumnsOf(event: MarketingEvent, correlationId: string): Record<s
   );
 }
 
+const MAX_EVENTS_PER_WRITE = 250;
+
 describe(CollectorBatchHandler, () => {
   let suite: CollectorSuite;
   let collector: TestCollector;
   let subject: string;
+  /** Rows of each statement the collector wrote. */
+  const writes: number[] = [];
 
   beforeAll(async () => {
     suite = await openCollectorSuite('collector', await createTestDatabase());
     subject = eventSubject('facebook', suite.names.subjectPrefix);
-    collector = await startTestCollector(suiteCollectorOptions(suite, 'facebook', { batchSize: 100 }));
+    collector = await startTestCollector(
+      suiteCollectorOptions(suite, 'facebook', { batchSize: 100, maxEventsPerWrite: MAX_EVENTS_PER_WRITE }),
+    );
+    // Watches the statements the collector sends; the writer itself is left as it is.
+    const writer = collector.context.get(EventBatchWriter);
+    const write = writer.write.bind(writer);
+    writer.write = (rows: readonly EventRow[]) => {
+      writes.push(rows.length);
+      return write(rows);
+    };
   });
 
   afterEach(async () => {
@@ -186,6 +206,89 @@ describe(CollectorBatchHandler, () => {
       expect(await collector.metric('collector_events_failed_total', { reason: 'invalid' })).toBe(3);
       expect(await collector.metric('collector_events_failed_total', { reason: 'dead_letter' })).toBe(1);
       expect(await collector.readiness.run('database')).toEqual({ up: true });
+    });
+  });
+
+  describe('when events arrive as arrays in messages, beside single-object messages of the earlier format', () => {
+    it('should store every event once in bounded writes, and count events and messages', async () => {
+      const generator = new EventGenerator({ seed: 28 });
+      const events = Array.from({ length: 1_000 }, () => generator.facebook());
+      const large = Array.from({ length: 300 }, () => generator.facebook());
+      const single = Array.from({ length: 20 }, () => generator.facebook());
+      const messages = [
+        ...packedMessages(subject, events, 100, { correlationId: 'packed' }),
+        ...packedMessages(subject, large, large.length, { correlationId: 'packed' }),
+        ...single.map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'single' })),
+      ];
+      const total = events.length + large.length + single.length;
+      const acceptedBefore = await collector.metric('collector_events_accepted_total');
+      const processedBefore = await collector.metric('collector_events_processed_total');
+      const messagesBefore = await collector.metric('collector_messages_received_total');
+      writes.length = 0;
+
+      await publishAll(suite.admin.js, messages);
+      await eventually(() => drained(acceptedBefore + total), 60_000, 'every message handled');
+
+      expect(await countRows(suite.pool)).toBe(total);
+      expect(await countRows(suite.pool, `correlation_id = 'single'`)).toBe(single.length);
+      expect((await collector.metric('collector_events_processed_total')) - processedBefore).toBe(total);
+      expect((await collector.metric('collector_messages_received_total')) - messagesBefore).toBe(messages.length);
+      expect(Math.max(...writes)).toBeLessThanOrEqual(MAX_EVENTS_PER_WRITE);
+      expect(writes.reduce((sum, rows) => sum + rows, 0)).toBe(total);
+
+      // The same arrays again (as after the duplicate window): every event a duplicate, nothing stored twice.
+      const duplicatesBefore = await collector.metric('collector_events_duplicate_total');
+      await publishAll(suite.admin.js, packedMessages(subject, events, 100, { correlationId: 'again' }));
+      await eventually(() => drained(acceptedBefore + total + events.length), 60_000, 'the repeats handled');
+      expect(await countRows(suite.pool)).toBe(total);
+      expect((await collector.metric('collector_events_duplicate_total')) - duplicatesBefore).toBe(events.length);
+    });
+  });
+
+  describe('when an array message holds events that cannot be stored', () => {
+    it('should dead-letter each of them alone, naming its index, and store the others of the message', async () => {
+      const generator = new EventGenerator({ seed: 29 });
+      const valid = Array.from({ length: 6 }, () => generator.facebook());
+      const missingUser = { ...generator.facebook(), data: {} };
+      const otherSource = generator.tiktok();
+      const refusedByDatabase = generator.facebook('page.like');
+      refusedByDatabase.data.user.name = 'Nul\u0000Byte';
+      const events = [valid[0], valid[1], missingUser, valid[2], otherSource, valid[3], refusedByDatabase, valid[4]];
+      const [message] = packedMessages(subject, events, events.length, {
+        correlationId: 'parts',
+        msgIdPrefix: 'parts',
+      });
+      const accepted = await collector.metric('collector_events_accepted_total');
+      const invalidBefore = await collector.metric('collector_events_failed_total', { reason: 'invalid' });
+      const lettersBefore = await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream);
+
+      await publishAll(suite.admin.js, [message!, { subject, data: JSON.stringify([valid[5]]) }]);
+      await eventually(() => drained(accepted + events.length + 1), 60_000, 'both messages handled');
+      await eventually(
+        async () => (await streamMessageCount(suite.admin.jsm, suite.names.deadLetterStream)) === lettersBefore + 3,
+        10_000,
+        'the dead letters',
+      );
+
+      expect(await countRows(suite.pool)).toBe(valid.length);
+      const letters = (await readStream(suite.admin.jsm, suite.names.deadLetterStream)).slice(lettersBefore);
+      expect(letters.map((letter) => JSON.parse(letter.string()) as unknown)).toEqual([
+        missingUser,
+        otherSource,
+        refusedByDatabase,
+      ]);
+      expect(letters.map((letter) => letter.header.get(ORIGINAL_PART_HEADER))).toEqual(['2', '4', '6']);
+      expect(letters.map((letter) => letter.header.get(ORIGINAL_MSG_ID_HEADER))).toEqual([
+        missingUser.eventId,
+        otherSource.eventId,
+        refusedByDatabase.eventId,
+      ]);
+      expect(letters.every((letter) => letter.header.get('x-correlation-id') === 'parts')).toBe(true);
+      const reasons = letters.map((letter) => letter.header.get(DEAD_LETTER_REASON_HEADER));
+      expect(reasons[0]).toMatch(/^event 2 of the message: invalid event: data/);
+      expect(reasons[1]).toBe('event 4 of the message: event of source tiktok on the facebook subject');
+      expect(reasons[2]).toMatch(/^event 6 of the message: database refused the event: /);
+      expect((await collector.metric('collector_events_failed_total', { reason: 'invalid' })) - invalidBefore).toBe(2);
     });
   });
 

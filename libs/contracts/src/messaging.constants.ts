@@ -3,6 +3,12 @@ import type { Source } from './event-taxonomy';
 /** HTTP request/response header and NATS message header that carries the correlation id. */
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
 
+/**
+ * NATS message header on the events stream: how many events the message's data holds (a JSON array of events;
+ * messages published before events were packed hold one event object and no such header).
+ */
+export const EVENT_COUNT_HEADER = 'x-event-count';
+
 /** Default JetStream stream that buffers accepted events, one subject per source below it. */
 export const EVENTS_STREAM = 'EVENTS';
 export const EVENTS_SUBJECT_PREFIX = 'events';

@@ -3,8 +3,16 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { toConsumedMessage } from './consumed.message';
 import type { ConsumerSettings } from './jetstream.settings';
-import type { BatchHandler, ConsumedMessage, DeadLetter, MessageOutcome, PublishReport } from './jetstream.types';
+import type {
+  BatchHandler,
+  ConsumedMessage,
+  DeadLetter,
+  DeadLetterPart,
+  MessageOutcome,
+  PublishReport,
+} from './jetstream.types';
 import { sharedCorrelationId, withMessageCorrelation } from './message.correlation';
+import { ORIGINAL_PART_HEADER } from './messaging.constants';
 import { messageOf } from './messaging.errors';
 import type { MessagingMetrics, TermReason } from './messaging.metrics';
 import { type RetryBackoff, retryDelayMs } from './retry.backoff';
@@ -14,6 +22,8 @@ export interface ConsumerLoopDependencies {
   deadLetterMany(letters: readonly DeadLetter[]): Promise<PublishReport>;
   metrics: MessagingMetrics;
   backoff: RetryBackoff;
+  /** Messages to ask for in the next pull, capped at the consumer's `batchSize`. @default the `batchSize` */
+  nextBatchSize?: () => number;
 }
 
 interface FetchResult {
@@ -25,11 +35,10 @@ interface LabelledCounter {
   inc(value?: number): void;
 }
 
-interface PendingDeadLetter {
-  index: number;
-  reason: string;
-  termReason: TermReason;
-}
+/** A message dead-lettered whole (then terminated), or parts of a message dead-lettered alone (then it is acked). */
+type PendingDeadLetter =
+  | { index: number; kind: 'whole'; reason: string; termReason: TermReason }
+  | { index: number; kind: 'parts'; parts: readonly DeadLetterPart[] };
 
 /** Pause after a failed fetch: 0.5 s doubling to 15 s, so a long outage is not a busy loop. */
 const FETCH_RETRY_BASE_MS = 500;
@@ -114,7 +123,7 @@ export class ConsumerLoop {
     try {
       this.consumerHandle ??= await this.deps.js.consumers.get(this.consumer.stream, this.consumer.durable);
       iterator = await this.consumerHandle.fetch({
-        max_messages: this.consumer.batchSize,
+        max_messages: this.batchSize(),
         expires: this.consumer.maxWaitMs,
       });
       this.fetches.add(iterator);
@@ -127,6 +136,12 @@ export class ConsumerLoop {
     } finally {
       if (iterator !== undefined) this.fetches.delete(iterator);
     }
+  }
+
+  private batchSize(): number {
+    const { batchSize } = this.consumer;
+    const wanted = this.deps.nextBatchSize?.() ?? batchSize;
+    return Number.isFinite(wanted) ? Math.max(1, Math.min(batchSize, Math.floor(wanted))) : batchSize;
   }
 
   /** Settling can fail only when the connection is gone; the unsettled messages are then redelivered after ack_wait. */
@@ -153,18 +168,32 @@ export class ConsumerLoop {
       const outcome = outcomes[index] as MessageOutcome;
       if (deliveryCount > 1) redelivered++;
       if (outcome.kind === 'ack') {
-        message.ack();
-        acked++;
+        const parts = outcome.deadLetterParts ?? [];
+        if (parts.length > 0) {
+          letters.push({ index, kind: 'parts', parts });
+        } else {
+          message.ack();
+          acked++;
+        }
       } else if (outcome.kind === 'dead-letter') {
-        letters.push({ index, reason: outcome.reason, termReason: 'dead-letter' });
+        letters.push({ index, kind: 'whole', reason: outcome.reason, termReason: 'dead-letter' });
       } else if (deliveryCount >= this.consumer.maxDeliver) {
-        letters.push({ index, reason: `max deliveries reached: ${outcome.reason}`, termReason: 'max-deliveries' });
+        letters.push({
+          index,
+          kind: 'whole',
+          reason: `max deliveries reached: ${outcome.reason}`,
+          termReason: 'max-deliveries',
+        });
       } else {
         message.nak(retryDelayMs(deliveryCount, this.deps.backoff));
         naked++;
       }
     }
-    if (letters.length > 0) naked += await this.deadLetter(batch, messages, letters);
+    if (letters.length > 0) {
+      const settled = await this.deadLetter(batch, messages, letters);
+      acked += settled.acked;
+      naked += settled.naked;
+    }
     if (acked > 0) this.acked.inc(acked);
     if (naked > 0) this.naked.inc(naked);
     if (redelivered > 0) this.redelivered.inc(redelivered);
@@ -191,54 +220,77 @@ export class ConsumerLoop {
   }
 
   /**
-   * Publishes the dead letters, and terms the originals only once the dead-letter stream confirmed them. If that
-   * publish fails the originals are naked to try again later; returns how many were naked.
+   * Publishes the dead letters, and only once the dead-letter stream confirmed them terms the messages dead-lettered
+   * whole and acks those whose parts were. If that publish fails every one of these messages is naked to try again
+   * later (the letters' own ids make a repeat store each letter once). Returns how many were acked and naked.
    */
-  private async deadLetter(batch: JsMsg[], messages: ConsumedMessage[], letters: PendingDeadLetter[]): Promise<number> {
-    const { stream, durable } = this.consumer;
+  private async deadLetter(
+    batch: JsMsg[],
+    messages: ConsumedMessage[],
+    letters: PendingDeadLetter[],
+  ): Promise<{ acked: number; naked: number }> {
+    const { durable } = this.consumer;
+    const published = letters.flatMap((letter) => this.lettersOf(messages[letter.index] as ConsumedMessage, letter));
     try {
-      await this.deps.deadLetterMany(
-        letters.map(({ index, reason }) => {
-          const message = messages[index] as ConsumedMessage;
-          return {
-            origin: durable,
-            reason,
-            originalSubject: message.subject,
-            data: message.data,
-            msgId: message.msgId,
-            correlationId: message.correlationId,
-            deadLetterId: `${durable}:${stream}:${message.streamSequence}`,
-            headers: {
-              'x-original-stream': stream,
-              'x-original-sequence': String(message.streamSequence),
-              'x-delivery-count': String(message.deliveryCount),
-            },
-          };
-        }),
-      );
+      await this.deps.deadLetterMany(published);
     } catch (error) {
-      this.logger.error(`dead-lettering ${letters.length} messages failed; they will be retried: ${messageOf(error)}`);
+      this.logger.error(
+        `dead-lettering ${published.length} messages or parts failed; they will be retried: ${messageOf(error)}`,
+      );
       for (const { index } of letters) {
         (batch[index] as JsMsg).nak(
           retryDelayMs((messages[index] as ConsumedMessage).deliveryCount, this.deps.backoff),
         );
       }
-      return letters.length;
+      return { acked: 0, naked: letters.length };
     }
     const termed = new Map<TermReason, number>();
-    for (const { index, reason, termReason } of letters) {
+    let acked = 0;
+    for (const letter of letters) {
+      const message = messages[letter.index] as ConsumedMessage;
+      if (letter.kind === 'parts') {
+        (batch[letter.index] as JsMsg).ack();
+        acked++;
+        withMessageCorrelation(message, () =>
+          this.logger.warn(
+            `dead-lettered ${letter.parts.length} parts of ${describe(message)} from ${message.subject} and acked the rest`,
+          ),
+        );
+        continue;
+      }
       // NATS 2.9 ignores a term with a reason (`+TERM <reason>` arrived in 2.11): the reason lives in the dead letter.
-      (batch[index] as JsMsg).term();
-      termed.set(termReason, (termed.get(termReason) ?? 0) + 1);
-      const message = messages[index] as ConsumedMessage;
+      (batch[letter.index] as JsMsg).term();
+      termed.set(letter.termReason, (termed.get(letter.termReason) ?? 0) + 1);
       withMessageCorrelation(message, () =>
-        this.logger.warn(
-          `dead-lettered ${message.msgId ?? `sequence ${message.streamSequence}`} from ${message.subject}: ${reason}`,
-        ),
+        this.logger.warn(`dead-lettered ${describe(message)} from ${message.subject}: ${letter.reason}`),
       );
     }
     for (const [reason, count] of termed) this.deps.metrics.termed.inc({ durable, reason }, count);
-    return 0;
+    return { acked, naked: 0 };
+  }
+
+  /** The dead letters of one message: the message itself, or each of its parts alone. */
+  private lettersOf(message: ConsumedMessage, letter: PendingDeadLetter): DeadLetter[] {
+    const { stream, durable } = this.consumer;
+    const headers = {
+      'x-original-stream': stream,
+      'x-original-sequence': String(message.streamSequence),
+      'x-delivery-count': String(message.deliveryCount),
+    };
+    const common = { origin: durable, originalSubject: message.subject, correlationId: message.correlationId };
+    const letterId = `${durable}:${stream}:${message.streamSequence}`;
+    if (letter.kind === 'whole')
+      return [
+        { ...common, reason: letter.reason, data: message.data, msgId: message.msgId, deadLetterId: letterId, headers },
+      ];
+    return letter.parts.map((part) => ({
+      ...common,
+      reason: part.reason,
+      data: part.data,
+      msgId: part.id ?? message.msgId,
+      deadLetterId: `${letterId}:${part.index}`,
+      headers: { ...headers, [ORIGINAL_PART_HEADER]: String(part.index) },
+    }));
   }
 
   private pause(ms: number): Promise<void> {
@@ -252,4 +304,8 @@ export class ConsumerLoop {
       this.wake = undefined;
     });
   }
+}
+
+function describe(message: ConsumedMessage): string {
+  return message.msgId ?? `sequence ${message.streamSequence}`;
 }

@@ -2,7 +2,7 @@ export { JetStreamBatchHandler } from './batch-handler.decorator';
 export { eventsStream } from './events.stream';
 export { forEachCorrelation, withMessageCorrelation } from './message.correlation';
 export { JetStreamConnection, type ConnectionState } from './jetstream.connection';
-export { JetStreamConsumerRunner, type ConsumerPending } from './jetstream.consumer-runner';
+export { type BatchHandlerOptions, JetStreamConsumerRunner, type ConsumerPending } from './jetstream.consumer-runner';
 export { JetStreamLifecycle } from './jetstream.lifecycle';
 export { JetStreamModule } from './jetstream.module';
 export type { JetStreamModuleAsyncOptions, JetStreamModuleForRootOptions } from './jetstream.module-definition';
@@ -19,6 +19,7 @@ export type {
   ConsumedMessage,
   ConsumerDefinition,
   DeadLetter,
+  DeadLetterPart,
   MessageOutcome,
   OutgoingMessage,
   PublishReport,
@@ -32,6 +33,7 @@ export {
   JETSTREAM_SETTINGS,
   MSG_ID_HEADER,
   ORIGINAL_MSG_ID_HEADER,
+  ORIGINAL_PART_HEADER,
   ORIGINAL_SUBJECT_HEADER,
 } from './messaging.constants';
 export {

@@ -16,6 +16,16 @@ export interface ConsumerPending {
   ackPending: number;
 }
 
+/** How a registered handler wants its batches. */
+export interface BatchHandlerOptions {
+  /**
+   * Messages to ask for in the next pull, capped at the consumer's `batchSize`: lets a handler whose messages carry
+   * many items each keep a pull bounded in items. Asked before every pull.
+   * @default the consumer's `batchSize`
+   */
+  nextBatchSize?: () => number;
+}
+
 /**
  * Runs one pull loop per durable that has a handler. Handlers come from `@JetStreamBatchHandler(durable)` methods
  * or from `register()`. Loops start when the application has bootstrapped and stop on shutdown.
@@ -23,7 +33,7 @@ export interface ConsumerPending {
 @Injectable()
 export class JetStreamConsumerRunner {
   private readonly logger = new Logger(JetStreamConsumerRunner.name);
-  private readonly handlers = new Map<string, BatchHandler>();
+  private readonly handlers = new Map<string, { handler: BatchHandler; options: BatchHandlerOptions }>();
   private readonly loops = new Map<string, ConsumerLoop>();
   private started = false;
   private stopped: Promise<void> | undefined;
@@ -36,7 +46,7 @@ export class JetStreamConsumerRunner {
   ) {}
 
   /** Attaches `handler` to a declared durable consumer; it starts consuming at bootstrap (or now, if that is past). */
-  register(durable: string, handler: BatchHandler): void {
+  register(durable: string, handler: BatchHandler, options: BatchHandlerOptions = {}): void {
     if (!this.settings.consumers.some((consumer) => consumer.durable === durable)) {
       throw new HandlerRegistrationError(`no consumer with durable ${durable} is declared in JetStreamModule options`);
     }
@@ -44,15 +54,15 @@ export class JetStreamConsumerRunner {
       throw new HandlerRegistrationError(`durable ${durable} already has a batch handler`);
     if (this.stopped !== undefined)
       throw new HandlerRegistrationError(`consumers are stopped; cannot register ${durable}`);
-    this.handlers.set(durable, handler);
-    if (this.started) this.startLoop(durable, handler);
+    this.handlers.set(durable, { handler, options });
+    if (this.started) this.startLoop(durable, handler, options);
   }
 
   /** Starts every registered loop. Called by the module once the application has bootstrapped. */
   start(): void {
     if (this.started || this.stopped !== undefined) return;
     this.started = true;
-    for (const [durable, handler] of this.handlers) this.startLoop(durable, handler);
+    for (const [durable, { handler, options }] of this.handlers) this.startLoop(durable, handler, options);
   }
 
   /**
@@ -77,7 +87,7 @@ export class JetStreamConsumerRunner {
     return [...this.loops.keys()];
   }
 
-  private startLoop(durable: string, handler: BatchHandler): void {
+  private startLoop(durable: string, handler: BatchHandler, options: BatchHandlerOptions): void {
     const consumer = this.settings.consumers.find((candidate) => candidate.durable === durable);
     if (consumer === undefined) return;
     const loop = new ConsumerLoop(consumer, handler, {
@@ -85,6 +95,7 @@ export class JetStreamConsumerRunner {
       deadLetterMany: (letters) => this.publisher.deadLetterMany(letters),
       metrics: this.metrics,
       backoff: this.settings.retryBackoff,
+      nextBatchSize: options.nextBatchSize,
     });
     this.loops.set(durable, loop);
     loop.start();

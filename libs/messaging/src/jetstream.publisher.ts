@@ -24,6 +24,8 @@ export interface PublishManyOptions {
 
 /** Reasons longer than this are cut: a header is not the place for a stack trace. */
 const MAX_REASON_LENGTH = 1_000;
+/** NATS's own default `max_payload`, for the moment before the server has said its own. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /**
  * Publishes to JetStream with every PubAck checked, pipelined through a bounded window of messages in flight.
@@ -42,6 +44,14 @@ export class JetStreamPublisher {
   ) {
     this.router = new PubAckRouter(connection.nc);
     connection.onDisconnect(() => this.router.connectionLost());
+  }
+
+  /**
+   * Largest message the server takes, headers included (its `max_payload`, as announced to this connection): a
+   * bigger one fails to publish with reason `invalid-message`.
+   */
+  get maxPayload(): number {
+    return this.connection.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   }
 
   async publishMany(messages: readonly OutgoingMessage[], options: PublishManyOptions = {}): Promise<PublishReport> {

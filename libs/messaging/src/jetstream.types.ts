@@ -73,9 +73,24 @@ export interface ConsumedMessage {
   streamSequence: number;
 }
 
+/**
+ * One part of a message (an event of a message that carries several) that cannot be used: dead-lettered on its own
+ * while the rest of the message is acked.
+ */
+export interface DeadLetterPart {
+  /** Position of the part in its message: named in the letter's headers and part of the letter's own id. */
+  index: number;
+  reason: string;
+  /** The part's bytes, kept in the dead letter. */
+  data: Uint8Array;
+  /** The part's own id (an event id), kept as the letter's original message id. @default the message's id */
+  id?: string;
+}
+
 /** What the module does with each message after the handler ran. */
 export type MessageOutcome =
-  | { kind: 'ack' }
+  /** With `deadLetterParts`: those parts are dead-lettered first, and the message is acked once they are stored. */
+  | { kind: 'ack'; deadLetterParts?: readonly DeadLetterPart[] }
   /** Transient failure: nak with back-off; dead-lettered once maxDeliver is reached. */
   | { kind: 'retry'; reason: string }
   /** Poison: dead-lettered with the reason, then terminated. */

@@ -12,3 +12,5 @@ export const DEAD_LETTER_REASON_HEADER = 'x-dead-letter-reason';
 export const DEAD_LETTER_ORIGIN_HEADER = 'x-dead-letter-origin';
 export const ORIGINAL_SUBJECT_HEADER = 'x-original-subject';
 export const ORIGINAL_MSG_ID_HEADER = 'x-original-msg-id';
+/** On the dead letter of one part of a message: the part's position in the message. */
+export const ORIGINAL_PART_HEADER = 'x-original-part';

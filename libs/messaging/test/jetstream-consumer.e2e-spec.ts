@@ -9,6 +9,7 @@ import {
   JetStreamConsumerRunner,
   type MessageOutcome,
   ORIGINAL_MSG_ID_HEADER,
+  ORIGINAL_PART_HEADER,
   ORIGINAL_SUBJECT_HEADER,
 } from '@evp/messaging';
 import { Injectable } from '@nestjs/common';
@@ -31,7 +32,17 @@ const ack: MessageOutcome = { kind: 'ack' };
 
 describe(JetStreamConsumerRunner, () => {
   const names = uniqueNames('consumer');
-  const cases = ['round-trip', 'nak', 'max-deliver', 'dead-letter', 'throws', 'miscount', 'decorated'] as const;
+  const cases = [
+    'round-trip',
+    'nak',
+    'max-deliver',
+    'dead-letter',
+    'parts',
+    'sized',
+    'throws',
+    'miscount',
+    'decorated',
+  ] as const;
   type Case = (typeof cases)[number];
   const durable = (name: Case) => names.durable(name);
   const subject = (name: Case) => `${names.subjectPrefix}.${name}`;
@@ -205,6 +216,61 @@ describe(JetStreamConsumerRunner, () => {
       expect(await counter('termed', { durable: durable('dead-letter'), reason: 'dead-letter' })).toBe(1);
       expect(await counter('acked', { durable: durable('dead-letter') })).toBe(2);
       expect(await counter('deadLettered', { origin: durable('dead-letter') })).toBe(1);
+    });
+  });
+
+  describe('when the handler acks a message with parts to dead-letter', () => {
+    it('should dead-letter each part alone with its reason and index, then ack the message', async () => {
+      app.runner.register(durable('parts'), (messages) =>
+        Promise.resolve(
+          messages.map((message): MessageOutcome => {
+            const parts = decode(message.data).split('|');
+            return {
+              kind: 'ack',
+              deadLetterParts: parts.flatMap((part, index) =>
+                part.startsWith('bad')
+                  ? [{ index, reason: `${part} is bad`, data: encode(part), id: `id-${part}` }]
+                  : [],
+              ),
+            };
+          }),
+        ),
+      );
+
+      await publish('parts', ['good|bad-1|good|bad-2', 'good|good']);
+      await eventually(async () => (await deadLetters('parts')).length === 2, 10_000, 'two dead letters');
+      await eventually(settled('parts'), 10_000, 'nothing pending');
+
+      const letters = await deadLetters('parts');
+      expect(letters.map((letter) => decode(letter.data))).toEqual(['bad-1', 'bad-2']);
+      expect(letters.map((letter) => letter.header.get(DEAD_LETTER_REASON_HEADER))).toEqual([
+        'bad-1 is bad',
+        'bad-2 is bad',
+      ]);
+      expect(letters.map((letter) => letter.header.get(ORIGINAL_PART_HEADER))).toEqual(['1', '3']);
+      expect(letters.map((letter) => letter.header.get(ORIGINAL_MSG_ID_HEADER))).toEqual(['id-bad-1', 'id-bad-2']);
+      expect(letters.every((letter) => letter.header.get(ORIGINAL_SUBJECT_HEADER) === subject('parts'))).toBe(true);
+      expect(await counter('acked', { durable: durable('parts') })).toBe(2);
+      expect(await counter('termed', { durable: durable('parts'), reason: 'dead-letter' })).toBe(0);
+    });
+  });
+
+  describe('when the handler sizes its pulls', () => {
+    it('should ask for that many messages at most in each pull', async () => {
+      const batches: number[] = [];
+      app.runner.register(
+        durable('sized'),
+        (messages) => {
+          batches.push(messages.length);
+          return Promise.resolve(messages.map(() => ack));
+        },
+        { nextBatchSize: () => 2 },
+      );
+
+      await publish('sized', ['a', 'b', 'c', 'd', 'e']);
+      await eventually(() => batches.reduce((sum, size) => sum + size, 0) === 5, 10_000, 'every message');
+
+      expect(Math.max(...batches)).toBe(2);
     });
   });
 

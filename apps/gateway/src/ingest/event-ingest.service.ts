@@ -1,12 +1,13 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { type Source, deadLetterSubject, eventSubject } from '@evp/contracts';
-import { type DeadLetter, type OutgoingMessage } from '@evp/messaging';
+import { EVENT_COUNT_HEADER, SOURCES, type Source, deadLetterSubject, eventSubject } from '@evp/contracts';
+import { type DeadLetter } from '@evp/messaging';
 import { EVENT_SINK, GATEWAY_CONFIG } from '../gateway.constants';
 import { type GatewayConfig } from '../gateway.config';
-import { type EventSlice, type InvalidEvent, type ValidEvent } from './event-batch.reader';
+import { type EventSlice, type InvalidEvent } from './event-batch.reader';
 import { EventBatchReaders } from './event-batch.readers';
-import { type EventSink, EventSinkUnavailableError } from './event.sink';
+import { EventMessagePacker, type PackedMessage } from './event-message.packer';
+import { type EventSink } from './event.sink';
 import { type IngestResult } from './ingest-reply.builder';
 import { IngestMetrics, countBySource } from './ingest.metrics';
 
@@ -14,11 +15,14 @@ import { IngestMetrics, countBySource } from './ingest.metrics';
 export const GATEWAY_ORIGIN = 'gateway';
 
 /**
- * Events of one request sent to the broker and not yet confirmed, at most; handing over waits beyond it. Enough
- * to keep the broker busy (windows of 1,000–5,000 publish fastest here), few enough that the PubAcks coming back
- * at once are handled in short turns of the event loop.
+ * Events of one request sent to the broker and not yet confirmed, at most; handing over waits beyond it. With 200
+ * events a message that is some 25 messages in flight: enough to keep the broker busy, and a large body does not
+ * queue megabytes in the client at once.
  */
 const MAX_UNCONFIRMED_EVENTS = 5_000;
+
+/** Room left under the broker's `max_payload` for a message's headers (id, correlation id, event count). */
+const HEADER_ALLOWANCE_BYTES = 4_096;
 
 /** How one hand-over to the sink ended: never a rejection, so a failure cannot go unobserved while others run. */
 interface Delivery {
@@ -30,15 +34,21 @@ interface Delivery {
 
 /**
  * Takes one webhook body to JetStream: checks the JSON of the whole body first (a malformed body is refused
- * as a whole, nothing published), then validates the events slice by slice and hands each slice to the
- * broker while the next is validated: valid events as their original bytes with the event id as message id
- * and the correlation id in a header, invalid ones to the dead-letter stream with their issues. Resolves
- * only when the broker confirmed all of it; rejects with `EventSinkUnavailableError` otherwise.
+ * as a whole, nothing published), then validates the events slice by slice and hands them to the broker while
+ * the next slice is validated: valid events packed per source into messages of up to `EVENTS_PER_MESSAGE` events
+ * (a JSON array of their original bytes; the message id a digest of their ids, the correlation id and the event
+ * count in headers), invalid ones to the dead-letter stream one by one with their issues. Resolves only when the
+ * broker confirmed all of it; rejects with `EventSinkUnavailableError` otherwise.
+ *
+ * Packing exists for the CPU per event: storing, delivering and acking a message costs the broker and the
+ * collectors about the same whatever it holds, so one message per event paid that cost for every event.
  */
 @Injectable()
 export class EventIngestService {
   private readonly subjects: Record<Source, string>;
   private readonly deadLetterSubject: string;
+  private readonly eventsPerMessage: number;
+  private readonly maxMessageBytes: number;
 
   constructor(
     @Inject(EVENT_SINK) private readonly sink: EventSink,
@@ -51,6 +61,8 @@ export class EventIngestService {
       tiktok: eventSubject('tiktok', config.EVENTS_SUBJECT_PREFIX),
     };
     this.deadLetterSubject = deadLetterSubject(GATEWAY_ORIGIN, config.DEAD_LETTER_SUBJECT_PREFIX);
+    this.eventsPerMessage = config.EVENTS_PER_MESSAGE;
+    this.maxMessageBytes = config.MAX_MESSAGE_BYTES;
   }
 
   async ingest(body: Buffer, correlationId: string): Promise<IngestResult> {
@@ -74,11 +86,22 @@ export class EventIngestService {
       inFlight.add(settled);
     };
 
+    // Read per request: the server announces its limit when the connection is (re)made.
+    const bounds = {
+      maxEvents: this.eventsPerMessage,
+      maxBytes: Math.min(this.maxMessageBytes, this.sink.maxPayload - HEADER_ALLOWANCE_BYTES),
+    };
+    const packers = {} as Record<Source, EventMessagePacker>;
+    for (const source of SOURCES) {
+      packers[source] = new EventMessagePacker(body, source, bounds, (message) =>
+        track(message.events, this.publish(source, message, correlationId)),
+      );
+    }
+
     for await (const slice of reader.slices()) {
       this.count(slice);
       for (const event of slice.invalid) invalid.push(event);
-      for (const [source, events] of groupBySource(slice.valid))
-        track(events.length, this.publish(body, source, events, correlationId));
+      for (const event of slice.valid) packers[event.source].add(event);
       if (slice.invalid.length > 0) track(slice.invalid.length, this.deadLetter(body, slice.invalid, correlationId));
       // A large body does not queue all its events in the client at once; a failure stops the reading.
       while (unconfirmed > MAX_UNCONFIRMED_EVENTS && failure === undefined) await Promise.race(inFlight);
@@ -86,6 +109,8 @@ export class EventIngestService {
       // One slice per event-loop turn: slices a worker has read ahead must not be published in one long run.
       await nextTurn();
     }
+    // Events still packing when a publish failed are not sent: the answer is a 503 either way.
+    if (failure === undefined) for (const source of SOURCES) packers[source].flush();
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
     return { ...result, invalid };
@@ -99,28 +124,21 @@ export class EventIngestService {
     );
   }
 
-  private async publish(
-    body: Buffer,
-    source: Source,
-    events: readonly ValidEvent[],
-    correlationId: string,
-  ): Promise<Delivery> {
-    const subject = this.subjects[source];
-    const messages = events.map((event): OutgoingMessage => ({
-      subject,
-      data: body.subarray(event.start, event.end),
-      msgId: event.eventId,
-      correlationId,
-    }));
+  private async publish(source: Source, message: PackedMessage, correlationId: string): Promise<Delivery> {
+    const events = new Map([[source, message.events]]);
     try {
-      const report = await this.sink.publish(messages);
-      this.metrics.eventsProcessed(new Map([[source, events.length]]));
-      return { accepted: report.stored + report.duplicates, duplicates: report.duplicates };
+      const outcome = await this.sink.publish({
+        subject: this.subjects[source],
+        data: message.data,
+        msgId: message.msgId,
+        correlationId,
+        headers: { [EVENT_COUNT_HEADER]: String(message.events) },
+      });
+      this.metrics.eventsProcessed(events);
+      return { accepted: message.events, duplicates: outcome === 'duplicate' ? message.events : 0 };
     } catch (error) {
-      const confirmed = error instanceof EventSinkUnavailableError ? error.acknowledged : 0;
-      this.metrics.eventsProcessed(new Map([[source, confirmed]]));
-      this.metrics.eventsFailed('publish_failed', new Map([[source, events.length - confirmed]]));
-      return { accepted: confirmed, duplicates: 0, failure: asError(error) };
+      this.metrics.eventsFailed('publish_failed', events);
+      return { accepted: 0, duplicates: 0, failure: asError(error) };
     }
   }
 
@@ -140,16 +158,6 @@ export class EventIngestService {
       return { accepted: 0, duplicates: 0, failure: asError(error) };
     }
   }
-}
-
-function groupBySource(events: readonly ValidEvent[]): Map<Source, ValidEvent[]> {
-  const groups = new Map<Source, ValidEvent[]>();
-  for (const event of events) {
-    const group = groups.get(event.source);
-    if (group) group.push(event);
-    else groups.set(event.source, [event]);
-  }
-  return groups;
 }
 
 function asError(error: unknown): Error {

@@ -1,12 +1,17 @@
-import { type DeadLetter, type OutgoingMessage, type PublishReport } from '@evp/messaging';
+import { type DeadLetter, type OutgoingMessage } from '@evp/messaging';
+
+/** How the broker took a message: stored it, or recognised its id inside the duplicate window. */
+export type PublishOutcome = 'stored' | 'duplicate';
 
 /**
  * Where accepted and rejected events go. The ingest logic codes against this port; the JetStream adapter
  * is the production implementation.
  */
 export interface EventSink {
-  /** Resolves once the broker acknowledged every message; rejects with `EventSinkUnavailableError` otherwise. */
-  publish(messages: readonly OutgoingMessage[]): Promise<PublishReport>;
+  /** Largest message the broker takes, headers included, in bytes. */
+  readonly maxPayload: number;
+  /** Resolves once the broker acknowledged the message; rejects with `EventSinkUnavailableError` otherwise. */
+  publish(message: OutgoingMessage): Promise<PublishOutcome>;
   /** Resolves once every dead letter is stored; rejects with `EventSinkUnavailableError` otherwise. */
   deadLetter(letters: readonly DeadLetter[]): Promise<void>;
 }
@@ -15,13 +20,4 @@ export interface EventSink {
 export class EventSinkUnavailableError extends Error {
   override readonly name = 'EventSinkUnavailableError';
   readonly code = 'GATEWAY.BROKER_UNAVAILABLE';
-
-  constructor(
-    message: string,
-    /** Messages of the failed call the broker confirmed (stored or duplicate) before it failed. */
-    readonly acknowledged: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

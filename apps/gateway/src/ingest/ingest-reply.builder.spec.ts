@@ -99,7 +99,7 @@ describe(IngestReplyBuilder, () => {
 
   describe('when the broker did not take the events', () => {
     it('should answer 503 with Retry-After', () => {
-      expect(builder.failure(new EventSinkUnavailableError('publish timed out', 0), 'c-8')).toEqual({
+      expect(builder.failure(new EventSinkUnavailableError('publish timed out'), 'c-8')).toEqual({
         statusCode: 503,
         headers: { 'retry-after': '7' },
         body: {

@@ -1,21 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import {
-  type DeadLetter,
-  JetStreamPublisher,
-  type OutgoingMessage,
-  PublishError,
-  type PublishReport,
-} from '@evp/messaging';
-import { type EventSink, EventSinkUnavailableError } from './event.sink';
+import { type DeadLetter, JetStreamPublisher, type OutgoingMessage, PublishError } from '@evp/messaging';
+import { type EventSink, EventSinkUnavailableError, type PublishOutcome } from './event.sink';
 
 /** The production `EventSink`: the messaging module's pipelined publisher, every PubAck checked. */
 @Injectable()
 export class JetStreamEventSink implements EventSink {
   constructor(private readonly publisher: JetStreamPublisher) {}
 
-  async publish(messages: readonly OutgoingMessage[]): Promise<PublishReport> {
+  get maxPayload(): number {
+    return this.publisher.maxPayload;
+  }
+
+  async publish(message: OutgoingMessage): Promise<PublishOutcome> {
     try {
-      return await this.publisher.publishMany(messages);
+      const report = await this.publisher.publish(message);
+      return report.duplicates > 0 ? 'duplicate' : 'stored';
     } catch (error) {
       throw unavailable(error);
     }
@@ -31,7 +30,5 @@ export class JetStreamEventSink implements EventSink {
 }
 
 function unavailable(error: unknown): unknown {
-  return error instanceof PublishError
-    ? new EventSinkUnavailableError(error.message, error.confirmed, { cause: error })
-    : error;
+  return error instanceof PublishError ? new EventSinkUnavailableError(error.message, { cause: error }) : error;
 }

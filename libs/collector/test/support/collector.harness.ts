@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { CollectorMetrics, CollectorModule, type CollectorModuleOptions } from '@evp/collector';
-import { CORRELATION_ID_HEADER } from '@evp/contracts';
+import { CORRELATION_ID_HEADER, EVENT_COUNT_HEADER } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
 import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
 import { REPO_ROOT, type UniqueNames } from '@evp/testing';
@@ -111,6 +111,31 @@ export interface TestMessage {
   /** Nats-Msg-Id; leave out to let the stream keep repeated events (as after the duplicate window). */
   msgId?: string;
   correlationId?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Messages as the gateway publishes them: the events in order, `perMessage` to a message, each message a JSON array
+ * of them with their count in a header. The message ids are left out unless `msgIdPrefix` is given.
+ */
+export function packedMessages(
+  subject: string,
+  events: readonly unknown[],
+  perMessage: number,
+  options: { correlationId?: string; msgIdPrefix?: string } = {},
+): TestMessage[] {
+  const messages: TestMessage[] = [];
+  for (let start = 0; start < events.length; start += perMessage) {
+    const chunk = events.slice(start, start + perMessage);
+    messages.push({
+      subject,
+      data: JSON.stringify(chunk),
+      correlationId: options.correlationId,
+      msgId: options.msgIdPrefix === undefined ? undefined : `${options.msgIdPrefix}-${start}`,
+      headers: { [EVENT_COUNT_HEADER]: String(chunk.length) },
+    });
+  }
+  return messages;
 }
 
 /** Publishes in windows, every PubAck awaited; returns how many the stream stored (not duplicates). */
@@ -126,6 +151,7 @@ export async function publishAll(
         const messageHeaders = headers();
         if (message.correlationId !== undefined) messageHeaders.set(CORRELATION_ID_HEADER, message.correlationId);
         if (message.msgId !== undefined) messageHeaders.set(MSG_ID_HEADER, message.msgId);
+        for (const [key, value] of Object.entries(message.headers ?? {})) messageHeaders.set(key, value);
         return js.publish(message.subject, message.data, { headers: messageHeaders });
       }),
     );
