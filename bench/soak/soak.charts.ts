@@ -61,7 +61,7 @@ export async function renderSoakCharts(rows: readonly SoakRow[]): Promise<SoakCh
     {
       file: 'soak-memory.svg',
       spec: lineChart(
-        'Memory per process: RSS (PostgreSQL: PSS of all its processes)',
+        'Memory per process group: RSS (PostgreSQL groups: PSS of their processes)',
         'MB',
         span,
         points((row) => row.memoryMb),

@@ -1,10 +1,9 @@
 import { SOURCES, type Source } from '@evp/contracts';
+import { isPostgresGroup } from '@evp/testing';
 import { formatCount } from '../shared/number.format';
 import { percentile } from '../shared/sample.statistics';
 import { type SoakObservation, type SoakPhase } from './soak.observation';
 
-/** Process groups whose memory is their PSS: a sum of RSS would count PostgreSQL's shared buffers once per backend. */
-const PSS_GROUPS: ReadonlySet<string> = new Set(['postgres']);
 
 /** One line of the soak's record: the interval since the previous observation, and the state at its end. */
 export interface SoakRow {
@@ -63,7 +62,7 @@ export function soakRow(origin: SoakObservation, previous: SoakObservation, curr
     memoryMb: Object.fromEntries(
       Object.entries(current.processes).map(([group, reading]) => [
         group,
-        Math.round((PSS_GROUPS.has(group) ? reading.pssBytes : reading.rssBytes) / 100_000) / 10,
+        Math.round((isPostgresGroup(group) ? reading.pssBytes : reading.rssBytes) / 100_000) / 10,
       ]),
     ),
     cpuPercent: Object.fromEntries(
