@@ -27,12 +27,12 @@ import { PanelIds, row } from './prometheus.panels';
 
 /**
  * Demographic panels read the demographics read model (libs/database/src/demographics): each user's first event of
- * the dashboard's range is the one of the range whose previous event is before it, so the rows are distinct users
- * with their attributes, found by an index-only scan of the chain's range index. Chains: 1 Facebook, 2 TikTok, 3
- * TikTok's top funnel. Counts and revenue come from the exact rollups.
+ * the dashboard's range is their first event if it is in the range (demographic_users), or else the event of the
+ * range whose previous event is before it (demographic_events), so the rows are distinct users with their
+ * attributes. Chains: 1 Facebook, 2 TikTok, 3 TikTok's top funnel. Counts and revenue come from the exact rollups.
  */
 const usersInRange = (chains: readonly number[], columns: string): string =>
-  `SELECT user_id, ${columns} FROM demographic_events WHERE chain IN (${chains.join(', ')}) AND $__timeFilter(occurred_at) AND (prev_at IS NULL OR prev_at < $__timeFrom())`;
+  `SELECT user_id, ${columns} FROM demographic_users WHERE chain IN (${chains.join(', ')}) AND $__timeFilter(first_at) UNION ALL SELECT user_id, ${columns} FROM demographic_events WHERE chain IN (${chains.join(', ')}) AND $__timeFilter(occurred_at) AND prev_at < $__timeFrom()`;
 
 const sqlQuery = (sql: string, format: 'time_series' | 'table'): PostgresQueryBuilder =>
   new PostgresQueryBuilder(POSTGRES_DATASOURCE, sql).format(format);

@@ -93,15 +93,16 @@ describe(DemographicsIndexer, () => {
         SELECT count(*)::int AS earlier FROM demographic_pending AS p
         CROSS JOIN LATERAL unnest(p.event_ids, p.occurred_ats) AS queued(event_id, occurred_at)
         JOIN events AS e ON e.event_id = queued.event_id AND e.occurred_at = queued.occurred_at
-        JOIN demographic_events AS d
-          ON d.chain = CASE e.source WHEN 'facebook' THEN 1 ELSE 2 END AND d.user_id = e.user_id AND d.prev_at IS NULL
-        WHERE (e.occurred_at, e.event_id) < (d.occurred_at, d.event_id)`);
+        JOIN demographic_users AS u
+          ON u.chain = CASE e.source WHEN 'facebook' THEN 1 ELSE 2 END AND u.user_id = e.user_id
+        WHERE (e.occurred_at, e.event_id) < (u.first_at, u.first_event_id)`);
       expect(rows[0]?.earlier).toBeGreaterThan(0);
 
       expect(await indexer.drain(2)).toBeGreaterThan(0);
       expect(await indexer.pendingBatches()).toBe(0);
       const expected = await expectedDemographics(pool);
-      expect(expected.chains.filter((line) => /^[12]\|/.test(line)).length).toBe(2_400);
+      const ofFacebookOrTiktok = (lines: string[]) => lines.filter((line) => /^[12]\|/.test(line)).length;
+      expect(ofFacebookOrTiktok(expected.chains) + ofFacebookOrTiktok(expected.users)).toBe(2_400);
       expect(await readDemographics(pool)).toEqual(expected);
     });
   });
@@ -121,7 +122,7 @@ describe(DemographicsIndexer, () => {
   });
 
   describe('when retention dropped the earlier events of returning users', () => {
-    it('should place their new events after a dropped one, and keep counting each user once by their first event', async () => {
+    it('should place their new events after their kept first event, and keep counting each user once by it', async () => {
       const generator = new EventGenerator({ seed: 6 });
       const facebookAt = (userId: string, at: string) => {
         const event = generator.facebook('ad.view');
@@ -147,12 +148,18 @@ describe(DemographicsIndexer, () => {
       await writer.write([...returning.map((userId) => facebookAt(userId, '2026-01-12T10:00:00.000Z')), ...newcomers]);
       await indexer.drain(5);
 
-      const { rows } = await pool.query<{ prev: string; n: number }>(
-        `SELECT coalesce(prev_at::text, 'none') AS prev, count(*)::int AS n FROM demographic_events GROUP BY 1 ORDER BY 1`,
+      const { rows } = await pool.query<{ linked: number; after_first: number }>(
+        `SELECT count(*)::int AS linked, count(*) FILTER (WHERE d.prev_at = u.first_at)::int AS after_first
+         FROM demographic_events AS d JOIN demographic_users AS u ON u.chain = d.chain AND u.user_id = d.user_id`,
       );
-      expect(rows).toEqual([
-        { prev: '-infinity', n: 30 },
-        { prev: 'none', n: 10 },
+      expect(rows).toEqual([{ linked: 30, after_first: 30 }]);
+      const users = await pool.query<{ first: string; n: number }>(
+        `SELECT to_char(first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS first, count(*)::int AS n FROM demographic_users
+         GROUP BY 1 ORDER BY 1`,
+      );
+      expect(users.rows).toEqual([
+        { first: '2026-01-10', n: 30 },
+        { first: '2026-01-12', n: 10 },
       ]);
       const profiles = new Map<string, number>();
       for (const line of counted) {
@@ -164,6 +171,35 @@ describe(DemographicsIndexer, () => {
       expect((await readDemographics(pool)).facebookProfiles).toEqual(
         [...profiles].map(([key, users]) => `${key}|${users}`).sort(),
       );
+    });
+  });
+
+  describe('when a late event precedes a first event that retention dropped', () => {
+    it('should make it the first and leave the dropped one out of the chain', async () => {
+      const generator = new EventGenerator({ seed: 7 });
+      const facebookAt = (at: string, gender: 'male' | 'female') => {
+        const event = generator.facebook('ad.view');
+        event.data.user.userId = 'late-user';
+        event.data.user.gender = gender;
+        event.timestamp = at;
+        return eventRowOf(event);
+      };
+      const first = facebookAt('2026-01-10T10:00:00.000Z', 'female');
+      await writer.write([first]);
+      await indexer.drain(5);
+      const partitions = new PartitionManager(pool, { interval: 'day', ahead: 1, retentionDays: 1 });
+      await partitions.dropExpired(new Date('2026-01-12T00:00:00.000Z'));
+
+      const late = facebookAt('2026-01-09T10:00:00.000Z', 'male');
+      await writer.write([late]);
+      expect(await indexer.drain(5)).toBe(1);
+
+      const { rows } = await pool.query<{ gender: string; first: string }>(
+        `SELECT gender, first_at AT TIME ZONE 'UTC' = '2026-01-09 10:00' AS first FROM demographic_users`,
+      );
+      expect(rows).toEqual([{ gender: 'male', first: true }]);
+      expect((await pool.query('SELECT 1 FROM demographic_events')).rowCount).toBe(0);
+      expect((await readDemographics(pool)).facebookProfiles).toEqual([`male|${late.age}|1`]);
     });
   });
 

@@ -1,5 +1,6 @@
 import { CONTRACT_FIELDS, type FieldTree, FUNNEL_STAGES, SOURCES } from '@evp/contracts';
 import type { Pool } from 'pg';
+import { QUEUED_EVENT_COLUMNS, queueEventsSql } from '../demographics/demographics.sql';
 import { EVENT_ROW_COLUMNS } from '../writer/event-batch.payload';
 import { PartitionManager } from './partition.manager';
 import type { PartitionInterval } from './partition.sql';
@@ -60,11 +61,10 @@ inserted AS (
   SELECT ${columns.map((column) => LEGACY_VALUES[column] ?? column).join(', ')} FROM moved
   ORDER BY 1
   ON CONFLICT DO NOTHING
-  RETURNING event_id, occurred_at
+  RETURNING ${QUEUED_EVENT_COLUMNS}
 ),
 queued AS (
-  INSERT INTO demographic_pending (event_ids, occurred_ats)
-  SELECT array_agg(event_id), array_agg(occurred_at) FROM inserted HAVING count(*) > 0
+  ${queueEventsSql('inserted')}
 )
 SELECT count(*)::int AS moved FROM inserted`;
 

@@ -1,3 +1,4 @@
+import { QUEUED_EVENT_COLUMNS, queueEventsSql } from '../demographics/demographics.sql';
 import { rollupCtes } from '../rollups/rollup.sql';
 import { EVENT_ROW_COLUMNS } from './event-batch.payload';
 
@@ -22,7 +23,7 @@ const extractions = EVENT_ROW_COLUMNS.map(({ column, type }, index) =>
  * probe of its own.
  *
  * Only rows actually inserted reach the rollups (RETURNING), and the same rows are queued for the demographics read
- * model (one queue row per batch, see demographics.sql.ts). Rows are inserted in key order so that two writers with
+ * model with what it needs of them (one queue row per batch, see demographics.sql.ts). Rows are inserted in key order so that two writers with
  * overlapping batches take the key locks in the same order instead of deadlocking. PostgreSQL runs every
  * data-modifying CTE to completion even though the final SELECT reads only some.
  */
@@ -37,7 +38,7 @@ inserted AS (
   SELECT ${columnList} FROM batch
   ORDER BY event_id, occurred_at
   ON CONFLICT DO NOTHING
-  RETURNING event_id, occurred_at, source, funnel_stage, event_type, campaign_id, purchase_amount
+  RETURNING ${QUEUED_EVENT_COLUMNS}, event_type, campaign_id, purchase_amount
 ),
 skipped AS (
   SELECT b.position, b.event_id, b.occurred_at FROM batch AS b
@@ -45,8 +46,7 @@ skipped AS (
 ),
 ${rollupCtes('inserted')},
 queued_for_demographics AS (
-  INSERT INTO demographic_pending (event_ids, occurred_ats)
-  SELECT array_agg(event_id), array_agg(occurred_at) FROM inserted HAVING count(*) > 0
+  ${queueEventsSql('inserted')}
 )
 SELECT (SELECT count(*) FROM inserted)::int AS inserted,
   coalesce(array_agg(position ORDER BY position), '{}') AS skipped_positions,

@@ -22,7 +22,10 @@ const counterLines = (pool: Pool, table: string, columns: string) =>
       .join('|')}', ${columns}) AS line FROM ${table} WHERE users <> 0 ORDER BY 1`,
   );
 
-/** The demographics read model as sorted text lines (counters that came back to zero left out). */
+/**
+ * The demographics read model as sorted text lines (counters that came back to zero left out): `chains` the events
+ * that are not their user's first, `users` the first events.
+ */
 export async function readDemographics(pool: Pool): Promise<DemographicsSnapshot> {
   return {
     chains: await lines(
@@ -33,7 +36,9 @@ export async function readDemographics(pool: Pool): Promise<DemographicsSnapshot
     ),
     users: await lines(
       pool,
-      `SELECT format('%s|%s|%s|%s', chain, user_id, first_at, first_event_id) AS line FROM demographic_users ORDER BY 1`,
+      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', chain, user_id, first_at, first_event_id, gender, age, country,
+         city, followers, device) AS line
+       FROM demographic_users ORDER BY 1`,
     ),
     facebookProfiles: await counterLines(pool, 'facebook_user_profiles', 'gender, age, users'),
     facebookPlaces: await counterLines(pool, 'facebook_user_places', 'country, city, users'),
@@ -57,14 +62,18 @@ export async function expectedDemographics(pool: Pool): Promise<DemographicsSnap
   return {
     chains: await lines(
       pool,
-      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', chain, user_id, occurred_at, event_id,
-         lag(occurred_at) OVER (PARTITION BY chain, user_id ORDER BY occurred_at, event_id), gender, age, country, city,
-         followers, device) AS line
-       FROM (${chained}) AS e ORDER BY 1`,
+      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', chain, user_id, occurred_at, event_id, prev_at, gender, age,
+         country, city, followers, device) AS line
+       FROM (
+         SELECT *, lag(occurred_at) OVER (PARTITION BY chain, user_id ORDER BY occurred_at, event_id) AS prev_at
+         FROM (${chained}) AS e
+       ) AS linked
+       WHERE prev_at IS NOT NULL ORDER BY 1`,
     ),
     users: await lines(
       pool,
-      `SELECT format('%s|%s|%s|%s', chain, user_id, occurred_at, event_id) AS line
+      `SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', chain, user_id, occurred_at, event_id, gender, age, country, city,
+         followers, device) AS line
        FROM (SELECT DISTINCT ON (chain, user_id) * FROM (${chained}) AS e ORDER BY chain, user_id, occurred_at, event_id) AS f
        ORDER BY 1`,
     ),

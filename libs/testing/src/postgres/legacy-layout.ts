@@ -17,16 +17,16 @@ export interface LegacyEvent {
 }
 
 /**
- * Brings an empty database to the legacy layout as `prisma migrate deploy` did then: each migration file run
- * statement by statement, and recorded in Prisma's history with its checksum. For tests of the migration away from
- * it, and for benchmarks that measure it beside the current layout.
+ * Brings an empty database to the legacy layout (or to the schema of migration `through`) as `prisma migrate deploy`
+ * did then: each migration file run statement by statement, and recorded in Prisma's history with its checksum. For
+ * tests of the migrations away from it, and for benchmarks that measure it beside the current layout.
  */
-export async function migrateToLegacyLayout(pool: Pool): Promise<void> {
+export async function migrateToLegacyLayout(pool: Pool, through: string = LEGACY_LAYOUT_MIGRATION): Promise<void> {
   await pool.query(`CREATE TABLE _prisma_migrations (
     id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL,
     logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0)`);
   const names = readdirSync(MIGRATIONS)
-    .filter((name) => /^\d{14}_/.test(name) && name <= LEGACY_LAYOUT_MIGRATION)
+    .filter((name) => /^\d{14}_/.test(name) && name <= through)
     .sort();
   for (const name of names) {
     const sql = readFileSync(join(MIGRATIONS, name, 'migration.sql'), 'utf8');

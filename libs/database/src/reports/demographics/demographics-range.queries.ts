@@ -1,4 +1,4 @@
-import { DEMOGRAPHIC_CHAINS, type DemographicChain, queuedEventsCte } from '../../demographics/demographics.sql';
+import { DEMOGRAPHIC_CHAINS, type DemographicChain, queuedLinksCte } from '../../demographics/demographics.sql';
 import { Prisma } from '../../generated/prisma/client';
 import { instantSql, withinSpans } from '../shared/range.sql';
 import { type ReportQuery } from '../shared/report.query';
@@ -13,51 +13,54 @@ import {
 
 /**
  * Demographics of the users with events in a bounded range, each user described by their earliest event in it, from
- * the read model's event chains (src/demographics): an event is its user's earliest in `[from, to)`
- * exactly when the user's previous event is before `from`, so the range is one index-only scan with a filter. The
+ * the read model (src/demographics): a user's earliest event in `[from, to)` is either their first event, when
+ * `first_at` is in the range (`demographic_users`), or else the chained event in the range whose previous event is
+ * before `from` (`demographic_events`); exactly one of the two holds for each user with events in the range. The
  * events still queued for the indexer are added in the report's snapshot: a user with queued events in the range
- * takes the earliest of those and of their chained ones, so the figures are exact at any indexer lag.
+ * takes the earliest of those and of their modelled ones, so the figures are exact at any indexer lag.
  */
-const queued = Prisma.raw(`WITH ${queuedEventsCte('demographic_pending')}`);
+const queued = Prisma.raw(`WITH ${queuedLinksCte('demographic_pending')}`);
 
-const QUEUED_OF_CHAIN: Record<DemographicChain, string> = {
-  facebook: `source = 'facebook'`,
-  tiktok: `source = 'tiktok'`,
-  tiktok_top: `source = 'tiktok' AND funnel_stage = 'top'`,
-};
+/** A literal, not a parameter: the planner must match each chain's partial index of demographic_events at plan time. */
+const chainCode = (chain: DemographicChain) => Prisma.raw(String(DEMOGRAPHIC_CHAINS[chain]));
+
+/**
+ * The modelled earliest events in the range of the users of `chain` (all of them, or only `user` given as
+ * `<alias>.user_id`): `user_id, occurred_at, event_id` and `columns`.
+ */
+function modelledFirsts(chain: DemographicChain, columns: readonly string[], range: Span, user?: string): Prisma.Sql {
+  const list = Prisma.raw(columns.join(', '));
+  const chainLiteral = chainCode(chain);
+  const ofUser = user === undefined ? Prisma.empty : Prisma.sql`AND user_id = ${Prisma.raw(user)}`;
+  const newUsers = Prisma.sql`SELECT user_id, first_at AS occurred_at, first_event_id AS event_id, ${list}
+      FROM demographic_users WHERE chain = ${chainLiteral} ${ofUser} AND ${withinSpans('first_at', [range])}`;
+  // Without a lower bound every user in the range is described by their first event.
+  if (range.from === undefined) return newUsers;
+  return Prisma.sql`${newUsers}
+      UNION ALL
+      SELECT user_id, occurred_at, event_id, ${list} FROM demographic_events
+      WHERE chain = ${chainLiteral} ${ofUser} AND ${withinSpans('occurred_at', [range])}
+        AND prev_at < ${instantSql(range.from)}`;
+}
 
 /** WITH-list entries that end in `firsts (columns…)`: one row per user of `chain` with events in the range. */
 function firstsInRange(chain: DemographicChain, columns: readonly string[], range: Span): Prisma.Sql {
   const list = Prisma.raw(columns.join(', '));
-  // A literal, not a parameter: each chain has its own partial index, which the planner must match at plan time.
-  const chainLiteral = Prisma.raw(String(DEMOGRAPHIC_CHAINS[chain]));
-  const inRange = withinSpans('occurred_at', [range]);
-  const earliestInRange =
-    range.from === undefined
-      ? Prisma.sql`prev_at IS NULL`
-      : Prisma.sql`(prev_at IS NULL OR prev_at < ${instantSql(range.from)})`;
   return Prisma.sql`
-    chained AS (
-      SELECT user_id, occurred_at, event_id, ${list} FROM demographic_events
-      WHERE chain = ${chainLiteral} AND ${inRange} AND ${earliestInRange}
-    ),
+    modelled AS (${modelledFirsts(chain, columns, range)}),
     queued_in_range AS (
-      SELECT user_id, occurred_at, event_id, ${list} FROM queued_events
-      WHERE ${Prisma.raw(QUEUED_OF_CHAIN[chain])} AND ${inRange}
+      SELECT user_id, occurred_at, event_id, ${list} FROM queued_links
+      WHERE chain = ${chainCode(chain)} AND ${withinSpans('occurred_at', [range])}
     ),
     firsts AS (
-      SELECT ${list} FROM chained AS c WHERE NOT EXISTS (SELECT 1 FROM queued_in_range AS q WHERE q.user_id = c.user_id)
+      SELECT ${list} FROM modelled AS m WHERE NOT EXISTS (SELECT 1 FROM queued_in_range AS q WHERE q.user_id = m.user_id)
       UNION ALL
       SELECT ${list} FROM (
         SELECT DISTINCT ON (user_id) * FROM (
           SELECT q.* FROM queued_in_range AS q
           UNION ALL
-          SELECT c.user_id, c.occurred_at, c.event_id, ${Prisma.raw(columns.map((column) => `c.${column}`).join(', '))}
-          FROM (SELECT DISTINCT user_id FROM queued_in_range) AS u
-          CROSS JOIN LATERAL (
-            SELECT * FROM demographic_events AS d
-            WHERE d.chain = ${chainLiteral} AND d.user_id = u.user_id AND ${inRange} AND ${earliestInRange}
-          ) AS c
+          SELECT m.* FROM (SELECT DISTINCT user_id FROM queued_in_range) AS u
+          CROSS JOIN LATERAL (${modelledFirsts(chain, columns, range, 'u.user_id')}) AS m
         ) AS candidates
         ORDER BY user_id, occurred_at, event_id
       ) AS merged
