@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.ts', 'bench/**/*.ts', 'apps/publisher/**/*.ts'],
+    files: ['scripts/**/*.ts', 'bench/**/*.ts', 'apps/publisher/**/*.ts', 'apps/dlq/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );
