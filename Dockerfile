@@ -6,7 +6,8 @@
 #   docker build -t evp-pipeline:local .
 #   docker run --rm -e SERVICE=gateway -e PORT=3000 -e NATS_URL=nats://nats:4222 evp-pipeline:local
 
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+# Node 22, the active LTS line, at an exact release (Node 20 is past its end of life); the code also runs on Node 20.
+ARG NODE_IMAGE=node:22.20.0-bookworm-slim
 
 # Every workspace manifest plus the lock file, and nothing else: the dependency layers below are keyed on these
 # files only, so editing source code does not reinstall node_modules.

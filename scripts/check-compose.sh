@@ -5,6 +5,13 @@
 # two refuses to render without them. Exits non-zero on the first failure.
 set -euo pipefail
 
+case "${1:-}" in
+  -h | --help)
+    printf 'Usage: npm run check:compose\n  docker-compose config of the base file alone and with each environment override and env file.\n'
+    exit 0
+    ;;
+esac
+
 root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root_dir"
 
@@ -16,7 +23,9 @@ command -v docker-compose >/dev/null || fail "docker-compose not found: install 
 # Secrets that staging and production take from the environment; placeholders for validation only.
 placeholder_secrets=(POSTGRES_PASSWORD=check-only GRAFANA_ADMIN_PASSWORD=check-only GRAFANA_DB_PASSWORD=check-only
   REPORTER_API_KEYS=check-only DB_OWNER_PASSWORD=check-only DB_COLLECTOR_PASSWORD=check-only
-  DB_REPORTER_PASSWORD=check-only DB_INDEXER_PASSWORD=check-only)
+  DB_REPORTER_PASSWORD=check-only DB_INDEXER_PASSWORD=check-only NATS_GATEWAY_PASSWORD=check-only
+  NATS_FB_COLLECTOR_PASSWORD=check-only NATS_TTK_COLLECTOR_PASSWORD=check-only NATS_PROVISIONER_PASSWORD=check-only
+  PUBLISHER_IMAGE=andriiuni/events:check-only WEBHOOK_TOKENS=check-only PUBLISHER_WEBHOOK_TOKEN=check-only)
 secret_names=()
 for assignment in "${placeholder_secrets[@]}"; do secret_names+=("${assignment%%=*}"); done
 unset_project_variables=()

@@ -34,6 +34,9 @@ const context: PolicyContext = {
   externalSecrets: new Map([
     ['evp-reporter-api-keys', new Set(['api-keys'])],
     ['evp-backup-s3', new Set(['ACCESS_KEY_ID', 'ACCESS_SECRET_KEY'])],
+    ...['evp-db-collector', 'evp-db-reporter', 'evp-db-indexer'].map(
+      (name) => [name, new Set(['username', 'password', 'uri'])] as const,
+    ),
   ]),
   eventsStream: EVENTS_STREAM,
   collectorDurables: Object.values(COLLECTOR_DURABLES),
@@ -285,7 +288,7 @@ describe(checkPolicies, () => {
       const objects = structuredClone(production);
       const container = containerOf(objects, 'fb-collector');
       container.env!.push({ name: 'EXTRA', valueFrom: { secretKeyRef: { name: 'evp-extra', key: 'value' } } });
-      container.env!.find((variable) => variable.name === 'DATABASE_URL')!.valueFrom!.secretKeyRef!.key = 'url';
+      container.env!.find((variable) => variable.name === 'DATABASE_OWNER_URL')!.valueFrom!.secretKeyRef!.key = 'url';
 
       expect(messagesOf(objects)).toEqual([
         'Deployment/fb-collector: fb-collector: Secret evp-postgres-app (CloudNativePG) has no key url',

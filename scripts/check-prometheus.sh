@@ -4,6 +4,13 @@
 # promtool comes with Debian's `prometheus` package.
 set -euo pipefail
 
+case "${1:-}" in
+  -h | --help)
+    printf 'Usage: npm run check:prometheus\n  promtool checks of deploy/prometheus: both scrape configurations, the rule files and the rule unit tests.\n'
+    exit 0
+    ;;
+esac
+
 root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prom_dir=$root_dir/deploy/prometheus
 

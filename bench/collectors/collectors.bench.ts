@@ -21,6 +21,7 @@
  *    like the two collectors) into the same table.
  * Prints a table and writes bench/results/collectors.json. Other work on the machine skews the figures.
  */
+import { exitWithUsageOnHelp } from '@evp/config';
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -49,6 +50,7 @@ import { connect } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { normaliseFacebookEvent } from '../../apps/fb-collector/src/facebook-event.normaliser';
 import { normaliseTiktokEvent } from '../../apps/ttk-collector/src/tiktok-event.normaliser';
+import { spread } from '../shared/sample.statistics';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -80,13 +82,7 @@ const count = (n: number) => Math.round(n).toLocaleString('en-US');
 const seconds = (ms: number) => (ms / 1_000).toFixed(1);
 
 function rates(values: number[]): Rates {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    min: sorted[0] ?? 0,
-    median: sorted[Math.floor(sorted.length / 2)] ?? 0,
-    max: sorted[sorted.length - 1] ?? 0,
-    runs: values,
-  };
+  return { ...spread(values), runs: values };
 }
 
 /** When the drained count crossed `target`, interpolated between the two samples around it. */
@@ -266,7 +262,14 @@ function baselineRows(): EventRow[] {
   });
 }
 
+const USAGE = `Usage: npm run bench:collectors
+  Collector drain rate of a pre-filled stream into PostgreSQL, beside a row-at-a-time baseline.
+  Environment: BENCH_EVENTS (1000000), BENCH_EVENTS_PER_MESSAGE (200), BENCH_BASELINE_EVENTS (20000),
+  BENCH_BATCH_SIZE (1000), BENCH_EVENTS_PER_WRITE (5000), BENCH_TABLE_ROWS (0), NATS_URL, DATABASE_URL.
+  Writes bench/results/collectors.json.`;
+
 async function main(): Promise<void> {
+  exitWithUsageOnHelp(USAGE);
   console.log(
     `collectors bench: ${count(EVENTS)} events, ${EVENTS_PER_MESSAGE} per message, pulls of up to ${BATCH_SIZE} messages, ` +
       `writes of up to ${EVENTS_PER_WRITE} events, baseline ${count(BASELINE_EVENTS)} events, NATS ${NATS_URL}`,

@@ -2,8 +2,12 @@
  * Gateway ingest: the built gateway as a child process, driven by real-publisher-shaped bodies, with the
  * machine's limits for the same work measured in the same run as a baseline.
  *
- *   npm run bench:gateway
- *     BENCH_DURATION_S=60    seconds of load
+ *   npm run bench:gateway [-- --gzip]
+ *     --gzip                 after the saturation phase, the same again with gzip bodies (Content-Encoding: gzip),
+ *                            compressed before the phase starts; events/s and CPU per event printed side by side
+ *     --two-instances        after the saturation phase, the same with a second gateway on the same streams, each
+ *                            gateway taking BENCH_SENDERS senders; events/s and CPU per event beside one instance
+ *     BENCH_DURATION_S=60    seconds of load (per saturation phase)
  *     BENCH_SENDERS=2        concurrent senders, each sending its next body when the previous one is answered
  *     BENCH_FULL_SHARE=0.1   share of bodies of exactly 50,000 events; the others hold 1,000–50,000, uniformly
  *     BENCH_PACED_S=90       then seconds at the real publisher's pace: one body a second, replies not awaited
@@ -17,10 +21,13 @@
  * nats-server's CPU, the liveness answer time while saturated, and checks that the stream's messages carry exactly
  * the events acknowledged. Writes bench/results/gateway.json.
  */
+import { exitWithUsageOnHelp } from '@evp/config';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { validateEvent } from '@evp/contracts';
 import { JetStreamModule, JetStreamPublisher, type OutgoingMessage } from '@evp/messaging';
 import {
@@ -39,12 +46,14 @@ import { connect } from '@nats-io/transport-node';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Agent, request } from 'undici';
-import { percentile } from '../shared/sample.statistics';
+import { ascending, percentile } from '../shared/sample.statistics';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 60);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 2);
 const FULL_SHARE = Number(process.env.BENCH_FULL_SHARE ?? 0.1);
 const PACED_S = Number(process.env.BENCH_PACED_S ?? 90);
+const GZIP = process.argv.includes('--gzip');
+const TWO_INSTANCES = process.argv.includes('--two-instances');
 const MIN_EVENTS = 1_000;
 const MAX_EVENTS = 50_000;
 const TARGET_EVENTS_PER_SECOND = 30_000;
@@ -105,8 +114,18 @@ class BodyTemplate {
   }
 }
 
+const gzipAsync = promisify(gzip);
+
+/** A body ready to send: its event count, its bytes, and their Content-Encoding when compressed. */
+interface PreparedBody {
+  events: number;
+  bytes: Buffer;
+  encoding?: 'gzip';
+}
+
 interface RequestSample {
   events: number;
+  bytes: number;
   status: number;
   accepted: number;
   ms: number;
@@ -173,6 +192,8 @@ interface PhaseResult {
   statuses: Record<string, number>;
   acknowledgedEvents: number;
   eventsPerSecond: number;
+  /** Body bytes sent per event, as they travelled (compressed or not). */
+  wireBytesPerEvent: number;
   gatewayCpuMicrosPerEvent: number;
   gatewayCpuCores: number;
   /** Busy cores of the private nats-server (NaN when an external NATS is used). */
@@ -184,33 +205,36 @@ const round2 = (value: number) => Number(value.toFixed(2));
 
 /** Runs one load phase and sums it up: acknowledged events/s, reply times per body size, the gateway's CPU. */
 async function measurePhase(
-  gatewayPid: number,
+  gatewayPids: readonly number[],
   natsPid: number | undefined,
   load: () => Promise<RequestSample[]>,
 ): Promise<PhaseResult> {
-  const cpuBefore = await cpuSeconds(gatewayPid);
+  const gatewaysCpu = async () => (await Promise.all(gatewayPids.map(cpuSeconds))).reduce((sum, cpu) => sum + cpu, 0);
+  const cpuBefore = await gatewaysCpu();
   const natsCpuBefore = await cpuSeconds(natsPid);
   const started = performance.now();
   const samples = await load();
   const seconds = (performance.now() - started) / 1000;
-  const gatewayCpu = (await cpuSeconds(gatewayPid)) - cpuBefore;
+  const gatewayCpu = (await gatewaysCpu()) - cpuBefore;
   const natsCpu = (await cpuSeconds(natsPid)) - natsCpuBefore;
   const acknowledgedEvents = samples.reduce((sum, sample) => sum + sample.accepted, 0);
+  const sentEvents = samples.reduce((sum, sample) => sum + sample.events, 0);
+  const sentBytes = samples.reduce((sum, sample) => sum + sample.bytes, 0);
   const statuses: Record<string, number> = {};
   for (const sample of samples) statuses[sample.status] = (statuses[sample.status] ?? 0) + 1;
   const latency = Object.fromEntries(
     BUCKETS.map((bucket): [string, BucketFigures] => {
       const times = samples
         .filter((sample) => sample.status === 202 && sample.events >= bucket.from && sample.events < bucket.to)
-        .map((sample) => sample.ms)
-        .sort((a, b) => a - b);
+        .map((sample) => sample.ms);
+      const sorted = ascending(times);
       return [
         bucket.name,
         {
-          requests: times.length,
-          p50Ms: Math.round(percentile(times, 50)),
-          p99Ms: Math.round(percentile(times, 99)),
-          maxMs: Math.round(times.at(-1) ?? Number.NaN),
+          requests: sorted.length,
+          p50Ms: Math.round(percentile(sorted, 50)),
+          p99Ms: Math.round(percentile(sorted, 99)),
+          maxMs: Math.round(sorted.at(-1) ?? Number.NaN),
         },
       ];
     }),
@@ -221,6 +245,7 @@ async function measurePhase(
     statuses,
     acknowledgedEvents,
     eventsPerSecond: Math.round(acknowledgedEvents / seconds),
+    wireBytesPerEvent: Math.round(sentBytes / Math.max(1, sentEvents)),
     gatewayCpuMicrosPerEvent: Number(((gatewayCpu * 1e6) / Math.max(1, acknowledgedEvents)).toFixed(1)),
     gatewayCpuCores: round2(gatewayCpu / seconds),
     natsCpuCores: round2(natsCpu / seconds),
@@ -233,9 +258,9 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   return pid === undefined ? Number.NaN : ((await readProcessStat(pid))?.cpuSeconds ?? Number.NaN);
 }
 
-/** Polls `GET /health/liveness` every 50 ms until `deadline`, recording each answer's time. */
-async function pollLiveness(url: string, deadline: number, latencies: number[]): Promise<void> {
-  while (performance.now() < deadline) {
+/** Polls `GET /health/liveness` every 50 ms while `running()`, recording each answer's time. */
+async function pollLiveness(url: string, running: () => boolean, latencies: number[]): Promise<void> {
+  while (running()) {
     const started = performance.now();
     const response = await fetch(`${url}/health/liveness`);
     await response.arrayBuffer();
@@ -258,6 +283,19 @@ function printPhase(name: string, phase: PhaseResult): void {
       `  ${bucket.padEnd(12)}${String(figures.requests).padStart(10)}${String(figures.p50Ms).padStart(10)}${String(figures.p99Ms).padStart(10)}${String(figures.maxMs).padStart(10)}`,
     );
   }
+}
+
+/** Saturation figures of two phases in two columns (plain and gzip, one gateway and two). */
+function printSideBySide(title: string, columns: ReadonlyArray<readonly [string, PhaseResult]>): void {
+  const rows: Array<[string, (phase: PhaseResult) => number]> = [
+    ['ingest events/s', (phase) => phase.eventsPerSecond],
+    ['gateway CPU µs/event', (phase) => phase.gatewayCpuMicrosPerEvent],
+    ['gateway CPU cores', (phase) => phase.gatewayCpuCores],
+    ['wire bytes/event', (phase) => phase.wireBytesPerEvent],
+  ];
+  console.log(`\n${title}:\n  ${''.padEnd(22)}${columns.map(([label]) => label.padStart(12)).join('')}`);
+  for (const [name, value] of rows)
+    console.log(`  ${name.padEnd(22)}${columns.map(([, phase]) => String(value(phase)).padStart(12)).join('')}`);
 }
 
 interface RunningGateway {
@@ -298,7 +336,15 @@ async function startGateway(env: Record<string, string>): Promise<RunningGateway
   };
 }
 
+const USAGE = `Usage: npm run bench:gateway -- [--gzip] [--two-instances]
+  Gateway ingest: the built gateway driven by real-publisher-shaped bodies, saturation then the publisher's pace.
+  --gzip            after the saturation phase, the same again with gzip bodies
+  --two-instances   after the saturation phase, the same with a second gateway on the same streams
+  Environment: BENCH_DURATION_S (60), BENCH_SENDERS (2), BENCH_FULL_SHARE (0.1), BENCH_PACED_S (90), BENCH_NATS_URL,
+  BENCH_PROFILE_DIR, INGEST_WORKERS. Writes bench/results/gateway.json.`;
+
 async function main(): Promise<void> {
+  exitWithUsageOnHelp(USAGE);
   console.log('building the gateway…');
   execFileSync('npx', ['tsc', '-b', 'apps/gateway/tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
 
@@ -322,71 +368,138 @@ async function main(): Promise<void> {
     `baselines: parse+validate ${parseValidate} events/s on one core; messaging publish ${leanPublish} msgs/s`,
   );
 
-  const gateway = await startGateway({
+  const gatewayEnv = {
     NATS_URL: natsUrl,
     EVENTS_STREAM: names.stream,
     EVENTS_SUBJECT_PREFIX: names.subjectPrefix,
     DEAD_LETTER_STREAM: names.deadLetterStream,
     DEAD_LETTER_SUBJECT_PREFIX: names.deadLetterPrefix,
     LOG_LEVEL: 'warn',
-  });
+    // The bench measures what one gateway takes at most, beyond any sender's quota.
+    QUOTA_EVENTS_PER_SECOND: '0',
+  };
+  const gateway = await startGateway(gatewayEnv);
   const nats = await connect({ servers: natsUrl });
   const jsm = await jetstreamManager(nats);
   const agent = new Agent({ connections: SENDERS, keepAliveTimeout: 60_000 });
   const random = new EventGenerator({ seed: 7 }).random;
-  const send = async (count: number): Promise<RequestSample> => {
-    const body = template.body(count);
+  const post = async ({ events, bytes, encoding }: PreparedBody, url = gateway.url): Promise<RequestSample> => {
     const started = performance.now();
-    const response = await request(`${gateway.url}/webhook`, {
+    const response = await request(`${url}/webhook`, {
       method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json' },
+      body: bytes,
+      headers: { 'content-type': 'application/json', ...(encoding ? { 'content-encoding': encoding } : {}) },
       dispatcher: agent,
     });
     const reply = (await response.body.json()) as { accepted?: number };
     return {
-      events: count,
+      events,
+      bytes: bytes.length,
       status: response.statusCode,
       accepted: response.statusCode === 202 ? (reply.accepted ?? 0) : 0,
       ms: performance.now() - started,
     };
   };
 
+  const send = (count: number, url?: string) => post({ events: count, bytes: template.body(count) }, url);
   const nextSize = () => (random.chance(FULL_SHARE) ? MAX_EVENTS : random.int(MIN_EVENTS, MAX_EVENTS));
+
+  /**
+   * Closed-loop senders for DURATION_S (or until `next` has no body left), SENDERS per gateway, liveness of the first
+   * polled meanwhile.
+   */
+  const saturate = async (
+    next: (url: string) => Promise<RequestSample> | undefined,
+    gateways: readonly RunningGateway[] = [gateway],
+  ) => {
+    const liveness: number[] = [];
+    const pids = gateways.map((instance) => instance.pid);
+    const phase = await measurePhase(pids, natsPid, async () => {
+      const samples: RequestSample[] = [];
+      const deadline = performance.now() + DURATION_S * 1000;
+      let sending = true;
+      const polling = pollLiveness(gateway.url, () => sending, liveness);
+      await Promise.all(
+        Array.from({ length: SENDERS * gateways.length }, async (_, sender) => {
+          const url = (gateways[sender % gateways.length] as RunningGateway).url;
+          while (performance.now() < deadline) {
+            const sending = next(url);
+            if (!sending) break;
+            samples.push(await sending);
+          }
+        }),
+      );
+      sending = false;
+      await polling;
+      return samples;
+    });
+    const livenessSorted = ascending(liveness);
+    const livenessFigures = {
+      polls: livenessSorted.length,
+      p99Ms: Math.round(percentile(livenessSorted, 99)),
+      maxMs: Math.round(livenessSorted.at(-1) ?? Number.NaN),
+    };
+    // Events travel many to a message: the count header of each message says how many.
+    const stored = await streamEventCount(jsm, names.stream);
+    return { phase, livenessFigures, stored };
+  };
+  const printSaturation = (name: string, { phase, livenessFigures, stored }: Awaited<ReturnType<typeof saturate>>) => {
+    printPhase(name, phase);
+    console.log(
+      `  liveness while saturated: ${livenessFigures.polls} polls, p99 ${livenessFigures.p99Ms} ms, max ${livenessFigures.maxMs} ms`,
+    );
+    console.log(
+      `stream holds ${stored} (${stored === phase.acknowledgedEvents ? 'exactly the acknowledged events' : `DIFFERENCE ${stored - phase.acknowledgedEvents}`})`,
+    );
+  };
 
   try {
     for (const count of [MIN_EVENTS, 10_000, MAX_EVENTS]) await send(count);
     await jsm.streams.purge(names.stream);
 
     console.log(`saturation: ${SENDERS} senders for ${DURATION_S} s, each sending its next body when answered`);
-    const liveness: number[] = [];
-    const saturation = await measurePhase(gateway.pid, natsPid, async () => {
-      const samples: RequestSample[] = [];
-      const deadline = performance.now() + DURATION_S * 1000;
-      const polling = pollLiveness(gateway.url, deadline, liveness);
-      await Promise.all(
-        Array.from({ length: SENDERS }, async () => {
-          while (performance.now() < deadline) samples.push(await send(nextSize()));
-        }),
-      );
-      await polling;
-      return samples;
-    });
-    liveness.sort((a, b) => a - b);
-    const livenessFigures = {
-      polls: liveness.length,
-      p99Ms: Math.round(percentile(liveness, 99)),
-      maxMs: Math.round(liveness.at(-1) ?? Number.NaN),
-    };
-    // Events travel many to a message: the count header of each message says how many.
-    const stored = await streamEventCount(jsm, names.stream);
-    printPhase('saturation', saturation);
-    console.log(
-      `  liveness while saturated: ${livenessFigures.polls} polls, p99 ${livenessFigures.p99Ms} ms, max ${livenessFigures.maxMs} ms`,
-    );
-    console.log(
-      `stream holds ${stored} (${stored === saturation.acknowledgedEvents ? 'exactly the acknowledged events' : `DIFFERENCE ${stored - saturation.acknowledgedEvents}`})`,
-    );
+    const plain = await saturate(() => send(nextSize()));
+    const { phase: saturation, livenessFigures, stored } = plain;
+    printSaturation('saturation', plain);
+
+    let gzipped: Awaited<ReturnType<typeof saturate>> | undefined;
+    if (GZIP) {
+      // As many bodies as the plain phase sent, compressed beforehand so that the bench's own compressing does not
+      // compete with the gateway for the cores; the phase ends when they run out, if it has not ended before.
+      const bodies: PreparedBody[] = [];
+      for (let i = 0; i < saturation.requests; i++) {
+        const count = nextSize();
+        bodies.push({ events: count, bytes: await gzipAsync(template.body(count)), encoding: 'gzip' });
+      }
+      await jsm.streams.purge(names.stream);
+      console.log(`\nsaturation with gzip bodies: ${bodies.length} bodies compressed (level 6), the same senders`);
+      gzipped = await saturate(() => {
+        const body = bodies.shift();
+        return body && post(body);
+      });
+      printSaturation('saturation, gzip', gzipped);
+      printSideBySide('plain vs gzip, saturated', [
+        ['plain', saturation],
+        ['gzip', gzipped.phase],
+      ]);
+    }
+
+    let twoInstances: Awaited<ReturnType<typeof saturate>> | undefined;
+    if (TWO_INSTANCES) {
+      const second = await startGateway(gatewayEnv);
+      try {
+        await jsm.streams.purge(names.stream);
+        console.log(`\nsaturation with two gateways on the same streams: ${SENDERS} senders each`);
+        twoInstances = await saturate((url) => send(nextSize(), url), [gateway, second]);
+        printSaturation('saturation, two gateways', twoInstances);
+        printSideBySide('one gateway vs two, saturated', [
+          ['one', saturation],
+          ['two', twoInstances.phase],
+        ]);
+      } finally {
+        await second.stop();
+      }
+    }
 
     let paced: PhaseResult | undefined;
     if (PACED_S > 0) {
@@ -394,7 +507,7 @@ async function main(): Promise<void> {
       console.log(
         `\npublisher pace: one body a second for ${PACED_S} s, not waiting for replies (like the real publisher)`,
       );
-      paced = await measurePhase(gateway.pid, natsPid, async () => {
+      paced = await measurePhase([gateway.pid], natsPid, async () => {
         const sends: Array<Promise<RequestSample>> = [];
         for (let second = 0; second < PACED_S; second++) {
           sends.push(send(nextSize()));
@@ -430,6 +543,18 @@ async function main(): Promise<void> {
         liveness: livenessFigures,
         streamEvents: stored,
         lossOrExcess: stored - saturation.acknowledgedEvents,
+      },
+      gzipSaturation: gzipped && {
+        ...gzipped.phase,
+        liveness: gzipped.livenessFigures,
+        streamEvents: gzipped.stored,
+        lossOrExcess: gzipped.stored - gzipped.phase.acknowledgedEvents,
+      },
+      twoInstancesSaturation: twoInstances && {
+        ...twoInstances.phase,
+        liveness: twoInstances.livenessFigures,
+        streamEvents: twoInstances.stored,
+        lossOrExcess: twoInstances.stored - twoInstances.phase.acknowledgedEvents,
       },
       publisherPace: paced,
       targets: { eventsPerSecond: TARGET_EVENTS_PER_SECOND, fullBodyP99Ms: TARGET_FULL_BODY_P99_MS },

@@ -7,6 +7,7 @@
  * correlation id header, every PubAck checked; then consume all N from a durable pull consumer, acking each.
  * Prints min/median/max msgs/s and writes bench/results/messaging.json.
  */
+import { exitWithUsageOnHelp } from '@evp/config';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ import { headers, nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { spread } from '../shared/sample.statistics';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
@@ -197,17 +199,20 @@ async function stockRun(run: number): Promise<{ publish: Sample; consume: Sample
 }
 
 function summary(samples: Sample[]) {
-  const rates = samples.map((sample) => sample.msgsPerSecond).sort((a, b) => a - b);
   return {
-    min: rates[0] ?? 0,
-    median: rates[Math.floor(rates.length / 2)] ?? 0,
-    max: rates[rates.length - 1] ?? 0,
+    ...spread(samples.map((sample) => sample.msgsPerSecond)),
     cpuMicrosPerMessage: samples.map((sample) => sample.cpuMicrosPerMessage),
     runs: samples.map((sample) => sample.msgsPerSecond),
   };
 }
 
+const USAGE = `Usage: npm run bench:messaging
+  JetStream throughput: the messaging module against the stock nats.js calls, on fresh streams deleted afterwards.
+  Environment: BENCH_MESSAGES (200000), BENCH_RUNS (3), BENCH_CHUNK (10000), BENCH_WINDOW (2000), BENCH_BATCH (1000),
+  NATS_URL (nats://127.0.0.1:4222). Writes bench/results/messaging.json.`;
+
 async function main(): Promise<void> {
+  exitWithUsageOnHelp(USAGE);
   const module = { publish: [] as Sample[], consume: [] as Sample[] };
   const stock = { publish: [] as Sample[], consume: [] as Sample[] };
   let averageBytes = 0;
@@ -254,8 +259,7 @@ async function main(): Promise<void> {
     `${'stage'.padEnd(26)}${'client'.padEnd(20)}${'min'.padStart(9)}${'median'.padStart(9)}${'max'.padStart(9)}${'cpu µs/msg'.padStart(14)}`,
   );
   for (const [stage, client, figures] of rows) {
-    const cpu =
-      [...figures.cpuMicrosPerMessage].sort((a, b) => a - b)[Math.floor(figures.cpuMicrosPerMessage.length / 2)] ?? 0;
+    const cpu = spread(figures.cpuMicrosPerMessage).median;
     console.log(
       `${stage.padEnd(26)}${client.padEnd(20)}${String(figures.min).padStart(9)}${String(figures.median).padStart(9)}${String(figures.max).padStart(9)}${cpu.toFixed(2).padStart(14)}`,
     );

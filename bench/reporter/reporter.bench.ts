@@ -20,12 +20,14 @@
  * Seeds the database with `npm run db:seed` when it holds no events, starts the built reporter against it
  * (applying its migrations), and prints p50/p95 per query beside the baseline. Writes bench/results/reporter.json.
  */
+import { exitWithUsageOnHelp } from '@evp/config';
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, ServiceProcess } from '@evp/testing';
 import { Client } from 'pg';
+import { ascending, percentile, spread } from '../shared/sample.statistics';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
@@ -97,7 +99,14 @@ const print = (line = '') => process.stdout.write(`${line}\n`);
 const iso = (ms: number) => new Date(ms).toISOString();
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
+const USAGE = `Usage: npm run bench:reporter
+  Report latency on large databases, the reporter against naive SQL, on the seeded and real-shaped data sets.
+  Environment: BENCH_SHAPES (seeded,real-shaped), BENCH_DATABASE_URL, BENCH_REAL_DATABASE_URL, BENCH_EVENTS (10000000),
+  BENCH_RUNS (30), BENCH_BASELINE_RUNS (3), BENCH_ONLY (a regular expression), BENCH_BUDGET_S (120).
+  Writes bench/results/reporter.json.`;
+
 async function main(): Promise<void> {
+  exitWithUsageOnHelp(USAGE);
   const unknown = SELECTED.filter((name) => !SHAPES.some((shape) => shape.name === name));
   if (unknown.length > 0) throw new Error(`BENCH_SHAPES: unknown data set ${unknown.join(', ')}`);
   print('building the reporter…');
@@ -381,9 +390,9 @@ async function measure(
   const samples: number[] = [];
   while (samples.length < runs && (samples.length < minimumRuns || Date.now() - started < BUDGET_MS))
     samples.push(await once());
-  samples.sort((a, b) => a - b);
-  const rank = (quantile: number) => samples[Math.min(samples.length - 1, Math.ceil(quantile * samples.length) - 1)]!;
-  return { p50: rank(0.5), p95: rank(0.95), min: samples[0]!, max: samples[samples.length - 1]!, runs: samples.length };
+  const sorted = ascending(samples);
+  const { min, max } = spread(sorted);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), min, max, runs: sorted.length };
 }
 
 function formatRow(question: Question, project: Stats, baseline: Stats): string {

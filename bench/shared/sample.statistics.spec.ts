@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leastSquaresSlope, percentile } from './sample.statistics';
+import { ascending, leastSquaresSlope, percentile, spread } from './sample.statistics';
 
 describe('percentile', () => {
   describe('when given sorted values', () => {
@@ -14,6 +14,21 @@ describe('percentile', () => {
   describe('when given no values', () => {
     it('should return NaN', () => {
       expect(percentile([], 50)).toBeNaN();
+    });
+  });
+});
+
+describe('spread', () => {
+  describe('when given values in any order', () => {
+    it('should return the smallest, the nearest-rank median and the largest', () => {
+      expect(spread([30, 10, 20, 40])).toEqual({ min: 10, median: 20, max: 40 });
+      expect(ascending([10, 9, 100])).toEqual([9, 10, 100]);
+    });
+  });
+
+  describe('when given no values', () => {
+    it('should return NaN for each', () => {
+      expect(spread([])).toEqual({ min: Number.NaN, median: Number.NaN, max: Number.NaN });
     });
   });
 });

@@ -12,6 +12,7 @@
  * on a database and stream names of their own, the ledger checked against the database at the end. Prints a line per
  * sample, writes bench/results/soak.json, soak.csv and soak-*.svg, then the verdict; exits 1 when a line fails.
  */
+import { exitWithUsageOnHelp } from '@evp/config';
 import { parseArgs } from 'node:util';
 import { SYSTEM_SERVICES, runPublisher } from '@evp/testing';
 import { benchLog } from '../shared/bench.console';
@@ -21,6 +22,7 @@ import { formatCount } from '../shared/number.format';
 import { renderTable } from '../shared/text.table';
 import { cpuPerStoredEvent, cpuTableRows } from '../system/cpu-per-event.report';
 import { AWAIT_EVERY_REPLY_FLAGS, REAL_PUBLISHER_FLAGS } from '../system/publisher.flags';
+import { formatFreshness, freshnessWindow } from '../shared/freshness.window';
 import { runBenchSystem } from '../system/system.harness';
 import { PublisherOutputTracker } from './publisher-output.tracker';
 import { renderSoakCharts } from './soak.charts';
@@ -35,6 +37,15 @@ const MEAN_BODY_EVENTS = (REAL_PUBLISHER_FLAGS['batch-min'] + REAL_PUBLISHER_FLA
 
 const log = benchLog('soak');
 
+const USAGE = `Usage: npm run soak -- [options]
+  The whole system at the real publisher's pace for a long time, sampled every 10 s and judged at the end.
+  --duration <time>   sending time (default 30m)
+  --real-rate         the real publisher's pace (default)
+  --rate <events/s>   timer mode at about this rate
+  --no-build          use what dist/ holds
+  Writes bench/results/soak.json, soak.csv and soak-*.svg; exits 1 when a line of the verdict fails.`;
+
+exitWithUsageOnHelp(USAGE);
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '30m' },
@@ -89,6 +100,8 @@ async function main(): Promise<void> {
           .map(([flag, setting]) => `--${flag} ${setting}`)
           .join(' ')}`,
       );
+      const freshness = freshnessWindow(system);
+      await freshness.start();
       const first = await sampler.now();
       const run = await runPublisher({
         endpoint: system.webhookUrl,
@@ -106,7 +119,11 @@ async function main(): Promise<void> {
       );
       await system.waitUntilDrained({ timeoutMs: Math.max(15 * 60, durationS) * 1000, stableForMs: 3_000 });
       const drained = await sampler.now();
-      return { value: { first, sendingStopped, drained, run, observations: sampler.samples }, runs: [run] };
+      const ingestToStored = await freshness.finish();
+      return {
+        value: { first, sendingStopped, drained, run, observations: sampler.samples, freshness: ingestToStored },
+        runs: [run],
+      };
     },
   );
 
@@ -146,6 +163,7 @@ async function main(): Promise<void> {
     publisher: value.run.summary,
     drainSeconds: Math.round((value.drained.atMs - value.sendingStopped.atMs) / 1000),
     cpu,
+    freshness: value.freshness,
     check: reconciliation,
     exitCodes,
     verdict: { passed, lines: verdict },
@@ -162,6 +180,10 @@ async function main(): Promise<void> {
       ['verdict', 'check', 'figures'],
       ...verdict.map((line) => [line.pass ? 'PASS' : 'FAIL', line.check, line.detail]),
     ])}`,
+  );
+  console.log(
+    `\nfreshness (received to stored, live events, whole run) p50 / p95 / p99: ${formatFreshness(value.freshness)} s ` +
+      `over ${formatCount(value.freshness.count)} events; goal p95 < 2 s`,
   );
   console.log(`\nsoak ${passed ? 'PASSED' : 'FAILED'} (services exited ${JSON.stringify(exitCodes)})`);
   if (!passed) process.exitCode = 1;

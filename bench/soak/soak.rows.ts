@@ -1,9 +1,8 @@
 import { SOURCES, type Source } from '@evp/contracts';
 import { isPostgresGroup } from '@evp/testing';
 import { formatCount } from '../shared/number.format';
-import { percentile } from '../shared/sample.statistics';
+import { ascending, percentile } from '../shared/sample.statistics';
 import { type SoakObservation, type SoakPhase } from './soak.observation';
-
 
 /** One line of the soak's record: the interval since the previous observation, and the state at its end. */
 export interface SoakRow {
@@ -39,7 +38,7 @@ export function soakRow(origin: SoakObservation, previous: SoakObservation, curr
   // The emulator's own clock times its totals, which its progress lines report a moment after counting them.
   const publisherSeconds = after.elapsedSeconds - before.elapsedSeconds;
   const perPublisherSecond = (events: number) => (publisherSeconds > 0 ? events / publisherSeconds : 0);
-  const replyTimes = current.replies.map((reply) => reply.elapsedMs).sort((a, b) => a - b);
+  const replyTimes = ascending(current.replies.map((reply) => reply.elapsedMs));
   return {
     atSeconds: Math.round((current.atMs - origin.atMs) / 100) / 10,
     phase: current.phase,

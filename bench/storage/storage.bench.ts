@@ -16,6 +16,7 @@
  * Each layout runs on a test database of its own (dropped at the end), one after the other. Prints the tables and
  * writes bench/results/storage.json.
  */
+import { exitWithUsageOnHelp } from '@evp/config';
 import { machineInfo, writeResultFile } from '../shared/bench.results';
 import { benchLog } from '../shared/bench.console';
 import { round } from '../shared/number.format';
@@ -43,7 +44,17 @@ const RESULTS_NAME = 'storage.json';
 
 const log = benchLog('storage');
 
+const USAGE = `Usage: npm run bench:storage -- [options]
+  Bytes per stored event in the partitioned and the legacy layout, and the writer's throughput as the table grows.
+  --events <n,n,…>   checkpoints at which sizes are measured (default 1000000,10000000; 1M and 10M are accepted)
+  --rows <n>         rows the new layout's writer stores (default: the last checkpoint)
+  --batch <n>        events per write (default 2000)
+  --skip-legacy      measure the new layout only
+  --event-rate <n>   events per second of event time (default 25500)
+  Writes bench/results/storage.json.`;
+
 async function main(): Promise<void> {
+  exitWithUsageOnHelp(USAGE);
   const options = parseStorageBenchOptions(process.argv.slice(2));
   const startedAt = new Date();
   log(

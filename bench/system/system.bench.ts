@@ -15,10 +15,12 @@
  * Set-up and tear-down are the ones `npm run soak` uses (system.harness.ts). Prints a table, the CPU every process of
  * the system spent per stored event, and writes bench/results/system.json.
  */
+import { exitWithUsageOnHelp } from '@evp/config';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  type HistogramQuantiles,
   type LedgerReconciliation,
   type PipelineSystem,
   type PublisherLatency,
@@ -26,6 +28,7 @@ import {
   runPublisher,
 } from '@evp/testing';
 import { benchLog } from '../shared/bench.console';
+import { formatFreshness, freshnessWindow } from '../shared/freshness.window';
 import { machineInfo, writeResultFile } from '../shared/bench.results';
 import { parseDurationSeconds } from '../shared/duration.parser';
 import { formatCount as fmt, round } from '../shared/number.format';
@@ -49,6 +52,19 @@ const RESULTS_NAME = 'system.json';
 
 const log = benchLog('bench');
 
+const USAGE = `Usage: npm run bench -- [options]
+  The whole pipeline end to end under the publisher emulator, every acknowledged event checked in the database.
+  --quick                         ~1 minute: 30 s of real-publisher traffic, 10 s of load
+  --duration <time>               the real-publisher phase (default 5m, quick 30s)
+  --load <time>                   the load phase (default 30s, quick 10s; 0 skips it)
+  --concurrency <n>               load mode: requests in flight (default 1)
+  --batch-min <n> --batch-max <n> load mode body sizes in events (default 1000-50000)
+  --rate <events/s>               pace the load phase at this rate instead
+  --warmup <time>                 start of each phase left out of its sustained figure (default 15s, quick 5s)
+  --no-build                      use what dist/ holds
+  Writes bench/results/system.json.`;
+
+exitWithUsageOnHelp(USAGE);
 const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -89,6 +105,8 @@ interface PhaseFigures {
   drainSeconds: number;
   /** CPU of every process of the system from the first request until drained, per event stored meanwhile. */
   cpu: CpuPerStoredEvent;
+  /** Seconds from the gateway receiving a live event to its row being committed, over the phase until drained. */
+  freshness: HistogramQuantiles;
 }
 
 /** A phase's figures, the emulator run behind them, and the observations that bound it. */
@@ -208,6 +226,8 @@ async function runPhase(
   const phaseDirectory = join(directory, phase.name.replace(/[^a-z0-9]+/gi, '-'));
   await mkdir(phaseDirectory, { recursive: true });
   const begin = await sampler.now();
+  const freshness = freshnessWindow(system);
+  await freshness.start();
   let windowStart: SystemObservation | undefined;
   const warmup = setTimeout(() => {
     void sampler.now().then((sample) => {
@@ -235,6 +255,7 @@ async function runPhase(
   const drainStarted = Date.now();
   await system.waitUntilDrained({ timeoutMs: 15 * 60_000, stableForMs: 3_000 });
   const drained = await sampler.now();
+  const freshnessQuantiles = await freshness.finish();
   const drainSeconds = (drained.atMs - drainStarted) / 1000 - 3;
   const figures: PhaseFigures = {
     name: phase.name,
@@ -258,11 +279,12 @@ async function runPhase(
     backlogWhenSendingStopped: end.backlog,
     drainSeconds: round(Math.max(0, drainSeconds), 1),
     cpu: cpuPerStoredEvent(begin, drained),
+    freshness: freshnessQuantiles,
   };
   log(
     `phase "${phase.name}": accepted ${figures.acceptedPerSecond}/s, stored ${figures.storedPerSecondSustained}/s sustained, ` +
       `${figures.storedPerSecondUntilDrained}/s until drained (drain ${figures.drainSeconds} s), ` +
-      `CPU ${figures.cpu.totalMicros} µs per stored event`,
+      `CPU ${figures.cpu.totalMicros} µs per stored event, freshness p50/p95/p99 ${formatFreshness(figures.freshness)} s`,
   );
   return { figures, run, begin, drained };
 }
@@ -333,6 +355,7 @@ function printTable(
     ['consumer lag at window start (events)', ...phases.map((phase) => fmt(phase.backlogAtWindowStart))],
     ['consumer lag when sending stopped', ...phases.map((phase) => fmt(phase.backlogWhenSendingStopped))],
     ['drain time after sending stopped (s)', ...phases.map((phase) => String(phase.drainSeconds))],
+    ['freshness p50 / p95 / p99 (s), received to stored', ...phases.map((phase) => formatFreshness(phase.freshness))],
   );
   console.log(`\n${renderTable(rows)}`);
   if (ratios) {

@@ -5,7 +5,8 @@
 // The services' own default ports, for a container started without PORT.
 const DEFAULT_PORTS = { gateway: 3000, 'fb-collector': 3001, 'ttk-collector': 3002, reporter: 3003 };
 
-const port = Number(process.env.PORT || DEFAULT_PORTS[process.env.SERVICE] || 3000);
+// With METRICS_PORT set, /health/* is served there only.
+const port = Number(process.env.METRICS_PORT || process.env.PORT || DEFAULT_PORTS[process.env.SERVICE] || 3000);
 const path = process.argv[2] || '/health/readiness';
 // Shorter than the healthcheck timeout, so a hung service yields a clean "unhealthy" instead of a killed probe.
 const timeoutMs = Number(process.env.HEALTHCHECK_TIMEOUT_MS || 4000);

@@ -11,10 +11,11 @@ import {
   substituteGrafanaVariables,
 } from './dashboard.inspection';
 import { DASHBOARDS, DASHBOARDS_DIR, renderDashboard } from './dashboards.catalog';
-import { STREAM_ALERT_LEVELS } from './pipeline.dashboard';
+import { FRESHNESS_GOAL_SECONDS, STREAM_ALERT_LEVELS } from './pipeline.dashboard';
 
 const DATASOURCES_FILE = resolve(__dirname, '../../deploy/grafana/provisioning/datasources/datasources.yml');
 const ALERT_RULES_FILE = resolve(__dirname, '../../deploy/prometheus/rules/pipeline.alerts.yml');
+const FRESHNESS_RULES_FILE = resolve(__dirname, '../../deploy/prometheus/rules/freshness.alerts.yml');
 
 interface ProvisionedDatasource {
   uid: string;
@@ -159,7 +160,7 @@ describe('DASHBOARDS', () => {
       expect(exprs('Consumer lag (pending events)')).toEqual(['max by (source) (collector_consumer_pending_events)']);
       const deadLetters = exprs('Dead letters per minute').join('\n');
       expect(deadLetters).toContain('messaging_dead_lettered_total');
-      expect(deadLetters).toContain('gateway_events_failed_total{reason="invalid"}');
+      expect(deadLetters).toContain('gateway_events_failed_total{reason=~"invalid|future_timestamp"}');
       expect(deadLetters).toContain('collector_events_failed_total{reason=~"invalid|dead_letter"}');
     });
 
@@ -185,6 +186,26 @@ describe('DASHBOARDS', () => {
         groups.flatMap((group) => group.rules).find((rule) => rule.alert === alert)?.expr;
       expect(ruleExpr('EvpStreamFillingUp')).toBe(`${exprs(title)[0]} > ${STREAM_ALERT_LEVELS.warning}`);
       expect(ruleExpr('EvpStreamAlmostFull')).toBe(`${exprs(title)[0]} > ${STREAM_ALERT_LEVELS.critical}`);
+    });
+
+    it('should show freshness by source and lane, with the goal the freshness alert fires above', async () => {
+      const title = 'Freshness: received to stored';
+      expect(exprs(title)).toEqual([
+        'histogram_quantile(0.95, sum by (le, source, lane) (rate(pipeline_ingest_to_stored_seconds_bucket[$__rate_interval])))',
+        'histogram_quantile(0.5, sum by (le, source, lane) (rate(pipeline_ingest_to_stored_seconds_bucket[$__rate_interval])))',
+      ]);
+      const steps = panel(title).fieldConfig?.defaults?.thresholds?.steps ?? [];
+      expect(steps.map((step) => step.value)).toEqual([null, FRESHNESS_GOAL_SECONDS]);
+
+      const { groups } = parse(await readFile(FRESHNESS_RULES_FILE, 'utf8')) as {
+        groups: { rules: { alert?: string; expr: string }[] }[];
+      };
+      const rule = groups
+        .flatMap((group) => group.rules)
+        .find((candidate) => candidate.alert === 'EvpFreshnessBehindGoal');
+      expect(rule?.expr).toBe(
+        `histogram_quantile(0.95, sum by (le, source) (rate(pipeline_ingest_to_stored_seconds_bucket{lane="live"}[5m]))) > ${FRESHNESS_GOAL_SECONDS}`,
+      );
     });
   });
 });

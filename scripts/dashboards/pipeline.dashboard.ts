@@ -18,6 +18,11 @@ import { PanelIds, row, statPanel, timeseriesPanel } from './prometheus.panels';
  * (deploy/prometheus/rules/pipeline.alerts.yml); dashboards.spec.ts checks that the two agree.
  */
 export const STREAM_ALERT_LEVELS = { warning: 0.7, critical: 0.9 } as const;
+/**
+ * Freshness goal: p95 of a live event's seconds from the gateway to its committed row. EvpFreshnessBehindGoal
+ * (deploy/prometheus/rules/freshness.alerts.yml) fires above it; dashboards.spec.ts checks that the two agree.
+ */
+export const FRESHNESS_GOAL_SECONDS = 2;
 /** Replicas and services that provision the same stream all report it; `> 0` leaves out streams with no limit. */
 const STREAM_MAX_BYTES = 'max by (stream) (messaging_stream_max_bytes > 0)';
 /** A series listed in the legend and tooltip with its own unit, without drawing a line or an axis. */
@@ -212,6 +217,31 @@ export function buildPipelineDashboard(): Dashboard {
         width: 8,
       }),
     )
+    .withPanel(
+      timeseriesPanel(ids, {
+        title: 'Freshness: received to stored',
+        description: `Seconds from the gateway receiving an event to its row being committed (pipeline_ingest_to_stored_seconds, p50 and p95 by source and lane), with the goal: live p95 under ${FRESHNESS_GOAL_SECONDS} s (EvpFreshnessBehindGoal fires above it for 5 minutes). The backfill lane (events dated more than BACKFILL_AFTER before they were received) is drained at a bounded rate and is slower on purpose.`,
+        targets: [
+          {
+            expr: quantile(0.95, 'pipeline_ingest_to_stored_seconds', 'le, source, lane'),
+            legend: '{{source}} {{lane}} p95',
+          },
+          {
+            expr: quantile(0.5, 'pipeline_ingest_to_stored_seconds', 'le, source, lane'),
+            legend: '{{source}} {{lane}} p50',
+          },
+        ],
+        unit: 's',
+        width: 24,
+      })
+        .thresholds(
+          new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+            { value: null, color: 'green' },
+            { value: FRESHNESS_GOAL_SECONDS, color: 'red' },
+          ]),
+        )
+        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed)),
+    )
 
     .withRow(row(ids, 'JetStream: consumer lag, dead letters and stream storage'))
     .withPanel(
@@ -235,8 +265,8 @@ export function buildPipelineDashboard(): Dashboard {
             legend: 'dead-lettered from {{origin}}',
           },
           {
-            expr: perMinute(rateOf('gateway_events_failed_total', 'source', '{reason="invalid"}')),
-            legend: 'invalid at the gateway ({{source}})',
+            expr: perMinute(rateOf('gateway_events_failed_total', 'source', '{reason=~"invalid|future_timestamp"}')),
+            legend: 'invalid or future-dated at the gateway ({{source}})',
           },
           {
             expr: orZeroPerSource(

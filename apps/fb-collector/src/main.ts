@@ -10,6 +10,7 @@ runService(FB_COLLECTOR, () => {
     module: createCollectorAppModule(FB_COLLECTOR, config, { source: 'facebook', normaliser: normaliseFacebookEvent }),
     port: config.PORT,
     host: config.HOST,
+    metricsPort: config.METRICS_PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
 });

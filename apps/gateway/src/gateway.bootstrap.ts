@@ -18,8 +18,12 @@ export function startGateway(
     module: createGatewayModule(config),
     port: config.PORT,
     host: config.HOST,
+    metricsPort: config.METRICS_PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: config.CONNECTION_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
     handleSignals: options.handleSignals,
     configure: (app) => configureWebhookIntake(app, config),
   });

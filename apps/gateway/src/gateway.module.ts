@@ -1,7 +1,8 @@
 import { Module, type Type } from '@nestjs/common';
-import { streamLimitsOf } from '@evp/config';
+import { natsAuthOf, streamLimitsOf } from '@evp/config';
 import { eventsStream, JetStreamModule } from '@evp/messaging';
 import { ObservabilityModule } from '@evp/observability';
+import { WebhookAuthenticator } from './auth/webhook.authenticator';
 import { EVENT_SINK, GATEWAY_CONFIG } from './gateway.constants';
 import { type GatewayConfig } from './gateway.config';
 import { EventBatchReaders } from './ingest/event-batch.readers';
@@ -9,8 +10,10 @@ import { EventIngestService } from './ingest/event-ingest.service';
 import { IngestReplyBuilder } from './ingest/ingest-reply.builder';
 import { IngestMetrics } from './ingest/ingest.metrics';
 import { JetStreamEventSink } from './ingest/jetstream-event.sink';
+import { BodyDecoder } from './intake/body-decoding';
 import { InFlightRequests } from './intake/in-flight.requests';
 import { WebhookController } from './intake/webhook.controller';
+import { senderQuotasProvider } from './quota/sender.quotas';
 
 /**
  * The gateway's root module for one configuration. Built by a function because the configuration decides
@@ -20,9 +23,10 @@ export function createGatewayModule(config: GatewayConfig): Type {
   const limits = streamLimitsOf(config);
   @Module({
     imports: [
-      ObservabilityModule.forRoot({ service: 'gateway', logLevel: config.LOG_LEVEL }),
+      ObservabilityModule.forRoot({ service: 'gateway', logLevel: config.LOG_LEVEL, logFormat: config.LOG_FORMAT }),
       JetStreamModule.forRoot({
         servers: config.NATS_URL,
+        auth: natsAuthOf(config),
         connectionName: 'gateway',
         streams: [eventsStream(config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX, limits.events)],
         deadLetter: {
@@ -50,6 +54,9 @@ export function createGatewayModule(config: GatewayConfig): Type {
       EventIngestService,
       IngestMetrics,
       InFlightRequests,
+      WebhookAuthenticator,
+      BodyDecoder,
+      senderQuotasProvider,
     ],
   })
   class GatewayModule {}

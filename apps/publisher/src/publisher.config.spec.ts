@@ -45,6 +45,7 @@ describe('parsePublisherCommandLine', () => {
         progressIntervalMs: 5_000,
         logRequests: true,
         shutdownTimeoutMs: 10_000,
+        gzip: false,
       });
     });
   });
@@ -128,6 +129,16 @@ describe('parsePublisherCommandLine', () => {
     });
   });
 
+  describe('when --gzip is given', () => {
+    it('should compress bodies, as a flag alone or as PUBLISHER_GZIP', () => {
+      expect(options(['--gzip'])).toMatchObject({ gzip: true });
+      expect(options([], { ...ENDPOINT, PUBLISHER_GZIP: 'true' })).toMatchObject({ gzip: true });
+      expect(usageError([], { ...ENDPOINT, PUBLISHER_GZIP: 'maybe' }).message).toContain(
+        'PUBLISHER_GZIP (--gzip): must be true or false',
+      );
+    });
+  });
+
   describe('when values are out of range', () => {
     it.each([
       [['--batch-min', '0'], 'BATCH_MIN (--batch-min)'],
@@ -178,6 +189,7 @@ describe('parsePublisherCommandLine', () => {
         ['--concurrency', 'PUBLISHER_CONCURRENCY'],
         ['--ledger', 'PUBLISHER_LEDGER'],
         ['--mode', 'PUBLISHER_MODE'],
+        ['--gzip', 'PUBLISHER_GZIP'],
       ]) {
         expect(help).toMatch(new RegExp(`${flag} .*${env}`));
       }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigValidationError, loadConfig, positiveInt } from '@evp/config';
+import { ConfigValidationError, booleanFlag, loadConfig, positiveInt } from '@evp/config';
 import { z } from 'zod';
 import { parseDuration } from './duration.parser';
 
@@ -71,6 +71,7 @@ export const publisherConfigSchema = z
     PUBLISHER_PROGRESS_INTERVAL_MS: nonNegativeInt(5_000),
     PUBLISHER_LOG_REQUESTS: optionalBoolean,
     PUBLISHER_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+    PUBLISHER_GZIP: booleanFlag(false),
   })
   .superRefine((config, context) => {
     if (config.BATCH_MIN > config.BATCH_MAX) {
@@ -88,6 +89,8 @@ interface Knob {
   env: keyof z.input<typeof publisherConfigSchema>;
   value: string;
   description: string;
+  /** A flag given alone (`--gzip`), without a value. */
+  switch?: true;
 }
 
 const KNOBS: readonly Knob[] = [
@@ -190,6 +193,13 @@ const KNOBS: readonly Knob[] = [
     value: '<ms>',
     description: 'on stop, wait this long for replies in flight before abandoning them (default: 10000)',
   },
+  {
+    flag: 'gzip',
+    env: 'PUBLISHER_GZIP',
+    value: '',
+    switch: true,
+    description: 'send every body gzip-compressed, with Content-Encoding: gzip (default: off, as the image)',
+  },
 ];
 
 /** The emulator's resolved options. */
@@ -230,6 +240,8 @@ export interface PublisherOptions {
   logRequests: boolean;
   /** On stop, how long replies in flight are awaited before they are abandoned. @default 10000 */
   shutdownTimeoutMs: number;
+  /** Bodies are sent gzip-compressed (`Content-Encoding: gzip`). @default false */
+  gzip: boolean;
 }
 
 export type ParsedCommandLine = { help: true } | { help: false; options: PublisherOptions };
@@ -259,7 +271,8 @@ export function parsePublisherCommandLine(
   const input: Record<string, string> = {};
   for (const knob of KNOBS) {
     const value = flags[knob.flag] ?? env[knob.env];
-    if (typeof value === 'string' && value !== '') input[knob.env] = value;
+    if (value === true) input[knob.env] = 'true';
+    else if (typeof value === 'string' && value !== '') input[knob.env] = value;
   }
 
   let config: z.output<typeof publisherConfigSchema>;
@@ -296,6 +309,7 @@ export function parsePublisherCommandLine(
       progressIntervalMs: config.PUBLISHER_PROGRESS_INTERVAL_MS,
       logRequests: config.PUBLISHER_LOG_REQUESTS ?? mode === 'default',
       shutdownTimeoutMs: config.PUBLISHER_SHUTDOWN_TIMEOUT_MS,
+      gzip: config.PUBLISHER_GZIP,
     },
   };
 }
@@ -308,7 +322,9 @@ function parseFlags(argv: readonly string[]): Record<string, string | boolean | 
       allowPositionals: false,
       options: {
         help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(KNOBS.map((knob) => [knob.flag, { type: 'string' as const }])),
+        ...Object.fromEntries(
+          KNOBS.map((knob) => [knob.flag, { type: knob.switch ? ('boolean' as const) : ('string' as const) }]),
+        ),
       },
     });
     return values;

@@ -32,6 +32,7 @@ export async function runPublisher(
     endpoint: options.endpoint,
     requestTimeoutMs: options.requestTimeoutMs,
     connections: options.concurrency,
+    gzip: options.gzip,
   });
   const stats = new PublisherStats();
   const factory = new BatchFactory(options);

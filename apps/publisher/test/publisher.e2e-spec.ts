@@ -72,6 +72,7 @@ async function publish(
         progressIntervalMs: 0,
         logRequests: true,
         shutdownTimeoutMs: 10_000,
+        gzip: false,
         ...overrides,
       },
       { log: (line) => lines.push(line) },
@@ -218,6 +219,19 @@ describe('runPublisher', () => {
         /^batch #\d+: sent [\d,]+ events \([\d.]+ MB\) -> 202 in \d+ ms \(accepted [\d,]+, rejected 0\)$/,
       );
       expect(run.lines.at(-1)).toMatch(/^summary: default mode/);
+    });
+  });
+
+  describe('when --gzip is set', () => {
+    it('should send every body gzip-compressed with Content-Encoding: gzip, holding the events it counts', async () => {
+      const run = await publish({ totalEvents: 3_000, gzip: true });
+      expect(run.receiver.events).toHaveLength(3_000);
+      expect(run.summary.events.sent).toBe(3_000);
+      for (const request of run.receiver.requests) {
+        expect(request.headers['content-encoding']).toBe('gzip');
+        // ~420-byte events compress several times over.
+        expect(request.bytes).toBeLessThan(request.events.length * 200);
+      }
     });
   });
 

@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { gunzipSync } from 'node:zlib';
 
 /** One request as the receiver saw it. */
 export interface ReceivedRequest {
@@ -19,6 +20,7 @@ export interface ReceivedRequest {
   repliedAt?: number;
   /** Wall-clock time the body was complete, to compare event timestamps with. */
   receivedAtEpochMs: number;
+  /** Body bytes as they travelled (compressed with `--gzip`). */
   bytes: number;
   events: Array<Record<string, unknown>>;
 }
@@ -68,7 +70,8 @@ export class RecordingReceiver {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = Buffer.concat(chunks);
+      const sent = Buffer.concat(chunks);
+      const body = request.headers['content-encoding'] === 'gzip' ? gunzipSync(sent) : sent;
       const received: ReceivedRequest = {
         index: this.requests.length,
         method: request.method ?? '',
@@ -76,7 +79,7 @@ export class RecordingReceiver {
         headers: request.headers,
         receivedAt: performance.now(),
         receivedAtEpochMs: Date.now(),
-        bytes: body.length,
+        bytes: sent.length,
         events: JSON.parse(body.toString('utf8')) as Array<Record<string, unknown>>,
       };
       this.requests.push(received);

@@ -24,6 +24,7 @@ export function startReporter(
     module: createReporterModule(config),
     port: options.port ?? config.PORT,
     host: config.HOST,
+    metricsPort: config.METRICS_PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     handleSignals: options.handleSignals,
     configure: (app) =>

@@ -1,10 +1,25 @@
-import { booleanFlag, logLevel, port, positiveInt, url } from '@evp/config';
+import {
+  bindHost,
+  booleanFlag,
+  loadConfigWithSecretFiles,
+  logFormat,
+  logLevel,
+  optionalPort,
+  optionalPostgresUrl,
+  port,
+  positiveInt,
+  url,
+} from '@evp/config';
 import { z } from 'zod';
 import { apiKeyList } from './auth/api-keys.env';
-import { loadConfigWithSecretFiles } from './secret-files.env';
 
 /** Variables that may also be given as `<NAME>_FILE`, a file holding the value (Docker secrets). */
-const SECRET_VARIABLES = ['REPORTER_API_KEYS'] as const;
+const SECRET_VARIABLES = [
+  'REPORTER_API_KEYS',
+  'DATABASE_URL',
+  'REPORTER_DATABASE_URL',
+  'DEMOGRAPHICS_INDEXER_DATABASE_URL',
+] as const;
 
 /**
  * Connections a report run cannot take when REPORT_MAX_CONCURRENT is unset: the demographics indexer and the
@@ -16,16 +31,23 @@ const CONNECTIONS_KEPT_FREE = 2;
 export const reporterConfigSchema = z
   .object({
     PORT: port(3003),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    HOST: bindHost,
+    METRICS_PORT: optionalPort,
+    /** The primary: start-up migrations, and the demographics indexer and the reports when they have no URL of their own. */
     DATABASE_URL: url(['postgresql', 'postgres'], 'postgresql://postgres@127.0.0.1:5432/evp'),
     /**
-     * URL the demographics indexer writes the read model through (evp_indexer), so DATABASE_URL can be the reporter's
-     * SELECT-only role. Unset: DATABASE_URL.
+     * URL the reports read through (the readiness check and reporter_replica_lag_seconds too), e.g. evp_reporter on a
+     * streaming replica: nothing is written through it. Unset: DATABASE_URL.
      */
-    DEMOGRAPHICS_INDEXER_DATABASE_URL: z
-      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
-      .optional(),
+    REPORTER_DATABASE_URL: optionalPostgresUrl,
+    /**
+     * URL the demographics indexer writes the read model through (evp_indexer on the primary), so the reports' URL
+     * can be a SELECT-only role or a replica. Unset: DATABASE_URL.
+     */
+    DEMOGRAPHICS_INDEXER_DATABASE_URL: optionalPostgresUrl,
     LOG_LEVEL: logLevel,
+    /** `pretty` (coloured lines) or `json`. @default pretty on a terminal outside containers, json otherwise */
+    LOG_FORMAT: logFormat,
     SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
     /** Connections to PostgreSQL; a demographics report may use up to REPORT_CONNECTIONS of them at once. */
     REPORT_POOL_SIZE: positiveInt(8),
@@ -76,8 +98,9 @@ export const reporterConfigSchema = z
      */
     REPORTER_API_KEYS: apiKeyList,
     /**
-     * Run the demographics indexer in this instance. Any number of instances may (one works at a time); turn it off
-     * where the database is a read-only replica.
+     * Run the demographics indexer in this instance. Any number of instances may (one works at a time). It writes
+     * to the primary (DEMOGRAPHICS_INDEXER_DATABASE_URL, else DATABASE_URL) even when the reports read a replica;
+     * turn it off where no URL reaches the primary.
      */
     DEMOGRAPHICS_INDEXER: booleanFlag(true),
     /** Pause between runs of the demographics indexer (each run folds the whole queue of newly stored events in). */

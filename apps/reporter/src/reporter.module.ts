@@ -8,6 +8,7 @@ import { DemographicsReport } from './demographics/demographics.report';
 import { EventsReportController } from './events/events-report.controller';
 import { EventsReport } from './events/events.report';
 import { ErrorHeadersFilter } from './http/error-headers.filter';
+import { ReplicaLagMetrics } from './metrics/replica-lag.metrics';
 import { ReportMetrics } from './metrics/report.metrics';
 import { ReportReader } from './query/report.reader';
 import { type ReporterConfig } from './reporter.config';
@@ -24,10 +25,13 @@ import { RevenueReport } from './revenue/revenue.report';
 export function createReporterModule(config: ReporterConfig): Type {
   @Module({
     imports: [
-      ObservabilityModule.forRoot({ service: 'reporter', logLevel: config.LOG_LEVEL }),
+      ObservabilityModule.forRoot({ service: 'reporter', logLevel: config.LOG_LEVEL, logFormat: config.LOG_FORMAT }),
+      // Reports read through REPORTER_DATABASE_URL (a replica may serve them); what writes goes to DATABASE_URL, the
+      // primary: the start-up migrations and, unless it has its own URL, the demographics indexer.
       DatabaseModule.forRoot({
-        url: config.DATABASE_URL,
-        indexerUrl: config.DEMOGRAPHICS_INDEXER_DATABASE_URL,
+        url: config.REPORTER_DATABASE_URL ?? config.DATABASE_URL,
+        ownerUrl: config.DATABASE_URL,
+        indexerUrl: config.DEMOGRAPHICS_INDEXER_DATABASE_URL ?? config.DATABASE_URL,
         migrateOnStart: config.MIGRATE_ON_START,
         poolSize: config.REPORT_POOL_SIZE,
       }),
@@ -38,6 +42,7 @@ export function createReporterModule(config: ReporterConfig): Type {
       { provide: APP_FILTER, useClass: ErrorHeadersFilter },
       ReportReader,
       ReportMetrics,
+      ReplicaLagMetrics,
       EventsReport,
       RevenueReport,
       DemographicsReport,

@@ -10,6 +10,7 @@ runService(TTK_COLLECTOR, () => {
     module: createCollectorAppModule(TTK_COLLECTOR, config, { source: 'tiktok', normaliser: normaliseTiktokEvent }),
     port: config.PORT,
     host: config.HOST,
+    metricsPort: config.METRICS_PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
 });

@@ -11,7 +11,7 @@ import type { SourceNormaliser } from './event.normaliser';
 export function createCollectorAppModule(service: string, config: CollectorConfig, binding: SourceNormaliser): Type {
   @Module({
     imports: [
-      ObservabilityModule.forRoot({ service, logLevel: config.LOG_LEVEL }),
+      ObservabilityModule.forRoot({ service, logLevel: config.LOG_LEVEL, logFormat: config.LOG_FORMAT }),
       CollectorModule.forRoot(collectorOptionsOf(config, binding)),
     ],
   })

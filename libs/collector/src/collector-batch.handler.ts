@@ -1,3 +1,4 @@
+import { LANES, type Lane } from '@evp/contracts';
 import { EventBatchWriteError } from '@evp/database';
 import {
   type ConsumedMessage,
@@ -7,12 +8,13 @@ import {
 } from '@evp/messaging';
 import { runWithCorrelation } from '@evp/observability';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { BackfillPacer } from './backfill.pacer';
 import { COLLECTOR_SETTINGS } from './collector.constants';
 import { CollectorMetrics } from './collector.metrics';
 import type { CollectorSettings } from './collector.settings';
 import { type AssembledBatch, type AssembledMessage, assembleBatch } from './event-batch.assembler';
 import { EventBatchStore, type StoredBatch } from './event-batch.store';
-import { EventMessageDecoder, eventOfMessage } from './event-message.decoder';
+import { EventMessageDecoder, eventOfMessage, receivedAtOf } from './event-message.decoder';
 
 const ACK: MessageOutcome = { kind: 'ack' };
 const NOTHING_TO_STORE: StoredBatch = { inserted: 0, duplicates: 0, rejected: new Map(), committed: 0 };
@@ -32,6 +34,12 @@ interface Tally {
   storedByCorrelation: Map<string | undefined, number>;
 }
 
+/** Where a batch came from and when its writes ended, for the freshness histogram. */
+interface BatchContext {
+  lane: Lane;
+  committedAtMs: number;
+}
+
 /**
  * The collector's work on each fetched batch: decode every message into its events (a JSON array of events, or
  * one event object as published before events were packed), validate and normalise each, write the rows in
@@ -43,6 +51,10 @@ interface Tally {
  *
  * Pulls are sized from the largest message of the batch before, so a pull brings at most about one write's worth
  * of events whether the messages carry one event or hundreds.
+ *
+ * Two durable consumers feed it, one per lane: live events, and the backfill lane (events dated long before the
+ * gateway received them), whose pulls are paced to `backfillMaxEventsPerSecond` so a re-sent history takes a bounded
+ * share of the writer. Both lanes write through the same statement, so exactly-once and ack-after-commit hold alike.
  */
 @Injectable()
 export class CollectorBatchHandler implements OnModuleInit {
@@ -51,9 +63,10 @@ export class CollectorBatchHandler implements OnModuleInit {
   /**
    * Events of the largest message in the latest batch: pulling `maxEventsPerWrite / largestMessage` messages keeps a
    * pull to one write (an average would let a few short messages at the end of a body push it into a second, tiny
-   * one). Before any batch, as many as one write takes, so the first pulls are small.
+   * one). Before any batch, as many as one write takes, so the first pulls are small. One per lane.
    */
-  private largestMessage: number;
+  private readonly largestMessage: Record<Lane, number>;
+  private readonly pacer: BackfillPacer;
 
   constructor(
     @Inject(COLLECTOR_SETTINGS) private readonly settings: CollectorSettings,
@@ -62,34 +75,50 @@ export class CollectorBatchHandler implements OnModuleInit {
     @Inject(CollectorMetrics) private readonly metrics: CollectorMetrics,
   ) {
     this.decoder = new EventMessageDecoder(settings.source, settings.normalise);
-    this.largestMessage = settings.maxEventsPerWrite;
+    this.largestMessage = { live: settings.maxEventsPerWrite, backfill: settings.maxEventsPerWrite };
+    this.pacer = new BackfillPacer(settings.backfillMaxEventsPerSecond);
   }
 
   /** The runner starts the loop once the application has bootstrapped (after provisioning and migrations). */
   onModuleInit(): void {
-    this.runner.register(this.settings.durable, (messages) => this.handle(messages), {
-      nextBatchSize: () => Math.floor(this.settings.maxEventsPerWrite / this.largestMessage),
-    });
+    for (const lane of LANES) {
+      this.runner.register(this.settings.lanes[lane].durable, (messages) => this.handle(messages, lane), {
+        nextBatchSize: () => Math.floor(this.eventsPerPull(lane) / this.largestMessage[lane]),
+        delayBeforePull: lane === 'backfill' ? () => this.pacer.delayMs() : undefined,
+      });
+    }
   }
 
-  async handle(messages: readonly ConsumedMessage[]): Promise<MessageOutcome[]> {
+  async handle(messages: readonly ConsumedMessage[], lane: Lane = 'live'): Promise<MessageOutcome[]> {
     const batch = assembleBatch(messages, this.decoder);
     this.metrics.received(messages.length, batch.events);
     this.metrics.batchSize.observe(batch.events);
-    if (messages.length > 0) this.largestMessage = Math.max(...batch.messages.map((message) => message.events));
-    if (batch.rows.length === 0) return this.settle(messages, batch, NOTHING_TO_STORE);
+    if (lane === 'backfill') this.pacer.pulled(batch.events);
+    if (messages.length > 0) this.largestMessage[lane] = Math.max(...batch.messages.map((message) => message.events));
+    if (batch.rows.length === 0) return this.settle(messages, batch, NOTHING_TO_STORE, { lane, committedAtMs: 0 });
 
     const started = process.hrtime.bigint();
-    const stored = await this.store.store(batch.rows);
+    const stored = await this.store.store(batch.rows, batch.rowBytes);
     this.metrics.writeDuration.observe(secondsSince(started));
-    return this.settle(messages, batch, stored);
+    return this.settle(messages, batch, stored, { lane, committedAtMs: Date.now() });
+  }
+
+  /** A live pull takes one write's worth of events; a backfill pull about a second's worth at its rate, at most that. */
+  private eventsPerPull(lane: Lane): number {
+    const { maxEventsPerWrite, backfillMaxEventsPerSecond } = this.settings;
+    return lane === 'live' ? maxEventsPerWrite : Math.min(maxEventsPerWrite, backfillMaxEventsPerSecond);
   }
 
   /**
    * After the writes: ack the messages whose events are all committed, dead-lettering the events of each that cannot
    * be stored; retry the messages with an event not committed; dead-letter messages poison as a whole.
    */
-  private settle(messages: readonly ConsumedMessage[], batch: AssembledBatch, stored: StoredBatch): MessageOutcome[] {
+  private settle(
+    messages: readonly ConsumedMessage[],
+    batch: AssembledBatch,
+    stored: StoredBatch,
+    context: BatchContext,
+  ): MessageOutcome[] {
     const tally: Tally = {
       invalid: 0,
       refused: 0,
@@ -116,7 +145,7 @@ export class CollectorBatchHandler implements OnModuleInit {
         if (message.deliveryCount >= this.settings.maxDeliver) tally.lastDelivery += assembled.events;
         return retry;
       }
-      return this.settleCommitted(message, assembled, batch, stored, tally);
+      return this.settleCommitted(message, assembled, batch, stored, tally, context);
     });
     this.metrics.processed.inc(stored.inserted);
     this.metrics.duplicates.inc(tally.committed - stored.inserted);
@@ -135,6 +164,7 @@ export class CollectorBatchHandler implements OnModuleInit {
     batch: AssembledBatch,
     stored: StoredBatch,
     tally: Tally,
+    context: BatchContext,
   ): MessageOutcome {
     const refused = assembled.rows.flatMap((row, at) => {
       const reason = stored.rejected.get(row);
@@ -150,6 +180,7 @@ export class CollectorBatchHandler implements OnModuleInit {
       return { kind: 'dead-letter', reason };
     }
     const storedEvents = assembled.rows.length - refused.length;
+    this.observeFreshness(message, storedEvents, context);
     tally.storedByCorrelation.set(
       message.correlationId,
       (tally.storedByCorrelation.get(message.correlationId) ?? 0) + storedEvents,
@@ -168,6 +199,14 @@ export class CollectorBatchHandler implements OnModuleInit {
       return eventId === undefined ? part : { ...part, id: eventId };
     });
     return { kind: 'ack', deadLetterParts: parts };
+  }
+
+  /** Events of a message without a received time (published before it existed) are not observed. */
+  private observeFreshness(message: ConsumedMessage, events: number, { lane, committedAtMs }: BatchContext): void {
+    const receivedAt = receivedAtOf(message);
+    if (events === 0 || receivedAt === null) return;
+    // The gateway's and the collector's clocks may differ by a little: a negative interval is none at all.
+    this.metrics.stored(lane, Math.max(0, committedAtMs - Date.parse(receivedAt)) / 1_000, events);
   }
 
   private logFailure(batch: AssembledBatch, stored: StoredBatch, retried: number): void {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plainNormaliser } from '../test/support/plain-event.normaliser';
 import { collectorOptionsOf, loadCollectorConfig } from './collector.config';
@@ -9,11 +12,12 @@ describe(loadCollectorConfig, () => {
       const config = loadCollectorConfig('ttk-collector', { port: 3002, source: 'tiktok' }, {});
       expect(config).toMatchObject({
         PORT: 3002,
-        HOST: '0.0.0.0',
+        HOST: '127.0.0.1',
         NATS_URL: ['nats://127.0.0.1:4222'],
         CONSUMER_DURABLE: 'ttk-collector',
         BATCH_SIZE: 1_000,
         MAX_EVENTS_PER_WRITE: 5_000,
+        BACKFILL_MAX_EVENTS_PER_SECOND: 5_000,
         MAX_WAIT_MS: 1_000,
         MAX_DELIVER: 60,
         ACK_WAIT_MS: 30_000,
@@ -39,6 +43,40 @@ describe(loadCollectorConfig, () => {
       expect(() =>
         loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { DATABASE_URL: 'http://x' }),
       ).toThrow(/DATABASE_URL/);
+    });
+  });
+});
+
+describe('loadCollectorConfig with secrets', () => {
+  describe('when the database URL and the NATS password come as files', () => {
+    it('should read them, and hand the NATS identity to the messaging module', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'evp-collector-secrets-'));
+      writeFileSync(join(dir, 'database-url'), 'postgresql://evp_collector:secret@db:5432/evp\n');
+      writeFileSync(join(dir, 'nats-password'), 'nats-secret\n');
+      const config = loadCollectorConfig(
+        'fb-collector',
+        { port: 3001, source: 'facebook' },
+        {
+          DATABASE_URL_FILE: join(dir, 'database-url'),
+          NATS_USER: 'fb-collector',
+          NATS_PASSWORD_FILE: join(dir, 'nats-password'),
+        },
+      );
+      expect(config.DATABASE_URL).toBe('postgresql://evp_collector:secret@db:5432/evp');
+      const options = jetStreamOptionsOf(
+        resolveCollectorSettings(
+          collectorOptionsOf(config, { source: 'facebook', normaliser: plainNormaliser<'facebook'>() }),
+        ),
+      );
+      expect(options.auth).toMatchObject({ user: 'fb-collector', password: 'nats-secret' });
+    });
+  });
+
+  describe('when NATS_USER comes without its password', () => {
+    it('should refuse to start and name NATS_PASSWORD', () => {
+      expect(() =>
+        loadCollectorConfig('fb-collector', { port: 3001, source: 'facebook' }, { NATS_USER: 'fb-collector' }),
+      ).toThrow(/NATS_PASSWORD: is required with NATS_USER/);
     });
   });
 });

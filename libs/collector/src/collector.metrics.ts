@@ -1,4 +1,4 @@
-import type { Source } from '@evp/contracts';
+import type { Lane, Source } from '@evp/contracts';
 import { JetStreamConsumerRunner } from '@evp/messaging';
 import { METRICS_REGISTRY } from '@evp/observability';
 import { Inject, Injectable, Optional } from '@nestjs/common';
@@ -34,6 +34,7 @@ export class CollectorMetrics {
   readonly duplicates: SourceCounter;
   readonly batchSize: SourceHistogram;
   readonly writeDuration: SourceHistogram;
+  private readonly freshness: Record<Lane, SourceHistogram>;
   private readonly failed: Counter<'source' | 'reason'>;
   private readonly source: Source;
   private readonly acceptedEvents: SourceCounter;
@@ -94,6 +95,17 @@ export class CollectorMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }).labels(labels);
+    const freshness = new Histogram({
+      name: 'pipeline_ingest_to_stored_seconds',
+      help: 'Time from the gateway receiving an event (its received_at) to the collector committing its row, per event of each acked message, by source and lane (live, backfill).',
+      labelNames: ['source', 'lane'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60, 120, 300],
+      registers,
+    });
+    this.freshness = {
+      live: freshness.labels({ ...labels, lane: 'live' }),
+      backfill: freshness.labels({ ...labels, lane: 'backfill' }),
+    };
     // Both lag gauges come from one consumer-info request, shared when a scrape collects them together.
     let reading: Promise<void> | undefined;
     const readPending = (): Promise<void> =>
@@ -136,6 +148,12 @@ export class CollectorMetrics {
   /** Events per message received so far; 1 before any message, as every message carries at least one. */
   eventsPerMessage(): number {
     return this.messagesReceived === 0 ? 1 : this.eventsReceived / this.messagesReceived;
+  }
+
+  /** `events` events of `lane` committed `seconds` after the gateway received them. */
+  stored(lane: Lane, seconds: number, events: number): void {
+    const series = this.freshness[lane];
+    for (let i = 0; i < events; i++) series.observe(seconds);
   }
 
   fail(reason: FailureReason, count: number): void {

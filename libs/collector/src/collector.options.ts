@@ -1,5 +1,5 @@
 import type { DatabaseModuleOptions } from '@evp/database';
-import type { RetryBackoffOptions, StreamLimits } from '@evp/messaging';
+import type { NatsAuthOptions, RetryBackoffOptions, StreamLimits } from '@evp/messaging';
 import type { SourceNormaliser } from './event.normaliser';
 
 /** Where a collector reads from and writes to, and how hard it works. */
@@ -14,6 +14,8 @@ export interface CollectorConnectionOptions {
   databaseOwnerUrl?: string;
   /** NATS server URLs. @default ['nats://127.0.0.1:4222'] */
   natsServers?: string[];
+  /** The collector's NATS identity and TLS files. @default anonymous */
+  natsAuth?: NatsAuthOptions;
   /** NATS connection name shown by the server's monitoring. @default the durable name */
   connectionName?: string;
   /** Stream buffering accepted events; provisioned with the gateway's definition so either may start first. @default 'EVENTS' */
@@ -44,6 +46,18 @@ export interface CollectorConnectionOptions {
    * @default 5000
    */
   maxEventsPerWrite?: number;
+  /**
+   * Bytes of events (as received) written in one statement at most, beside `maxEventsPerWrite`: large events make
+   * smaller writes. A single event above it is written alone.
+   * @default 33554432 (32 MiB)
+   */
+  maxBytesPerWrite?: number;
+  /**
+   * Events per second the backfill lane's consumer (`<durable>-backfill` on `<subjectPrefix>.backfill.<source>`)
+   * pulls at most, on average: the share of the writer a re-sent history may take from live events.
+   * @default 5000
+   */
+  backfillMaxEventsPerSecond?: number;
   /** Longest a pull waits to fill a batch, at least 1000. @default 1000 */
   maxWaitMs?: number;
   /**

@@ -25,6 +25,11 @@ describe(resolveCollectorSettings, () => {
         maxEventsPerWrite: 5_000,
         maxDeliver: 60,
         migrateOnStart: false,
+        backfillMaxEventsPerSecond: 5_000,
+        lanes: {
+          live: { durable: 'ttk-collector', subject: 'events.tiktok' },
+          backfill: { durable: 'ttk-collector-backfill', subject: 'events.backfill.tiktok' },
+        },
       });
     });
   });
@@ -59,7 +64,7 @@ describe(resolveCollectorSettings, () => {
 
 describe(jetStreamOptionsOf, () => {
   describe('when a collector is configured', () => {
-    it('should declare the events stream as the gateway does and one durable on the source subject', () => {
+    it('should declare the events stream as the gateway does and one durable per lane of the source', () => {
       const settings = resolveCollectorSettings({
         source: 'facebook',
         normaliser: plainNormaliser<'facebook'>(),
@@ -70,13 +75,28 @@ describe(jetStreamOptionsOf, () => {
       });
       const options = jetStreamOptionsOf(settings);
       expect(options.streams).toEqual([
-        { name: 'EVENTS', subjects: ['test.events.facebook', 'test.events.tiktok'], retention: 'workqueue' },
+        {
+          name: 'EVENTS',
+          subjects: [
+            'test.events.facebook',
+            'test.events.tiktok',
+            'test.events.backfill.facebook',
+            'test.events.backfill.tiktok',
+          ],
+          retention: 'workqueue',
+        },
       ]);
       expect(options.consumers).toEqual([
         expect.objectContaining({
           stream: 'EVENTS',
           durable: 'fb-test',
           filterSubject: 'test.events.facebook',
+          batchSize: 500,
+        }),
+        expect.objectContaining({
+          stream: 'EVENTS',
+          durable: 'fb-test-backfill',
+          filterSubject: 'test.events.backfill.facebook',
           batchSize: 500,
         }),
       ]);

@@ -4,13 +4,16 @@ import {
   DEAD_LETTER_SUBJECT_PREFIX,
   EVENTS_STREAM,
   EVENTS_SUBJECT_PREFIX,
+  LANES,
+  type Lane,
   type MarketingEvent,
   SOURCES,
   type Source,
-  eventSubject,
+  laneDurable,
+  laneSubject,
 } from '@evp/contracts';
 import { type DatabaseModuleOptions, type EventRow, PARTITION_INTERVALS } from '@evp/database';
-import { eventsStream, type JetStreamModuleOptions } from '@evp/messaging';
+import { eventsStream, type JetStreamModuleOptions, type NatsAuthOptions } from '@evp/messaging';
 import { z } from 'zod';
 import { CollectorOptionsError } from './collector.errors';
 import type { CollectorModuleOptions } from './collector.options';
@@ -24,6 +27,7 @@ const positiveInt = z.number().int().positive();
 const streamLimits = z.object({
   maxBytes: z.number().int().min(-1).optional(),
   maxAgeMs: z.number().int().min(0).optional(),
+  replicas: z.number().int().min(1).max(5).optional(),
 });
 
 const settingsSchema = z.object({
@@ -35,6 +39,8 @@ const settingsSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
     .optional(),
   natsServers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222']),
+  // Checked by the messaging module, which owns the shape.
+  natsAuth: z.custom<NatsAuthOptions>((value) => typeof value === 'object' && value !== null).optional(),
   connectionName: z.string().min(1).optional(),
   stream: name.default(EVENTS_STREAM),
   subjectPrefix: subjectPrefix.default(EVENTS_SUBJECT_PREFIX),
@@ -44,6 +50,8 @@ const settingsSchema = z.object({
   durable: name.optional(),
   batchSize: positiveInt.max(10_000).default(1_000),
   maxEventsPerWrite: positiveInt.max(50_000).default(5_000),
+  maxBytesPerWrite: positiveInt.default(32 * 1024 * 1024),
+  backfillMaxEventsPerSecond: positiveInt.default(5_000),
   maxWaitMs: z.number().int().min(1_000).default(1_000),
   maxDeliver: positiveInt.default(60),
   ackWaitMs: positiveInt.default(30_000),
@@ -70,6 +78,8 @@ export interface CollectorSettings extends Omit<ParsedSettings, 'durable' | 'con
   connectionName: string;
   /** `<subjectPrefix>.<source>`: what the durable consumer reads. */
   subject: string;
+  /** Per lane, the durable consumer (`durable` for live, `<durable>-backfill`) and the subject it reads. */
+  lanes: Record<Lane, { durable: string; subject: string }>;
   /** The source's normaliser, taking any validated event: the caller checks the source first. */
   normalise: (event: MarketingEvent, context: NormaliseContext) => EventRow;
 }
@@ -91,7 +101,14 @@ export function resolveCollectorSettings(options: CollectorModuleOptions): Colle
     ...settings,
     durable,
     connectionName: settings.connectionName ?? durable,
-    subject: eventSubject(settings.source, settings.subjectPrefix),
+    subject: laneSubject('live', settings.source, settings.subjectPrefix),
+    lanes: {
+      live: { durable, subject: laneSubject('live', settings.source, settings.subjectPrefix) },
+      backfill: {
+        durable: laneDurable('backfill', durable),
+        subject: laneSubject('backfill', settings.source, settings.subjectPrefix),
+      },
+    },
     // The source/normaliser pairing was type-checked where the options were written (`SourceNormaliser`);
     // the handler only passes events whose source it has checked against `source`.
     normalise: normaliser,
@@ -100,25 +117,25 @@ export function resolveCollectorSettings(options: CollectorModuleOptions): Colle
 
 /**
  * The messaging module for a collector: the events stream exactly as the gateway declares it (so either service
- * may start first), and the source's durable pull consumer.
+ * may start first), and the source's durable pull consumers, one per lane.
  */
 export function jetStreamOptionsOf(settings: CollectorSettings): JetStreamModuleOptions {
   return {
     servers: settings.natsServers,
+    auth: settings.natsAuth,
     connectionName: settings.connectionName,
     streams: [eventsStream(settings.stream, settings.subjectPrefix, settings.streamLimits.events)],
-    consumers: [
-      {
-        stream: settings.stream,
-        durable: settings.durable,
-        filterSubject: settings.subject,
-        batchSize: settings.batchSize,
-        maxWaitMs: settings.maxWaitMs,
-        maxDeliver: settings.maxDeliver,
-        ackWaitMs: settings.ackWaitMs,
-        maxAckPending: settings.maxAckPending,
-      },
-    ],
+    // One durable per lane, so backfill messages never queue in front of live ones.
+    consumers: LANES.map((lane) => ({
+      stream: settings.stream,
+      durable: settings.lanes[lane].durable,
+      filterSubject: settings.lanes[lane].subject,
+      batchSize: settings.batchSize,
+      maxWaitMs: settings.maxWaitMs,
+      maxDeliver: settings.maxDeliver,
+      ackWaitMs: settings.ackWaitMs,
+      maxAckPending: settings.maxAckPending,
+    })),
     deadLetter: {
       stream: settings.deadLetterStream,
       subjectPrefix: settings.deadLetterSubjectPrefix,

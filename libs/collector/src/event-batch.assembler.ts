@@ -28,6 +28,8 @@ export interface AssembledMessage {
 /** A fetched batch ready to write: one row per distinct event, and what became of each message. */
 export interface AssembledBatch {
   rows: EventRow[];
+  /** Bytes of each row's event as received: its message's size shared among the message's events. */
+  rowBytes: number[];
   messages: AssembledMessage[];
   /** Events of every message together. */
   events: number;
@@ -42,6 +44,7 @@ export interface AssembledBatch {
  */
 export function assembleBatch(messages: readonly ConsumedMessage[], decoder: EventMessageDecoder): AssembledBatch {
   const rows: EventRow[] = [];
+  const rowBytes: number[] = [];
   const rowOfEventId = new Map<string, number>();
   let events = 0;
   const assembled = messages.map((message): AssembledMessage => {
@@ -85,6 +88,7 @@ export function assembleBatch(messages: readonly ConsumedMessage[], decoder: Eve
       if (rowIndex === undefined) {
         rowIndex = rows.length;
         rows.push(row);
+        rowBytes.push(Math.ceil(message.data.length / decoded.events.length));
         rowOfEventId.set(row.eventId, rowIndex);
       }
       result.rows.push(rowIndex);
@@ -96,7 +100,7 @@ export function assembleBatch(messages: readonly ConsumedMessage[], decoder: Eve
     }
     return result;
   });
-  return { rows, messages: assembled, events };
+  return { rows, rowBytes, messages: assembled, events };
 }
 
 /** The reason an event is refused when its id is already taken by an event with another timestamp (`where`). */

@@ -21,8 +21,10 @@ export interface StoredBatch {
 }
 
 /**
- * Writes a batch through `EventBatchWriter` in writes of at most `maxEventsPerWrite` rows, one after the other (each
- * one statement, one transaction), so a statement stays bounded however many events the fetched messages carry.
+ * Writes a batch through `EventBatchWriter` in writes of at most `maxEventsPerWrite` rows and about
+ * `maxBytesPerWrite` bytes of events, one after the other (each one statement, one transaction), so a statement stays
+ * bounded however many events the fetched messages carry and however large they are: the rows travel as one JSON
+ * parameter, which PostgreSQL caps at 1 GB (a class-54 refusal), and a transaction's size is what a retry repeats.
  * When the database refuses a write because of the data in some row (a value the column cannot take), it is split
  * in halves until the offending rows are isolated, so that one bad event costs a few extra statements instead of
  * blocking its whole batch forever. A retryable failure (database down, connection lost) stops the writes and is
@@ -31,18 +33,21 @@ export interface StoredBatch {
 @Injectable()
 export class EventBatchStore {
   private readonly maxEventsPerWrite: number;
+  private readonly maxBytesPerWrite: number;
 
   constructor(
     @Inject(EventBatchWriter) private readonly writer: EventBatchWriter,
-    @Inject(COLLECTOR_SETTINGS) settings: Pick<CollectorSettings, 'maxEventsPerWrite'>,
+    @Inject(COLLECTOR_SETTINGS) settings: Pick<CollectorSettings, 'maxEventsPerWrite' | 'maxBytesPerWrite'>,
   ) {
     this.maxEventsPerWrite = settings.maxEventsPerWrite;
+    this.maxBytesPerWrite = settings.maxBytesPerWrite;
   }
 
-  async store(rows: readonly EventRow[]): Promise<StoredBatch> {
+  /** `rowBytes[i]`: the size of row `i`'s event as received; a row bigger than the byte bound is written alone. */
+  async store(rows: readonly EventRow[], rowBytes: readonly number[]): Promise<StoredBatch> {
     const stored: StoredBatch = { inserted: 0, duplicates: 0, rejected: new Map(), committed: 0 };
-    for (let start = 0; start < rows.length; start += this.maxEventsPerWrite) {
-      const end = Math.min(rows.length, start + this.maxEventsPerWrite);
+    for (let start = 0; start < rows.length;) {
+      const end = this.endOfWrite(rowBytes, start, rows.length);
       try {
         await this.storeRange(rows, start, end, stored);
       } catch (error) {
@@ -50,8 +55,21 @@ export class EventBatchStore {
         return stored;
       }
       stored.committed = end;
+      start = end;
     }
     return stored;
+  }
+
+  /** The end of the write starting at `start`: at least one row, then as many as both bounds allow. */
+  private endOfWrite(rowBytes: readonly number[], start: number, length: number): number {
+    const last = Math.min(length, start + this.maxEventsPerWrite);
+    let end = start + 1;
+    let bytes = rowBytes[start] ?? 0;
+    while (end < last && bytes + (rowBytes[end] ?? 0) <= this.maxBytesPerWrite) {
+      bytes += rowBytes[end] ?? 0;
+      end++;
+    }
+    return end;
   }
 
   private async storeRange(rows: readonly EventRow[], start: number, end: number, stored: StoredBatch): Promise<void> {

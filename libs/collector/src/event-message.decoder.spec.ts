@@ -1,4 +1,5 @@
 import { MSG_ID_HEADER, type ConsumedMessage } from '@evp/messaging';
+import { RECEIVED_AT_HEADER } from '@evp/contracts';
 import { eventRowOf } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +49,34 @@ describe(EventMessageDecoder, () => {
       const decoded = decoder.decode(messageOf(JSON.stringify(generator.facebook())));
       const [only] = decoded.ok ? decoded.events : [];
       expect(only?.ok && only.row.correlationId).toBeNull();
+    });
+  });
+
+  describe('when the message carries the time the gateway received it', () => {
+    it('should give every row of the message that received time', () => {
+      const events = [generator.facebook(), generator.facebook()];
+      const message = {
+        ...messageOf(JSON.stringify(events)),
+        headers: { [RECEIVED_AT_HEADER]: '2026-12-06T01:02:03.456Z' },
+      };
+      const decoded = decoder.decode(message);
+      const rows = decoded.ok ? decoded.events.map((event) => event.ok && event.row.receivedAt) : [];
+      expect(rows).toEqual(['2026-12-06T01:02:03.456Z', '2026-12-06T01:02:03.456Z']);
+    });
+  });
+
+  describe('when the message has no received time, or one that is not an instant', () => {
+    it('should give rows with a null received time rather than refuse the events', () => {
+      const cases: Record<string, string>[] = [
+        {},
+        { [RECEIVED_AT_HEADER]: 'yesterday' },
+        { [RECEIVED_AT_HEADER]: '2026-13-45T99:00:00Z' },
+      ];
+      for (const headers of cases) {
+        const decoded = decoder.decode({ ...messageOf(JSON.stringify(generator.facebook())), headers });
+        const [only] = decoded.ok ? decoded.events : [];
+        expect(only?.ok && only.row.receivedAt).toBeNull();
+      }
     });
   });
 

@@ -1,4 +1,4 @@
-import { extraFieldsOf, type MarketingEvent, type Source, validateEvent } from '@evp/contracts';
+import { extraFieldsOf, type MarketingEvent, RECEIVED_AT_HEADER, type Source, validateEvent } from '@evp/contracts';
 import type { EventRow } from '@evp/database';
 import type { ConsumedMessage } from '@evp/messaging';
 import type { NormaliseContext } from './event.normaliser';
@@ -36,15 +36,15 @@ export class EventMessageDecoder {
     } catch (error) {
       return { ok: false, reason: `not JSON: ${messageOf(error)}`, eventId: message.msgId };
     }
-    const correlationId = message.correlationId ?? null;
+    const stamps: RowStamps = { correlationId: message.correlationId ?? null, receivedAt: receivedAtOf(message) };
     if (!Array.isArray(input)) {
-      const event = this.decodeEvent(input, correlationId);
+      const event = this.decodeEvent(input, stamps);
       if (event.ok) return { ok: true, packed: false, events: [event] };
       return { ok: false, reason: event.reason, eventId: event.eventId ?? message.msgId };
     }
     if (input.length === 0) return { ok: false, reason: 'no event in the message', eventId: message.msgId };
     const events = input.map((item: unknown, index): DecodedEvent => {
-      const event = this.decodeEvent(item, correlationId);
+      const event = this.decodeEvent(item, stamps);
       return event.ok ? event : { ...event, reason: eventOfMessage(index, event.reason) };
     });
     return { ok: true, packed: true, events };
@@ -59,7 +59,7 @@ export class EventMessageDecoder {
     return Buffer.from(JSON.stringify(events[index]) ?? 'null');
   }
 
-  private decodeEvent(input: unknown, correlationId: string | null): DecodedEvent {
+  private decodeEvent(input: unknown, { correlationId, receivedAt }: RowStamps): DecodedEvent {
     const validation = validateEvent(input);
     if (!validation.ok) {
       const issues = validation.issues.map((issue) => `${issue.path || '(event)'}: ${issue.message}`).join('; ');
@@ -77,12 +77,31 @@ export class EventMessageDecoder {
     const extra = extraFieldsOf(input as Record<string, unknown>, event.source, event.funnelStage);
     try {
       const context = { extra: extra === undefined ? null : JSON.stringify(extra), correlationId };
-      return { ok: true, row: this.normalise(event, context) };
+      const row = this.normalise(event, context);
+      row.receivedAt = receivedAt;
+      return { ok: true, row };
     } catch (error) {
       return { ok: false, reason: `cannot be stored: ${messageOf(error)}`, eventId: event.eventId };
     }
   }
 }
+
+/** What every row of a message carries from the message's headers. */
+interface RowStamps {
+  correlationId: string | null;
+  receivedAt: string | null;
+}
+
+/**
+ * The time the gateway received the message's body (header `x-received-at`), or null when the message has none (it
+ * was published before the header existed) or one that is not an instant: a bad header must not poison the events.
+ */
+export function receivedAtOf(message: ConsumedMessage): string | null {
+  const value = message.headers[RECEIVED_AT_HEADER];
+  return value !== undefined && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) ? value : null;
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The reason an event of an array message fails, naming its position so it can be found in the message. */
 export function eventOfMessage(index: number, reason: string): string {

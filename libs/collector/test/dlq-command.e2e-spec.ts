@@ -22,14 +22,17 @@ describe('npm run dlq', () => {
   let collector: TestCollector | undefined;
   let subject: string;
 
+  const replayedStream = () => `${suite.names.deadLetterStream}_REPLAYED`;
   const dlq = async (...args: string[]): Promise<string> => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'dlq.ts'), ...args], {
+    const main = join(REPO_ROOT, 'apps', 'dlq', 'src', 'main.ts');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', main, ...args], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         NATS_URL: SHARED_NATS_URL,
         DEAD_LETTER_STREAM: suite.names.deadLetterStream,
         DEAD_LETTER_SUBJECT_PREFIX: suite.names.deadLetterPrefix,
+        DLQ_REPLAYED_STREAM: replayedStream(),
       },
     });
     return stdout;
@@ -66,6 +69,7 @@ describe('npm run dlq', () => {
 
   afterAll(async () => {
     await collector?.close();
+    await suite?.admin.jsm.streams.delete(replayedStream()).catch(() => false);
     await suite?.close();
   });
 
@@ -92,6 +96,44 @@ describe('npm run dlq', () => {
     });
   });
 
+  describe('when listing as JSON', () => {
+    it('should print the stream, the total and the newest letters without payloads', async () => {
+      const listed = JSON.parse(await dlq('list', '--limit', '2', '--json')) as {
+        stream: string;
+        total: number;
+        letters: Array<Record<string, unknown>>;
+      };
+      expect(listed.stream).toBe(suite.names.deadLetterStream);
+      expect(listed.total).toBe(4);
+      expect(listed.letters.map((letter) => letter.seq)).toEqual([3, 4]);
+      expect(listed.letters[1]).toMatchObject({ origin: 'gateway', correlationId: 'request-d' });
+      expect(listed.letters[1]).not.toHaveProperty('payload');
+    });
+  });
+
+  describe('when showing one letter', () => {
+    it('should print its headers and its payload', async () => {
+      const output = await dlq('show', '2');
+      expect(output).toMatch(/^seq +2$/m);
+      expect(output).toMatch(/^correlation id +request-b$/m);
+      expect(output).toMatch(/^reason +not JSON: /m);
+      expect(output).toContain('payload (10 bytes):\n{"broken":');
+    });
+
+    it('should print it as JSON with --json', async () => {
+      const letter = JSON.parse(await dlq('show', '4', '--json')) as Record<string, unknown>;
+      expect(letter).toMatchObject({ seq: 4, origin: 'gateway', payload: '{"source":"myspace"}' });
+      expect(new Date(letter.time as string).toISOString()).toBe(letter.time);
+    });
+
+    it('should exit 1 naming a sequence that holds no letter', async () => {
+      await expect(dlq('show', '99')).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(`seq 99: no such letter in ${suite.names.deadLetterStream}`) as unknown,
+      });
+    });
+  });
+
   describe('when replaying chosen letters', () => {
     it('should publish the original payloads with their message and correlation ids to their original subjects', async () => {
       const output = await dlq('replay', '--seq', '1-4');
@@ -115,6 +157,24 @@ describe('npm run dlq', () => {
     });
   });
 
+  describe('when purging the replayed letters', () => {
+    it('should delete those stored again and keep the duplicate and the skipped one', async () => {
+      expect(await dlq('purge', '--replayed', '--dry-run')).toContain('dry run: 2 replayed letters would be deleted');
+      expect(JSON.parse(await dlq('purge', '--replayed', '--json'))).toEqual({ purged: [2, 3], alreadyGone: [] });
+      const left = await readStream(suite.admin.jsm, suite.names.deadLetterStream);
+      expect(left.map((letter) => letter.seq)).toEqual([1, 4]);
+      expect(await dlq('purge', '--replayed')).toContain('deleted 0 replayed letters');
+    });
+  });
+
+  describe('when asked for help', () => {
+    it('should print the usage of each command and exit 0', async () => {
+      expect(await dlq('--help')).toMatch(/^Usage: dlq <command>/);
+      for (const command of ['list', 'show', 'replay', 'purge'])
+        expect(await dlq(command, '--help')).toMatch(new RegExp(`^Usage: dlq ${command}`));
+    });
+  });
+
   describe('when the command line is wrong', () => {
     it('should explain the usage and exit with code 2', async () => {
       await expect(dlq('replay')).rejects.toMatchObject({
@@ -122,6 +182,8 @@ describe('npm run dlq', () => {
         stderr: expect.stringContaining('replay needs either --seq or --all') as unknown,
       });
       await expect(dlq('replay', '--seq', '5-2')).rejects.toMatchObject({ code: 2 });
+      await expect(dlq('list', '--seq', '1')).rejects.toMatchObject({ code: 2 });
+      await expect(dlq('purge')).rejects.toMatchObject({ code: 2 });
     });
   });
 });

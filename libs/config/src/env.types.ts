@@ -4,6 +4,15 @@ import { z } from 'zod';
 
 export const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 
+/**
+ * The address a service listens on. Loopback by default, so a service started outside a container is not reachable
+ * from the network by accident; containers set `HOST=0.0.0.0`.
+ */
+export const bindHost = z.string().min(1).default('127.0.0.1');
+
+/** A port that may be left unset (a feature that is off unless given one). */
+export const optionalPort = z.coerce.number().int().min(1).max(65_535).optional();
+
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const nonNegativeNumber = (fallback: number) => z.coerce.number().min(0).default(fallback);
@@ -30,6 +39,11 @@ export const url = (protocols: readonly string[], fallback: string) =>
     .string()
     .default(fallback)
     .refine((value) => hasProtocol(value, protocols), `must be a URL with protocol ${protocols.join(' or ')}`);
+
+/** A PostgreSQL URL with no default: an optional second URL whose absence means "use DATABASE_URL". */
+export const optionalPostgresUrl = z
+  .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
+  .optional();
 
 /** Comma-separated list of URLs, e.g. `nats://a:4222,nats://b:4222`. */
 export const urlList = (protocols: readonly string[], fallback: string) =>

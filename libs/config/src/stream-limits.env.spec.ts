@@ -14,6 +14,7 @@ describe('streamLimitsEnv', () => {
         EVENTS_STREAM_MAX_AGE_MS: 0,
         DEAD_LETTER_STREAM_MAX_BYTES: 1_073_741_824,
         DEAD_LETTER_STREAM_MAX_AGE_MS: 2_592_000_000,
+        NATS_STREAM_REPLICAS: 1,
       });
     });
   });
@@ -26,12 +27,14 @@ describe('streamLimitsEnv', () => {
           EVENTS_STREAM_MAX_AGE_MS: '604800000',
           DEAD_LETTER_STREAM_MAX_BYTES: '-1',
           DEAD_LETTER_STREAM_MAX_AGE_MS: '0',
+          NATS_STREAM_REPLICAS: '3',
         }),
       ).toEqual({
         EVENTS_STREAM_MAX_BYTES: 53_687_091_200,
         EVENTS_STREAM_MAX_AGE_MS: 604_800_000,
         DEAD_LETTER_STREAM_MAX_BYTES: -1,
         DEAD_LETTER_STREAM_MAX_AGE_MS: 0,
+        NATS_STREAM_REPLICAS: 3,
       });
     });
   });
@@ -45,6 +48,7 @@ describe('streamLimitsEnv', () => {
           EVENTS_STREAM_MAX_AGE_MS: '-5',
           DEAD_LETTER_STREAM_MAX_BYTES: '0',
           DEAD_LETTER_STREAM_MAX_AGE_MS: '1.5',
+          NATS_STREAM_REPLICAS: '6',
         });
       } catch (caught) {
         error = caught;
@@ -56,6 +60,7 @@ describe('streamLimitsEnv', () => {
         'DEAD_LETTER_STREAM_MAX_BYTES',
         'EVENTS_STREAM_MAX_AGE_MS',
         'EVENTS_STREAM_MAX_BYTES',
+        'NATS_STREAM_REPLICAS',
       ]);
     });
   });
@@ -64,10 +69,16 @@ describe('streamLimitsEnv', () => {
 describe(streamLimitsOf, () => {
   describe('when given a parsed configuration', () => {
     it('should give each stream its limits as the messaging module declares them', () => {
-      expect(streamLimitsOf(load({ EVENTS_STREAM_MAX_BYTES: '1048576', EVENTS_STREAM_MAX_AGE_MS: '60000' }))).toEqual({
-        events: { maxBytes: 1_048_576, maxAgeMs: 60_000 },
-        deadLetter: { maxBytes: 1_073_741_824, maxAgeMs: 2_592_000_000 },
+      const config = load({ EVENTS_STREAM_MAX_BYTES: '1048576', EVENTS_STREAM_MAX_AGE_MS: '60000' });
+      expect(streamLimitsOf(config)).toEqual({
+        events: { maxBytes: 1_048_576, maxAgeMs: 60_000, replicas: 1 },
+        deadLetter: { maxBytes: 1_073_741_824, maxAgeMs: 2_592_000_000, replicas: 1 },
       });
+    });
+
+    it('should give both streams the same replica count', () => {
+      const { events, deadLetter } = streamLimitsOf(load({ NATS_STREAM_REPLICAS: '3' }));
+      expect([events.replicas, deadLetter.replicas]).toEqual([3, 3]);
     });
   });
 });

@@ -13,7 +13,19 @@ const MAX_TEXT_LENGTH = 256;
 const id = z.string().trim().min(1, 'must not be empty').max(MAX_ID_LENGTH);
 const text = z.string().max(MAX_TEXT_LENGTH);
 const nonEmptyText = text.trim().min(1, 'must not be empty');
-const isoDateTime = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2026-01-31T12:00:00.000Z' });
+/** Instants PostgreSQL's timestamptz and JavaScript's ISO-8601 strings both hold: years 0001 to 9999 in UTC. */
+const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+const isoDateTime = z.iso
+  .datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2026-01-31T12:00:00.000Z' })
+  .refine((value) => {
+    const instant = Date.parse(value);
+    // A string that is no date-time at all has its own issue already.
+    return Number.isNaN(instant) || (instant >= EARLIEST_INSTANT && instant <= LATEST_INSTANT);
+  }, 'must lie between years 0001 and 9999 in UTC (PostgreSQL has no year 0000)');
+
+/** PostgreSQL `integer`, the column type of integer fields. */
+const INT32_MAX = 2_147_483_647;
 
 /** Money as a decimal string: non-negative, at most 10 integer digits and 2 decimals (fits numeric(12,2)). */
 export const DECIMAL_AMOUNT_PATTERN = /^\d{1,10}(\.\d{1,2})?$/;
@@ -53,7 +65,7 @@ const facebookBottomEngagement = z.object({
 const tiktokUser = z.object({
   userId: id,
   username: nonEmptyText,
-  followers: z.number().int().min(0),
+  followers: z.number().int().min(0).max(INT32_MAX, `must be at most ${INT32_MAX} (a PostgreSQL integer)`),
 });
 
 const tiktokTopEngagement = z.object({

@@ -209,3 +209,77 @@ describe('property: generated events', () => {
     );
   });
 });
+
+describe('validateEvent, for what PostgreSQL can store', () => {
+  describe('when followers exceed a PostgreSQL integer', () => {
+    it('should refuse 2^31 and accept 2^31 - 1', () => {
+      const event = TTK_TOP();
+      const withFollowers = (followers: number) => ({
+        ...event,
+        data: { ...event.data, user: { ...event.data.user, followers } },
+      });
+      expect(validateEvent(withFollowers(2 ** 31))).toMatchObject({
+        ok: false,
+        issues: [{ path: 'data.user.followers', message: 'must be at most 2147483647 (a PostgreSQL integer)' }],
+      });
+      expect(validateEvent(withFollowers(2 ** 31 - 1)).ok).toBe(true);
+    });
+  });
+
+  describe('when a timestamp lies in year 0000 or past 9999', () => {
+    it.each(['0000-01-01T00:00:00.000Z', '0001-01-01T00:30:00+01:00'])('should refuse %s', (timestamp) => {
+      expect(validateEvent({ ...FB_TOP(), timestamp })).toMatchObject({
+        ok: false,
+        issues: [{ path: 'timestamp', message: expect.stringMatching(/between years 0001 and 9999/) }],
+      });
+    });
+
+    it('should refuse it in actionTime too, and accept year 0001 and 9999', () => {
+      const event = TTK_BOTTOM();
+      const at = (actionTime: string) => ({
+        ...event,
+        data: { ...event.data, engagement: { ...event.data.engagement, actionTime } },
+      });
+      expect(validateEvent(at('0000-12-31T23:59:59.999Z'))).toMatchObject({
+        ok: false,
+        issues: [{ path: 'data.engagement.actionTime' }],
+      });
+      expect(validateEvent({ ...FB_TOP(), timestamp: '0001-01-01T00:00:00.000Z' }).ok).toBe(true);
+      expect(validateEvent({ ...FB_TOP(), timestamp: '9999-12-31T23:59:59.999Z' }).ok).toBe(true);
+    });
+  });
+
+  describe('when a string anywhere holds NUL or a lone surrogate', () => {
+    it('should refuse it with the path, in contract fields, extra fields and field names alike', () => {
+      const event = FB_BOTTOM();
+      const result = validateEvent({
+        ...event,
+        note: 'a\u0000b',
+        nested: { list: ['ok', 'x\ud800'] },
+        ['bad\u0000key']: 1,
+        data: { ...event.data, user: { ...event.data.user, name: 'Ann\u0000' } },
+      });
+      expect(result).toMatchObject({ ok: false, eventId: event.eventId });
+      const issues = result.ok ? [] : result.issues;
+      expect(issues).toEqual(
+        expect.arrayContaining([
+          { path: 'data.user.name', message: expect.stringMatching(/NUL character/) },
+          { path: 'note', message: expect.stringMatching(/NUL character/) },
+          { path: 'nested.list.1', message: expect.stringMatching(/unpaired UTF-16 surrogate/) },
+          { path: '"bad\\u0000key"', message: expect.stringMatching(/^field name must not contain the NUL/) },
+        ]),
+      );
+    });
+
+    it('should find one nested thousands of levels deep, naming a bounded path', () => {
+      let deep: unknown = 'x\u0000';
+      for (let level = 0; level < 50_000; level++) deep = [deep];
+      const result = validateEvent({ ...FB_TOP(), deep });
+      expect(result).toMatchObject({ ok: false, issues: [{ path: `deep${'.0'.repeat(19)}.…` }] });
+    });
+
+    it('should accept paired surrogates (emoji) and other control characters', () => {
+      expect(validateEvent({ ...FB_TOP(), note: 'café ☕ 👍 \u0001\u001f' }).ok).toBe(true);
+    });
+  });
+});

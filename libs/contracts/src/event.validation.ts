@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type MarketingEvent, marketingEventSchema } from './event.schema';
+import { unstorableTextIssues } from './storable-text.check';
 
 /** One problem found in an event: where (dotted path, `''` for the event itself) and what. */
 export interface ValidationIssue {
@@ -8,8 +9,7 @@ export interface ValidationIssue {
 }
 
 export type EventValidationResult =
-  | { ok: true; event: MarketingEvent }
-  | { ok: false; eventId?: string; issues: ValidationIssue[] };
+  { ok: true; event: MarketingEvent } | { ok: false; eventId?: string; issues: ValidationIssue[] };
 
 function toIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
@@ -22,11 +22,16 @@ function eventIdOf(input: unknown): string | undefined {
   return typeof eventId === 'string' && eventId.length > 0 && eventId.length <= 128 ? eventId : undefined;
 }
 
-/** Validates one event against the contract; never throws. */
+/**
+ * Validates one event against the contract; never throws. A valid event is also one PostgreSQL can store whole:
+ * every string of it, fields outside the contract included, is checked as well.
+ */
 export function validateEvent(input: unknown): EventValidationResult {
   const parsed = marketingEventSchema.safeParse(input);
-  if (parsed.success) return { ok: true, event: parsed.data };
-  return { ok: false, eventId: eventIdOf(input), issues: toIssues(parsed.error) };
+  const unstorable = unstorableTextIssues(input);
+  if (parsed.success && unstorable.length === 0) return { ok: true, event: parsed.data };
+  const issues = parsed.success ? unstorable : [...toIssues(parsed.error), ...unstorable];
+  return { ok: false, eventId: eventIdOf(input), issues };
 }
 
 /** Validates each event of a batch independently: one bad event never affects its neighbours. */

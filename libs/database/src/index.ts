@@ -54,6 +54,8 @@ export type { ReportSessionSettings } from './reports/shared/report-session.sql'
 export { retentionHorizon } from './reports/shared/retention-horizon.queries';
 export { DAY_MS, HOUR_MS, MINUTE_MS, splitRange } from './reports/shared/time-range.split';
 export type { RangeTiers, Span } from './reports/shared/time-range.split';
+export { replicaLag } from './replication/replica-lag.queries';
+export type { ReplicaLag } from './replication/replica-lag.queries';
 export { refreshRollups } from './rollups/rollup.refresher';
 export { DATABASE_ROLES } from './roles/database.roles';
 export type { DatabaseRole, RolePasswords } from './roles/database.roles';

@@ -24,6 +24,8 @@ export interface ConsumerLoopDependencies {
   backoff: RetryBackoff;
   /** Messages to ask for in the next pull, capped at the consumer's `batchSize`. @default the `batchSize` */
   nextBatchSize?: () => number;
+  /** Milliseconds to wait before the next pull; a stop cuts the wait short. @default no wait */
+  delayBeforePull?: () => number;
 }
 
 interface FetchResult {
@@ -121,6 +123,9 @@ export class ConsumerLoop {
     const messages: JsMsg[] = [];
     let iterator: ConsumerMessages | undefined;
     try {
+      const delayMs = this.deps.delayBeforePull?.() ?? 0;
+      if (delayMs > 0 && !this.stopping) await this.pause(delayMs);
+      if (this.stopping) return { messages };
       this.consumerHandle ??= await this.deps.js.consumers.get(this.consumer.stream, this.consumer.durable);
       iterator = await this.consumerHandle.fetch({
         max_messages: this.batchSize(),

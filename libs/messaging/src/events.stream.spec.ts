@@ -2,16 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { eventsStream } from './events.stream';
 
 describe(eventsStream, () => {
-  it('should take one subject per source under the prefix, as a work queue', () => {
+  it('should take one subject per source and lane under the prefix, as a work queue', () => {
     expect(eventsStream('EVENTS', 'events')).toEqual({
       name: 'EVENTS',
-      subjects: ['events.facebook', 'events.tiktok'],
+      subjects: ['events.facebook', 'events.tiktok', 'events.backfill.facebook', 'events.backfill.tiktok'],
       retention: 'workqueue',
     });
   });
 
   it('should keep a test environment on subjects of its own', () => {
-    expect(eventsStream('T_EVENTS', 't.abc').subjects).toEqual(['t.abc.facebook', 't.abc.tiktok']);
+    expect(eventsStream('T_EVENTS', 't.abc').subjects).toEqual([
+      't.abc.facebook',
+      't.abc.tiktok',
+      't.abc.backfill.facebook',
+      't.abc.backfill.tiktok',
+    ]);
   });
 
   it('should carry the configured byte and age limits', () => {

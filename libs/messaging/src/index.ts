@@ -6,7 +6,12 @@ export { type BatchHandlerOptions, JetStreamConsumerRunner, type ConsumerPending
 export { JetStreamLifecycle } from './jetstream.lifecycle';
 export { JetStreamModule } from './jetstream.module';
 export type { JetStreamModuleAsyncOptions, JetStreamModuleForRootOptions } from './jetstream.module-definition';
-export type { DeadLetterOptions, JetStreamModuleOptions, RetryBackoffOptions } from './jetstream.options';
+export type {
+  DeadLetterOptions,
+  JetStreamModuleOptions,
+  NatsAuthOptions,
+  RetryBackoffOptions,
+} from './jetstream.options';
 export { JetStreamPublisher, type PublishManyOptions } from './jetstream.publisher';
 export {
   type ConsumerSettings,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { jetstream, type JetStreamClient, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Status } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { identityOf, natsIdentityOptions } from './nats-identity.options';
 import type { JetStreamSettings } from './jetstream.settings';
 import { ConnectError, messageOf } from './messaging.errors';
 
@@ -30,6 +31,7 @@ export class JetStreamConnection {
     let nc: NatsConnection;
     try {
       nc = await connect({
+        ...natsIdentityOptions(settings.auth),
         servers: settings.servers,
         name: settings.connectionName,
         maxReconnectAttempts: -1,
@@ -37,7 +39,7 @@ export class JetStreamConnection {
         waitOnFirstConnect: settings.waitOnFirstConnect,
       });
     } catch (error) {
-      throw new ConnectError(settings.servers, { cause: error });
+      throw new ConnectError(settings.servers, { cause: error, identity: identityOf(settings.auth) });
     }
     try {
       const jsm = await jetstreamManager(nc);

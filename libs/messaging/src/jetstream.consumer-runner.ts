@@ -24,6 +24,12 @@ export interface BatchHandlerOptions {
    * @default the consumer's `batchSize`
    */
   nextBatchSize?: () => number;
+  /**
+   * Milliseconds to wait before the next pull, asked before every pull: lets a handler pace a consumer (a backfill
+   * drained at a bounded rate). A stop cuts the wait short.
+   * @default no wait
+   */
+  delayBeforePull?: () => number;
 }
 
 /**
@@ -96,6 +102,7 @@ export class JetStreamConsumerRunner {
       metrics: this.metrics,
       backoff: this.settings.retryBackoff,
       nextBatchSize: options.nextBatchSize,
+      delayBeforePull: options.delayBeforePull,
     });
     this.loops.set(durable, loop);
     loop.start();

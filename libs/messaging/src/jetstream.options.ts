@@ -10,6 +10,8 @@ export interface DeadLetterOptions {
   maxAgeMs?: number;
   /** Size cap; when full, dead-lettering fails (and the message is retried) rather than dropping older letters. @default -1 (unlimited) */
   maxBytes?: number;
+  /** Copies of the dead-letter stream in a JetStream cluster. @default 1 */
+  replicas?: number;
   /** Create or update the dead-letter stream at start-up. @default true */
   provision?: boolean;
 }
@@ -22,9 +24,24 @@ export interface RetryBackoffOptions {
   maxMs?: number;
 }
 
+/** Who the connection is and how it is encrypted; at most one of user/password, token or nkey seed. */
+export interface NatsAuthOptions {
+  /** With `password`: a user of the server's authorization block. @default unset */
+  user?: string;
+  password?: string;
+  /** @default unset */
+  token?: string;
+  /** A user NKey seed (`SU…`); the client signs the server's nonce with it. @default unset */
+  nkeySeed?: string;
+  /** Files of the CA bundle and of a client certificate and key; any of them turns TLS on. @default unset (no TLS) */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
 export interface JetStreamModuleOptions {
   /** NATS server URLs. @default ['nats://127.0.0.1:4222'] */
   servers?: string[];
+  /** @default {} (anonymous, plain TCP unless a server URL says tls://) */
+  auth?: NatsAuthOptions;
   /** Connection name shown by the server's monitoring (usually the service name). @default 'evp' */
   connectionName?: string;
   /** Streams created or updated at start-up. @default [] */

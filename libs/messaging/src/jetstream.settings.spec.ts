@@ -7,6 +7,7 @@ describe(resolveJetStreamSettings, () => {
     it('should fill in every default', () => {
       expect(resolveJetStreamSettings({})).toEqual({
         servers: ['nats://127.0.0.1:4222'],
+        auth: {},
         connectionName: 'evp',
         streams: [],
         consumers: [],
@@ -15,6 +16,7 @@ describe(resolveJetStreamSettings, () => {
           subjectPrefix: 'dlq',
           maxAgeMs: 30 * 86_400_000,
           maxBytes: -1,
+          replicas: 1,
           provision: true,
         },
         publishTimeoutMs: 5_000,
@@ -25,6 +27,17 @@ describe(resolveJetStreamSettings, () => {
         retryBackoff: { baseMs: 1_000, maxMs: 60_000 },
         infoCacheMs: 2_000,
       });
+    });
+  });
+
+  describe('when the identity is incomplete or ambiguous', () => {
+    it('should refuse a user without a password, and two identities at once', () => {
+      expect(() => resolveJetStreamSettings({ auth: { user: 'gateway' } })).toThrow(
+        /auth: user and password go together/,
+      );
+      expect(() => resolveJetStreamSettings({ auth: { token: 'a', nkeySeed: 'SUA' } })).toThrow(
+        /auth: give one of user\/password, token or nkeySeed/,
+      );
     });
   });
 
@@ -40,6 +53,7 @@ describe(resolveJetStreamSettings, () => {
         retention: 'workqueue',
         duplicateWindowMs: 120_000,
         maxBytes: -1,
+        replicas: 1,
       });
       expect(settings.consumers[0]).toEqual({
         stream: 'EVENTS',

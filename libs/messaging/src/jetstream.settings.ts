@@ -14,6 +14,8 @@ export const DEAD_LETTER_EXTRA_DELIVERIES = 5;
 const name = z.string().regex(/^[^\s.*>]+$/, 'must be non-empty without spaces, dots or wildcards');
 const subject = z.string().regex(/^[^\s]+$/, 'must be a non-empty subject without spaces');
 const positiveInt = z.number().int().positive();
+// JetStream's own bounds on a stream's replica count.
+const replicas = z.number().int().min(1).max(5).default(1);
 
 const streamSchema = z.object({
   name,
@@ -22,6 +24,7 @@ const streamSchema = z.object({
   duplicateWindowMs: positiveInt.default(120_000),
   maxAgeMs: z.number().int().nonnegative().optional(),
   maxBytes: z.number().int().min(-1).default(-1),
+  replicas,
 });
 
 const consumerSchema = z.object({
@@ -36,8 +39,26 @@ const consumerSchema = z.object({
   maxAckPending: positiveInt.optional(),
 });
 
+const file = z.string().min(1).optional();
+
+const authSchema = z
+  .object({
+    user: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    token: z.string().min(1).optional(),
+    nkeySeed: z.string().min(1).optional(),
+    tls: z.object({ caFile: file, certFile: file, keyFile: file }).optional(),
+  })
+  .refine((auth) => (auth.user === undefined) === (auth.password === undefined), {
+    message: 'user and password go together',
+  })
+  .refine((auth) => [auth.user, auth.token, auth.nkeySeed].filter((method) => method !== undefined).length <= 1, {
+    message: 'give one of user/password, token or nkeySeed',
+  });
+
 const optionsSchema = z.object({
   servers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222']),
+  auth: authSchema.default({}),
   connectionName: z.string().min(1).default('evp'),
   streams: z.array(streamSchema).default([]),
   consumers: z.array(consumerSchema).default([]),
@@ -51,6 +72,7 @@ const optionsSchema = z.object({
         .nonnegative()
         .default(30 * DAY_MS),
       maxBytes: z.number().int().min(-1).default(-1),
+      replicas,
       provision: z.boolean().default(true),
     })
     .default({
@@ -58,6 +80,7 @@ const optionsSchema = z.object({
       subjectPrefix: DEAD_LETTER_SUBJECT_PREFIX,
       maxAgeMs: 30 * DAY_MS,
       maxBytes: -1,
+      replicas: 1,
       provision: true,
     }),
   publishTimeoutMs: positiveInt.default(5_000),

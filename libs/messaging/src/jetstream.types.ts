@@ -22,10 +22,16 @@ export interface StreamDefinition {
   maxAgeMs?: number;
   /** Stream size cap; when full, new publishes are refused (never silently dropping unconsumed events). @default -1 (unlimited) */
   maxBytes?: number;
+  /**
+   * Copies of the stream in a JetStream cluster (1 to 5). A PubAck then means a majority has the message, so it
+   * survives the loss of a minority of servers; 3 is the production setting. Must not exceed the cluster's size.
+   * @default 1
+   */
+  replicas?: number;
 }
 
-/** The size and age caps of a stream, as configured per deployment. */
-export type StreamLimits = Pick<StreamDefinition, 'maxBytes' | 'maxAgeMs'>;
+/** The size and age caps and the replica count of a stream, as configured per deployment. */
+export type StreamLimits = Pick<StreamDefinition, 'maxBytes' | 'maxAgeMs' | 'replicas'>;
 
 /** A durable pull consumer the application reads from. */
 export interface ConsumerDefinition {

@@ -1,3 +1,5 @@
+import { AuthorizationError } from '@nats-io/nats-core';
+
 /** Base of every error the messaging module raises: a stable `code` to branch on, the cause kept. */
 export abstract class MessagingError extends Error {
   abstract readonly code: string;
@@ -68,13 +70,18 @@ export class MessagingOptionsError extends MessagingError {
   }
 }
 
-/** The first connection to NATS failed. */
+/** The first connection to NATS failed; a refusal of the credentials says so and names the identity. */
 export class ConnectError extends MessagingError {
   override readonly name = 'ConnectError';
-  readonly code = 'MESSAGING.CONNECT_FAILED';
+  readonly code: 'MESSAGING.CONNECT_FAILED' | 'MESSAGING.AUTHENTICATION_FAILED';
 
-  constructor(servers: readonly string[], options: { cause: unknown }) {
-    super(`could not connect to NATS at ${servers.join(', ')}: ${messageOf(options.cause)}`, options);
+  constructor(servers: readonly string[], options: { cause: unknown; identity?: string }) {
+    const refused = options.cause instanceof AuthorizationError;
+    const what = refused
+      ? `NATS at ${servers.join(', ')} refused the credentials of ${options.identity ?? 'this connection'}`
+      : `could not connect to NATS at ${servers.join(', ')}`;
+    super(`${what}: ${messageOf(options.cause)}`, { cause: options.cause });
+    this.code = refused ? 'MESSAGING.AUTHENTICATION_FAILED' : 'MESSAGING.CONNECT_FAILED';
   }
 }
 

@@ -43,6 +43,27 @@ describe(streamConfig, () => {
     });
   });
 
+  describe('when replicas are declared', () => {
+    const replicated = resolveJetStreamSettings({
+      streams: [{ name: 'EVENTS', subjects: ['events.>'], replicas: 3 }],
+      deadLetter: { replicas: 3 },
+    });
+
+    it('should give the stream and the dead-letter stream that many copies', () => {
+      expect(declaredStreams(replicated).map((stream) => streamConfig(stream).num_replicas)).toEqual([3, 3]);
+    });
+
+    it('should keep one copy when none are declared', () => {
+      expect(declaredStreams(settings).map((stream) => streamConfig(stream).num_replicas)).toEqual([1, 1]);
+    });
+
+    it('should refuse more copies than JetStream allows', () => {
+      expect(() =>
+        resolveJetStreamSettings({ streams: [{ name: 'EVENTS', subjects: ['events.>'], replicas: 6 }] }),
+      ).toThrow(/streams\.0\.replicas/);
+    });
+  });
+
   describe('when a limits stream has no age set', () => {
     it('should keep messages for seven days', () => {
       const [stream] = resolveJetStreamSettings({

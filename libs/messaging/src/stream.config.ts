@@ -31,6 +31,7 @@ export function declaredStreams(settings: JetStreamSettings): StreamSettings[] {
       duplicateWindowMs: 120_000,
       maxAgeMs: deadLetter.maxAgeMs,
       maxBytes: deadLetter.maxBytes,
+      replicas: deadLetter.replicas,
     },
   ];
 }
@@ -50,7 +51,7 @@ export function streamConfig(stream: StreamSettings): Partial<StreamConfig> & { 
     duplicate_window: nanos(stream.duplicateWindowMs),
     max_age: nanos(maxAgeMs),
     max_bytes: stream.maxBytes,
-    num_replicas: 1,
+    num_replicas: stream.replicas,
   };
 }
 

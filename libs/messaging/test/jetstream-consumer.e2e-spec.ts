@@ -39,6 +39,7 @@ describe(JetStreamConsumerRunner, () => {
     'dead-letter',
     'parts',
     'sized',
+    'paced',
     'throws',
     'miscount',
     'decorated',
@@ -271,6 +272,30 @@ describe(JetStreamConsumerRunner, () => {
       await eventually(() => batches.reduce((sum, size) => sum + size, 0) === 5, 10_000, 'every message');
 
       expect(Math.max(...batches)).toBe(2);
+    });
+  });
+
+  describe('when the handler paces its pulls', () => {
+    it('should wait the delay it asks for before each pull, leaving what arrives meanwhile in the stream', async () => {
+      const delays: number[] = [];
+      const received: string[] = [];
+      app.runner.register(
+        durable('paced'),
+        (messages) => {
+          received.push(...messages.map((message) => decode(message.data)));
+          return Promise.resolve(messages.map(() => ack));
+        },
+        // The first pull at once, then a wait far longer than the suite: the loop must sit in it (and the suite's
+        // shutdown must cut it short).
+        { delayBeforePull: () => (delays.push(delays.length === 0 ? 0 : 600_000), delays.at(-1) ?? 0) },
+      );
+
+      await publish('paced', ['first']);
+      await eventually(() => received.length === 1 && delays.length === 2, 10_000, 'the first pull and the wait');
+      await app.publisher.publish({ subject: subject('paced'), data: encode('second'), msgId: `paced-2-${names.id}` });
+
+      expect(await app.runner.pending(durable('paced'))).toEqual({ pending: 1, ackPending: 0 });
+      expect(received).toEqual(['first']);
     });
   });
 

@@ -5,3 +5,4 @@ export * from './logging/logger.options';
 export * from './metrics/metrics.constants';
 export * from './metrics/metrics.registry';
 export * from './observability.module';
+export * from './progress/terminal.progress';

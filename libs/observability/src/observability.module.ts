@@ -13,6 +13,8 @@ export interface ObservabilityOptions {
   service: string;
   /** @default 'info' */
   logLevel?: string;
+  /** @default 'json' */
+  logFormat?: 'pretty' | 'json';
 }
 
 /** Logging, metrics and health for one service: import once in the app's root module. */
@@ -23,7 +25,9 @@ export class ObservabilityModule {
     return {
       module: ObservabilityModule,
       imports: [
-        LoggerModule.forRoot(loggerParams({ service: options.service, level: options.logLevel })),
+        LoggerModule.forRoot(
+          loggerParams({ service: options.service, level: options.logLevel, format: options.logFormat }),
+        ),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],

@@ -29,6 +29,9 @@ export class ReliabilityStack {
     readonly databaseUrl: string,
     readonly services: Map<ServiceName, ServiceProcess>,
     private readonly dropDatabase: (() => Promise<void>) | undefined,
+    private readonly env: Record<string, string> = {},
+    /** Instances beyond the first of a service (`addInstance`), stopped with the stack. */
+    private readonly extraInstances: ServiceProcess[] = [],
   ) {}
 
   static async start(options: ReliabilityStackOptions): Promise<ReliabilityStack> {
@@ -36,11 +39,11 @@ export class ReliabilityStack {
     const natsUrl = options.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
     const created = options.databaseUrl === undefined ? await createTestDatabase() : undefined;
     const databaseUrl = options.databaseUrl ?? created?.url ?? '';
-    const stack = new ReliabilityStack(names, natsUrl, databaseUrl, new Map(), created?.drop);
+    const stack = new ReliabilityStack(names, natsUrl, databaseUrl, new Map(), created?.drop, options.env);
     try {
       // The gateway provisions the streams before the collectors bind their consumers to them.
       for (const service of ['gateway', 'fb-collector', 'ttk-collector', 'reporter'] as const) {
-        stack.services.set(service, await ServiceProcess.start(service, { env: stack.envOf(service, options.env) }));
+        stack.services.set(service, await ServiceProcess.start(service, { env: stack.envOf(service) }));
       }
     } catch (error) {
       await stack.dispose();
@@ -53,6 +56,16 @@ export class ReliabilityStack {
     const service = this.services.get(name);
     if (!service) throw new Error(`${name} is not running in this stack`);
     return service;
+  }
+
+  /**
+   * Starts one more instance of a service with the same environment (streams, durable, database), on a port of
+   * its own: instances of a collector share its durable consumer and split the work.
+   */
+  async addInstance(name: ServiceName): Promise<ServiceProcess> {
+    const instance = await ServiceProcess.start(name, { env: this.envOf(name) });
+    this.extraInstances.push(instance);
+    return instance;
   }
 
   get webhookUrl(): string {
@@ -89,7 +102,7 @@ export class ReliabilityStack {
 
   /** Messages of both durable consumers not yet delivered or delivered and not acked. */
   async backlog(): Promise<number> {
-    const nc = await connect({ servers: this.natsUrl });
+    const nc = await connect({ servers: this.natsUrl.split(',') });
     try {
       const jsm = await jetstreamManager(nc);
       let total = 0;
@@ -127,12 +140,12 @@ export class ReliabilityStack {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.services.values()].map((service) => service.kill()));
+    await Promise.all([...this.services.values(), ...this.extraInstances].map((service) => service.kill()));
     await this.deleteStreams().catch(() => undefined);
     await this.dropDatabase?.();
   }
 
-  private envOf(service: ServiceName, extra: Record<string, string> = {}): Record<string, string> {
+  private envOf(service: ServiceName): Record<string, string> {
     return {
       DATABASE_URL: this.databaseUrl,
       NATS_URL: this.natsUrl,
@@ -143,12 +156,12 @@ export class ReliabilityStack {
       MIGRATE_ON_START: 'false',
       LOG_LEVEL: 'info',
       ...(service.endsWith('collector') ? { CONSUMER_DURABLE: this.names.durable(service) } : {}),
-      ...extra,
+      ...this.env,
     };
   }
 
   private async deleteStreams(): Promise<void> {
-    const nc = await connect({ servers: this.natsUrl });
+    const nc = await connect({ servers: this.natsUrl.split(',') });
     try {
       const jsm = await jetstreamManager(nc);
       for (const stream of [this.names.stream, this.names.deadLetterStream])

@@ -104,6 +104,51 @@ describe(EventBatchReader, () => {
     });
   });
 
+  describe('when events are dated far from the time the body was received', () => {
+    const HOUR_MS = 3_600_000;
+    const receivedAtMs = Date.parse('2026-06-01T12:00:00.000Z');
+    const at = (offsetMs: number) =>
+      new EventGenerator({ seed: 3, clock: () => receivedAtMs + offsetMs }).facebook('ad.click');
+
+    it('should refuse one dated more than the skew ahead, with reason future_timestamp', async () => {
+      const events = [at(23 * HOUR_MS), at(23 * HOUR_MS + 1)];
+      const { valid, invalid } = await readAll(Buffer.from(JSON.stringify(events)), { receivedAtMs });
+
+      expect(valid.map((event) => event.index)).toEqual([0]);
+      expect(invalid).toMatchObject([
+        {
+          index: 1,
+          source: 'facebook',
+          eventId: events[1]?.eventId,
+          reason: 'future_timestamp',
+          issues: [{ path: 'timestamp', message: expect.stringContaining('more than 23 h ahead') }],
+        },
+      ]);
+    });
+
+    it('should put one dated more than BACKFILL_AFTER before it in the backfill lane', async () => {
+      const events = [at(-24 * HOUR_MS), at(-24 * HOUR_MS - 1), at(-5_000)];
+      const { valid } = await readAll(Buffer.from(JSON.stringify(events)), {
+        receivedAtMs,
+        backfillAfterMs: 24 * HOUR_MS,
+      });
+
+      expect(valid.map((event) => event.lane)).toEqual(['live', 'backfill', 'live']);
+    });
+
+    it('should follow the configured skew and backfill bounds', async () => {
+      const events = [at(2 * HOUR_MS), at(-2 * HOUR_MS)];
+      const read = await readAll(Buffer.from(JSON.stringify(events)), {
+        receivedAtMs,
+        maxFutureSkewMs: HOUR_MS,
+        backfillAfterMs: HOUR_MS,
+      });
+
+      expect(read.invalid.map((event) => event.reason)).toEqual(['future_timestamp']);
+      expect(read.valid.map((event) => event.lane)).toEqual(['backfill']);
+    });
+  });
+
   describe('when the body is large', () => {
     it('should hand it over in several slices', async () => {
       const events = generator.batch(2_000);
@@ -121,7 +166,9 @@ describe(EventBatchReader, () => {
       const event = generator.tiktok();
       const text = `\n ${JSON.stringify(event)} \n`;
       const { valid } = await readAll(Buffer.from(text));
-      expect(valid).toEqual([{ index: 0, source: 'tiktok', eventId: event.eventId, start: 2, end: text.length - 2 }]);
+      expect(valid).toEqual([
+        { index: 0, source: 'tiktok', eventId: event.eventId, lane: 'live', start: 2, end: text.length - 2 },
+      ]);
     });
   });
 

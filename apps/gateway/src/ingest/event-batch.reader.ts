@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type Source, type ValidationIssue, isSource, validateEvent } from '@evp/contracts';
-import { UnsupportedBodyError } from './event-batch.errors';
+import { type Lane, type Source, type ValidationIssue, isSource, validateEvent } from '@evp/contracts';
+import { TooManyEventsError, UnsupportedBodyError } from './event-batch.errors';
 import { type ItemSpan, JsonBodyScanner } from './json/json-body.scanner';
 
 /** An event that passed the contract; its original bytes are `body[start, end)`. */
@@ -9,9 +9,18 @@ export interface ValidEvent {
   index: number;
   source: Source;
   eventId: string;
+  /** `backfill` when its timestamp lies more than `backfillAfterMs` before the body was received. */
+  lane: Lane;
   start: number;
   end: number;
 }
+
+/**
+ * Why an event was refused: `future_timestamp` when it is valid but dated more than `maxFutureSkewMs` ahead of the
+ * time the body was received (a client clock that is wrong), `invalid` for every other reason.
+ */
+export const REFUSAL_REASONS = ['invalid', 'future_timestamp'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 /** An event that failed the contract, kept with its original bytes for the dead-letter stream. */
 export interface InvalidEvent {
@@ -19,6 +28,7 @@ export interface InvalidEvent {
   /** Its `source` when that is a known one, so failure metrics can still name it. */
   source: Source | undefined;
   eventId: string | undefined;
+  reason: RefusalReason;
   issues: ValidationIssue[];
   start: number;
   end: number;
@@ -53,7 +63,21 @@ export interface EventBatchReaderOptions {
    * @default 65_536
    */
   maxEventBytes?: number;
+  /**
+   * Items a body may hold: past it the body is refused whole (`TooManyEventsError`) as soon as the syntax check
+   * counts one more, so a body of millions of tiny items (`[0,0,0,…]`) costs neither memory nor dead letters.
+   * @default 100_000
+   */
+  maxEvents?: number;
+  /** When the gateway received the body, in epoch milliseconds. @default the time the reader is made */
+  receivedAtMs?: number;
+  /** An event dated more than this ahead of `receivedAtMs` is refused (`future_timestamp`). @default 23 hours */
+  maxFutureSkewMs?: number;
+  /** An event dated more than this before `receivedAtMs` goes to the backfill lane. @default 24 hours */
+  backfillAfterMs?: number;
 }
+
+const HOUR_MS = 3_600_000;
 
 /** An event id travels as a NATS header value, where a line break would end the header. */
 function hasControlCharacter(text: string): boolean {
@@ -79,6 +103,10 @@ export class EventBatchReader implements EventBatchSource {
   private readonly scanSliceBytes: number;
   private readonly validateSliceEvents: number;
   private readonly maxEventBytes: number;
+  private readonly maxEvents: number;
+  private readonly receivedAtMs: number;
+  private readonly maxFutureSkewMs: number;
+  private readonly backfillAfterMs: number;
   private items: ItemSpan[] | undefined;
 
   constructor(
@@ -88,6 +116,10 @@ export class EventBatchReader implements EventBatchSource {
     this.scanSliceBytes = options.scanSliceBytes ?? 262_144;
     this.validateSliceEvents = options.validateSliceEvents ?? 500;
     this.maxEventBytes = options.maxEventBytes ?? 65_536;
+    this.maxEvents = options.maxEvents ?? 100_000;
+    this.receivedAtMs = options.receivedAtMs ?? Date.now();
+    this.maxFutureSkewMs = options.maxFutureSkewMs ?? 23 * HOUR_MS;
+    this.backfillAfterMs = options.backfillAfterMs ?? 24 * HOUR_MS;
   }
 
   async open(): Promise<void> {
@@ -96,6 +128,7 @@ export class EventBatchReader implements EventBatchSource {
     for (;;) {
       for (const item of scanner.scan(this.scanSliceBytes)) items.push(item);
       if (scanner.error) throw scanner.error;
+      if (items.length > this.maxEvents) throw new TooManyEventsError(this.maxEvents);
       if (scanner.done) break;
       await nextTurn();
     }
@@ -124,6 +157,7 @@ export class EventBatchReader implements EventBatchSource {
         index,
         source: undefined,
         eventId: undefined,
+        reason: 'invalid',
         issues: [{ path: '', message }],
         start,
         end: start + this.maxEventBytes,
@@ -134,7 +168,15 @@ export class EventBatchReader implements EventBatchSource {
     const input: unknown = JSON.parse(this.body.toString('utf8', start, end));
     const result = validateEvent(input);
     if (result.ok && !hasControlCharacter(result.event.eventId)) {
-      slice.valid.push({ index, source: result.event.source, eventId: result.event.eventId, start, end });
+      const { source, eventId, timestamp } = result.event;
+      const ageMs = this.receivedAtMs - Date.parse(timestamp);
+      if (ageMs < -this.maxFutureSkewMs) {
+        const issues = [{ path: 'timestamp', message: this.futureTimestamp(timestamp) }];
+        slice.invalid.push({ index, source, eventId, reason: 'future_timestamp', issues, start, end });
+        return;
+      }
+      const lane = ageMs > this.backfillAfterMs ? 'backfill' : 'live';
+      slice.valid.push({ index, source, eventId, lane, start, end });
       return;
     }
     const source = (input as { source?: unknown } | null)?.source;
@@ -144,10 +186,17 @@ export class EventBatchReader implements EventBatchSource {
       index,
       source: isSource(source) ? source : undefined,
       eventId: eventId !== undefined && !hasControlCharacter(eventId) ? eventId : undefined,
+      reason: 'invalid',
       issues,
       start,
       end,
     });
+  }
+
+  private futureTimestamp(timestamp: string): string {
+    const received = new Date(this.receivedAtMs).toISOString();
+    const skewHours = Math.round((this.maxFutureSkewMs / HOUR_MS) * 100) / 100;
+    return `future_timestamp: ${timestamp} is more than ${skewHours} h ahead of the time the gateway received it (${received})`;
   }
 }
 

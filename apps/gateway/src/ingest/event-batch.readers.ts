@@ -31,7 +31,12 @@ export class EventBatchReaders implements OnModuleInit, OnApplicationShutdown {
   private stopping = false;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.options = { maxEventBytes: config.MAX_EVENT_BYTES };
+    this.options = {
+      maxEventBytes: config.MAX_EVENT_BYTES,
+      maxEvents: config.MAX_EVENTS_PER_BODY,
+      maxFutureSkewMs: config.MAX_FUTURE_SKEW,
+      backfillAfterMs: config.BACKFILL_AFTER,
+    };
     this.size = config.INGEST_WORKERS;
   }
 
@@ -44,8 +49,10 @@ export class EventBatchReaders implements OnModuleInit, OnApplicationShutdown {
     await Promise.all(this.workers.map((worker) => worker.thread.terminate()));
   }
 
-  create(body: Buffer): EventBatchSource {
-    if (this.workers.length === 0) return new EventBatchReader(body, this.options);
+  /** A reader of `body`, received at `receivedAtMs` (epoch milliseconds). */
+  create(body: Buffer, receivedAtMs: number): EventBatchSource {
+    const options = { ...this.options, receivedAtMs };
+    if (this.workers.length === 0) return new EventBatchReader(body, options);
     // The worker with the fewest bodies in hand.
     const worker = this.workers.reduce((least, candidate) =>
       candidate.jobs.size < least.jobs.size ? candidate : least,
@@ -53,7 +60,7 @@ export class EventBatchReaders implements OnModuleInit, OnApplicationShutdown {
     const id = this.nextJobId++;
     const reader = new WorkerEventBatchReader(() => this.post(worker, { kind: 'cancel', id }));
     worker.jobs.set(id, reader);
-    this.post(worker, { kind: 'read', id, ...shareable(body), options: this.options });
+    this.post(worker, { kind: 'read', id, ...shareable(body), options });
     return reader;
   }
 

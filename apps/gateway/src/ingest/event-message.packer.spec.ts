@@ -11,7 +11,7 @@ function bodyOf(events: readonly object[]): { body: Buffer; spans: ValidEvent[] 
   texts.forEach((text, index) => {
     const length = Buffer.byteLength(text);
     const { eventId } = events[index] as { eventId: string };
-    spans.push({ index, source: 'facebook', eventId, start: offset, end: offset + length });
+    spans.push({ index, source: 'facebook', eventId, lane: 'live', start: offset, end: offset + length });
     offset += length + 1;
   });
   return { body: Buffer.from(`[${texts.join(',')}]`), spans };
@@ -19,7 +19,7 @@ function bodyOf(events: readonly object[]): { body: Buffer; spans: ValidEvent[] 
 
 function pack(body: Buffer, spans: readonly ValidEvent[], options: EventMessagePackerOptions): PackedMessage[] {
   const messages: PackedMessage[] = [];
-  const packer = new EventMessagePacker(body, 'facebook', options, (message) => messages.push(message));
+  const packer = new EventMessagePacker(body, 'facebook', 'live', options, (message) => messages.push(message));
   for (const span of spans) packer.add(span);
   packer.flush();
   return messages;
@@ -63,7 +63,7 @@ describe(EventMessagePacker, () => {
   });
 
   describe('when the same events are packed again', () => {
-    it('should give the same message ids, and other ids for other events or another source', () => {
+    it('should give the same message ids, and other ids for other events, another source or another lane', () => {
       const options = { maxEvents: 10, maxBytes: unbounded };
       const first = pack(body, spans, options).map((message) => message.msgId);
       const again = pack(body, spans, options).map((message) => message.msgId);
@@ -74,10 +74,18 @@ describe(EventMessagePacker, () => {
       const shifted = pack(body, spans.slice(1), options).map((message) => message.msgId);
       expect(shifted.some((id) => first.includes(id))).toBe(false);
       const tiktok: string[] = [];
-      const packer = new EventMessagePacker(body, 'tiktok', options, (message) => tiktok.push(message.msgId));
+      const packer = new EventMessagePacker(body, 'tiktok', 'live', options, (message) => tiktok.push(message.msgId));
       spans.slice(0, 10).forEach((span) => packer.add(span));
       expect(tiktok).toHaveLength(1);
       expect(tiktok[0]).not.toBe(first[0]);
+      const backfill: string[] = [];
+      const backfillPacker = new EventMessagePacker(body, 'facebook', 'backfill', options, (message) =>
+        backfill.push(message.msgId),
+      );
+      spans.slice(0, 10).forEach((span) => backfillPacker.add(span));
+      backfillPacker.flush();
+      expect(backfill).toHaveLength(1);
+      expect(backfill[0]).not.toBe(first[0]);
     });
   });
 

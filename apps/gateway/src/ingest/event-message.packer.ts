@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type Source } from '@evp/contracts';
+import { type Lane, type Source } from '@evp/contracts';
 import { type ValidEvent } from './event-batch.reader';
 
 /** One message for the events stream: several events of one source. */
 export interface PackedMessage {
   /** `[` + the events' original bytes joined by `,` + `]`: a JSON array, never serialised again. */
   data: Buffer;
-  /** From the source and the event ids, in order: the same events packed again give the same id. */
+  /** From the lane, the source and the event ids, in order: the same events packed again give the same id. */
   msgId: string;
   events: number;
 }
@@ -23,7 +23,7 @@ const COMMA = 0x2c; // ,
 const CLOSE = 0x5d; // ]
 
 /**
- * Packs the valid events of one source of one body, in body order, into messages of at most `maxEvents` events and
+ * Packs the valid events of one source and lane of one body, in body order, into messages of at most `maxEvents` events and
  * `maxBytes` bytes, handing each full message to `send` as soon as it is complete; `flush()` sends the rest.
  *
  * The packing depends only on the events and the two bounds, so a body sent again gives the same messages with the
@@ -37,6 +37,7 @@ export class EventMessagePacker {
   constructor(
     private readonly body: Buffer,
     private readonly source: Source,
+    private readonly lane: Lane,
     private readonly options: EventMessagePackerOptions,
     private readonly send: (message: PackedMessage) => void,
   ) {}
@@ -63,15 +64,17 @@ export class EventMessagePacker {
     data[offset] = CLOSE;
     this.events = [];
     this.bytes = 2;
-    this.send({ data, msgId: messageIdOf(this.source, events), events: events.length });
+    this.send({ data, msgId: messageIdOf(this.lane, this.source, events), events: events.length });
   }
 }
 
 /**
  * A digest of the source and the event ids: ids cannot hold a line break (the reader rejects control characters),
- * so the joined text stands for exactly this list.
+ * so the joined text stands for exactly this list. Backfill messages digest `backfill` first, so an id of one lane
+ * never makes the broker drop a message of the other; live ids are as they were before lanes existed.
  */
-function messageIdOf(source: Source, events: readonly ValidEvent[]): string {
+function messageIdOf(lane: Lane, source: Source, events: readonly ValidEvent[]): string {
   const ids = events.map((event) => event.eventId).join('\n');
-  return createHash('sha256').update(`${source}\n${ids}`).digest('base64url');
+  const scope = lane === 'live' ? source : `backfill\n${source}`;
+  return createHash('sha256').update(`${scope}\n${ids}`).digest('base64url');
 }

@@ -10,6 +10,7 @@ const invalidEvents = (count: number): InvalidEvent[] =>
     index: index * 2,
     source: undefined,
     eventId: index % 2 === 0 ? `fb-${index}` : undefined,
+    reason: 'invalid',
     issues: [{ path: 'timestamp', message: 'Invalid ISO datetime' }],
     start: 0,
     end: 1,
@@ -20,17 +21,21 @@ describe(IngestReplyBuilder, () => {
 
   describe('when every event was accepted', () => {
     it('should answer 202 with the counts and no errors', () => {
-      expect(builder.result({ accepted: 10, duplicates: 2, invalid: [] }, 'c-1')).toEqual({
-        statusCode: 202,
-        headers: {},
-        body: { accepted: 10, rejected: 0, duplicates: 2, correlationId: 'c-1', errors: [] },
-      });
+      expect(builder.result({ accepted: 10, duplicates: 2, rejected: 0, deadLettered: 0, invalid: [] }, 'c-1')).toEqual(
+        {
+          statusCode: 202,
+          headers: {},
+          body: { accepted: 10, rejected: 0, duplicates: 2, correlationId: 'c-1', errors: [] },
+        },
+      );
     });
   });
 
   describe('when the body held no event at all', () => {
     it('should answer 202 with zeros', () => {
-      expect(builder.result({ accepted: 0, duplicates: 0, invalid: [] }, 'c-2')).toMatchObject({
+      expect(
+        builder.result({ accepted: 0, duplicates: 0, rejected: 0, deadLettered: 0, invalid: [] }, 'c-2'),
+      ).toMatchObject({
         statusCode: 202,
         body: { accepted: 0, rejected: 0, duplicates: 0, errors: [] },
       });
@@ -39,7 +44,10 @@ describe(IngestReplyBuilder, () => {
 
   describe('when some events were rejected', () => {
     it('should answer 202 listing each rejected event with its index, id and issues', () => {
-      const reply = builder.result({ accepted: 5, duplicates: 0, invalid: invalidEvents(2) }, 'c-3');
+      const reply = builder.result(
+        { accepted: 5, duplicates: 0, rejected: 2, deadLettered: 2, invalid: invalidEvents(2) },
+        'c-3',
+      );
       expect(reply.statusCode).toBe(202);
       expect(reply.body).toEqual({
         accepted: 5,
@@ -54,7 +62,10 @@ describe(IngestReplyBuilder, () => {
     });
 
     it('should cap the listed errors and keep the full count', () => {
-      const reply = builder.result({ accepted: 5, duplicates: 0, invalid: invalidEvents(10) }, 'c-4');
+      const reply = builder.result(
+        { accepted: 5, duplicates: 0, rejected: 10, deadLettered: 10, invalid: invalidEvents(10) },
+        'c-4',
+      );
       expect(reply.body).toMatchObject({ rejected: 10, errorsTruncated: true });
       expect((reply.body as { errors: unknown[] }).errors).toHaveLength(3);
     });
@@ -62,7 +73,10 @@ describe(IngestReplyBuilder, () => {
 
   describe('when every event of the body was rejected', () => {
     it('should answer 400 with the same shape plus an error code and message', () => {
-      const reply = builder.result({ accepted: 0, duplicates: 0, invalid: invalidEvents(2) }, 'c-5');
+      const reply = builder.result(
+        { accepted: 0, duplicates: 0, rejected: 2, deadLettered: 2, invalid: invalidEvents(2) },
+        'c-5',
+      );
       expect(reply).toMatchObject({
         statusCode: 400,
         body: { accepted: 0, rejected: 2, duplicates: 0, correlationId: 'c-5', error: 'GATEWAY.NO_VALID_EVENT' },
@@ -117,6 +131,27 @@ describe(IngestReplyBuilder, () => {
         statusCode: 503,
         headers: { 'retry-after': '7' },
         body: { error: 'GATEWAY.SHUTTING_DOWN' },
+      });
+    });
+  });
+
+  describe('when the sender is over its quota', () => {
+    it('should answer 429 with Retry-After and the RateLimit-* fields', () => {
+      expect(
+        builder.throttled({ sender: 'token-2', limit: 100_000, remaining: 0, retryAfterSeconds: 3 }, 'c-11'),
+      ).toEqual({
+        statusCode: 429,
+        headers: {
+          'retry-after': '3',
+          'ratelimit-limit': '100000',
+          'ratelimit-remaining': '0',
+          'ratelimit-reset': '3',
+        },
+        body: {
+          error: 'GATEWAY.RATE_LIMITED',
+          message: expect.stringContaining('sender token-2 is over its quota') as string,
+          correlationId: 'c-11',
+        },
       });
     });
   });

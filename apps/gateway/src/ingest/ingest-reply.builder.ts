@@ -1,5 +1,6 @@
 import { type ValidationIssue } from '@evp/contracts';
-import { UnsupportedBodyError } from './event-batch.errors';
+import { type Throttle } from '../quota/sender.quotas';
+import { TooManyEventsError, UnsupportedBodyError } from './event-batch.errors';
 import { type InvalidEvent } from './event-batch.reader';
 import { EventSinkUnavailableError } from './event.sink';
 import { JsonSyntaxError } from './json/json-syntax.error';
@@ -48,6 +49,11 @@ export interface WebhookReply {
 export interface IngestResult {
   accepted: number;
   duplicates: number;
+  /** Invalid events of the body, all of them. */
+  rejected: number;
+  /** Invalid events sent to the dead-letter stream: at most MAX_INVALID_EVENTS_DEAD_LETTERED, the first ones. */
+  deadLettered: number;
+  /** The first invalid events, as many as are reported or dead-lettered. */
   invalid: readonly InvalidEvent[];
 }
 
@@ -75,20 +81,23 @@ export class IngestReplyBuilder {
   result(result: IngestResult, correlationId: string): WebhookReply {
     const body: IngestReplyBody = {
       accepted: result.accepted,
-      rejected: result.invalid.length,
+      rejected: result.rejected,
       duplicates: result.duplicates,
       correlationId,
       errors: result.invalid.slice(0, this.maxReportedErrors).map(toErrorReport),
     };
-    if (result.invalid.length > this.maxReportedErrors) body.errorsTruncated = true;
-    if (result.accepted === 0 && result.invalid.length > 0) {
+    if (result.rejected > body.errors.length) body.errorsTruncated = true;
+    if (result.accepted === 0 && result.rejected > 0) {
       return {
         statusCode: 400,
         headers: {},
         body: {
           ...body,
           error: 'GATEWAY.NO_VALID_EVENT',
-          message: `none of the ${result.invalid.length} events is valid; they were dead-lettered`,
+          message:
+            result.deadLettered === result.rejected
+              ? `none of the ${result.rejected} events is valid; they were dead-lettered`
+              : `none of the ${result.rejected} events is valid; the first ${result.deadLettered} were dead-lettered with a count of the others`,
         },
       };
     }
@@ -110,6 +119,9 @@ export class IngestReplyBuilder {
       if (error instanceof JsonSyntaxError) body.position = error.position;
       return { statusCode: 400, headers: {}, body };
     }
+    if (error instanceof TooManyEventsError) {
+      return { statusCode: 413, headers: {}, body: { error: error.code, message: error.message, correlationId } };
+    }
     if (error instanceof EventSinkUnavailableError) {
       return this.unavailable(
         error.code,
@@ -127,6 +139,37 @@ export class IngestReplyBuilder {
       'the gateway is shutting down; send the events again later',
       correlationId,
     );
+  }
+
+  /** Webhook requests whose body would take the bytes in flight over MAX_IN_FLIGHT_BYTES. */
+  overCapacity(correlationId: string): WebhookReply {
+    return this.unavailable(
+      'GATEWAY.OVER_CAPACITY',
+      'the gateway is holding as many request bytes as it may; send the events again later',
+      correlationId,
+    );
+  }
+
+  /**
+   * A sender over its quota: 429 with `Retry-After` and the IETF draft's `RateLimit-Limit`, `RateLimit-Remaining`
+   * and `RateLimit-Reset` (draft-ietf-httpapi-ratelimit-headers), in events and seconds.
+   */
+  throttled(throttle: Throttle, correlationId: string): WebhookReply {
+    const retryAfter = String(throttle.retryAfterSeconds);
+    return {
+      statusCode: 429,
+      headers: {
+        'retry-after': retryAfter,
+        'ratelimit-limit': String(throttle.limit),
+        'ratelimit-remaining': String(throttle.remaining),
+        'ratelimit-reset': retryAfter,
+      },
+      body: {
+        error: 'GATEWAY.RATE_LIMITED',
+        message: `sender ${throttle.sender} is over its quota of events a second (at most ${throttle.limit} at once); nothing was published, send the events again in ${retryAfter} s`,
+        correlationId,
+      },
+    };
   }
 
   private unavailable(error: string, message: string, correlationId: string): WebhookReply {

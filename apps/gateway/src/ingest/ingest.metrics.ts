@@ -5,7 +5,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** `unknown` when a rejected event names no known source. */
 export type SourceLabel = Source | 'unknown';
-export type FailureReason = 'invalid' | 'publish_failed';
+/** `invalid` and `future_timestamp` events are dead-lettered; `publish_failed` ones were not acknowledged (503). */
+export type FailureReason = 'invalid' | 'future_timestamp' | 'publish_failed';
 
 const MEBIBYTE = 1024 * 1024;
 
@@ -34,7 +35,7 @@ export class IngestMetrics {
     });
     this.failed = new Counter({
       name: 'gateway_events_failed_total',
-      help: 'Events not taken in: invalid (dead-lettered) or not acknowledged by JetStream.',
+      help: 'Events not taken in: invalid or future_timestamp (dead-lettered), or publish_failed (not acknowledged by JetStream).',
       labelNames: ['source', 'reason'],
       registers,
     });

@@ -2,11 +2,12 @@ import { type ArgumentsHost, Catch, HttpException, type HttpServer } from '@nest
 import { BaseExceptionFilter } from '@nestjs/core';
 import { CORRELATION_ID_HEADER } from '@evp/contracts';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { BodyDecodingError } from './body-decoding';
 
 /**
- * Fastify refuses some requests before any handler runs: a body over the size limit (413) or a content
- * type with no parser (415). Those answers get the gateway's JSON error shape with a stable code; every
- * other exception keeps Nest's default handling.
+ * Fastify refuses some requests before any handler runs: a body over the size limit (413), a content type with no
+ * parser (415), a body in an encoding the gateway does not decode (415) or cannot decode (400). Those answers get
+ * the gateway's JSON error shape with a stable code; every other exception keeps Nest's default handling.
  */
 @Catch(HttpException)
 export class IntakeErrorFilter extends BaseExceptionFilter {
@@ -19,6 +20,15 @@ export class IntakeErrorFilter extends BaseExceptionFilter {
 
   override catch(exception: HttpException, host: ArgumentsHost): void {
     const status = exception.getStatus();
+    if (exception instanceof BodyDecodingError) {
+      const http = host.switchToHttp();
+      const correlationId = http.getRequest<FastifyRequest>().headers[CORRELATION_ID_HEADER];
+      void http
+        .getResponse<FastifyReply>()
+        .code(status)
+        .send({ ...(exception.getResponse() as object), correlationId });
+      return;
+    }
     if (status !== 413 && status !== 415) {
       super.catch(exception, host);
       return;

@@ -1,3 +1,4 @@
+import { type Readable } from 'node:stream';
 import { CORRELATION_ID_HEADER } from '@evp/contracts';
 import { ReadinessRegistry } from '@evp/observability';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -5,6 +6,9 @@ import { WEBHOOK_ROUTES } from '../gateway.constants';
 import { type GatewayConfig } from '../gateway.config';
 import { IngestReplyBuilder } from '../ingest/ingest-reply.builder';
 import { IngestMetrics } from '../ingest/ingest.metrics';
+import { installWebhookAuth } from '../auth/webhook-auth.hooks';
+import { installSenderQuotas } from '../quota/sender-quota.hooks';
+import { BodyDecoder } from './body-decoding';
 import { InFlightRequests } from './in-flight.requests';
 import { readSharedBody } from './shared-body.reader';
 import { IntakeErrorFilter } from './intake-error.filter';
@@ -14,8 +18,14 @@ import { IntakeErrorFilter } from './intake-error.filter';
  * - `application/json` bodies (any charset) are kept as raw bytes in shared memory up to the size limit: the
  *   ingest reads them in slices (or on a worker) instead of one blocking `JSON.parse`, and publishes each
  *   event's original bytes; any other content type is refused with 415;
+ * - a `Content-Encoding` of gzip, deflate or br is decoded as the body arrives, capped on its decoded size (see
+ *   BodyDecoder); any other encoding is refused with 415;
+ * - webhook credentials are checked (401) before the body is read, a signature right after (see installWebhookAuth);
+ * - a sender over its quota is answered 429 as soon as it is known, before its body is taken in when it can be
+ *   (see installSenderQuotas);
  * - a webhook request counts as in flight from its first byte, so shutdown waits for a body still uploading;
- *   once shutdown has begun, new webhook requests are answered 503 before their body is read;
+ *   once shutdown has begun, new webhook requests are answered 503 before their body is read, and so are those
+ *   whose declared size would take the bytes in flight over MAX_IN_FLIGHT_BYTES;
  * - 413 and 415 refusals get the gateway's JSON error shape;
  * - every webhook answer, refusals included, is timed and its body size recorded.
  */
@@ -27,9 +37,23 @@ export function configureWebhookIntake(app: NestFastifyApplication, config: Gate
   // swapped for one that streams the body into shared memory (see readSharedBody).
   app.useBodyParser('application/json');
   fastify.removeContentTypeParser('application/json');
+  const decoder = app.get(BodyDecoder);
   fastify.addContentTypeParser('application/json', (request, payload, done) => {
-    readSharedBody(payload, request.headers['content-length'], config.BODY_LIMIT_BYTES).then(
-      (body) => done(null, body),
+    const encoding = request.headers['content-encoding'];
+    let json: Readable;
+    try {
+      json = decoder.decode(payload, encoding);
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    // An encoded body's Content-Length counts its compressed bytes: the decoder caps both sizes instead.
+    const contentLength = BodyDecoder.isEncoded(encoding) ? undefined : request.headers['content-length'];
+    readSharedBody(json, contentLength, config.BODY_LIMIT_BYTES).then(
+      (body) => {
+        if (json === payload) decoder.countPlain(body.length);
+        done(null, body);
+      },
       (error: Error) => done(error, undefined),
     );
   });
@@ -42,6 +66,8 @@ export function configureWebhookIntake(app: NestFastifyApplication, config: Gate
   const webhookRoutes = new Set<string>(WEBHOOK_ROUTES);
   const isWebhook = (request: { method: string; routeOptions: { url?: string } }) =>
     request.method === 'POST' && webhookRoutes.has(request.routeOptions.url ?? '');
+  installWebhookAuth(app, isWebhook);
+  installSenderQuotas(app, isWebhook);
   fastify.addHook('onRequest', (request, reply, done) => {
     if (!isWebhook(request)) {
       done();
@@ -52,7 +78,15 @@ export function configureWebhookIntake(app: NestFastifyApplication, config: Gate
       void reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
       return;
     }
-    inFlight.hold(request.raw);
+    // An encoded body may decode to anything up to the body limit, whatever its Content-Length.
+    const contentLength = BodyDecoder.isEncoded(request.headers['content-encoding'])
+      ? undefined
+      : request.headers['content-length'];
+    if (!inFlight.admit(request.raw, declaredBodyBytes(contentLength, config.BODY_LIMIT_BYTES))) {
+      const answer = replies.overCapacity(String(request.headers[CORRELATION_ID_HEADER]));
+      void reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
+      return;
+    }
     reply.raw.once('close', () => inFlight.release(request.raw));
     done();
   });
@@ -70,4 +104,12 @@ export function configureWebhookIntake(app: NestFastifyApplication, config: Gate
     }
     done();
   });
+}
+
+/** The body bytes a request may bring: its Content-Length, or the whole body limit when it sends none (chunked). */
+function declaredBodyBytes(contentLength: string | undefined, limitBytes: number): number {
+  const declared = Number(contentLength);
+  return contentLength !== undefined && Number.isSafeInteger(declared) && declared >= 0
+    ? Math.min(declared, limitBytes)
+    : limitBytes;
 }

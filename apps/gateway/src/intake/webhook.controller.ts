@@ -4,9 +4,14 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { WEBHOOK_ROUTES } from '../gateway.constants';
 import { EventIngestService } from '../ingest/event-ingest.service';
 import { IngestReplyBuilder, type WebhookReply } from '../ingest/ingest-reply.builder';
+import { senderOf } from '../quota/sender-quota.hooks';
+import { SenderQuotas } from '../quota/sender.quotas';
 import { InFlightRequests } from './in-flight.requests';
 
-/** `POST /webhook` (and its aliases): a JSON array of events or one event object. */
+/**
+ * `POST /webhook` (and its aliases): a JSON array of events or one event object. Its events are charged to its
+ * sender's quota once counted (a sender over it is refused before, see installSenderQuotas).
+ */
 @Controller()
 export class WebhookController {
   private readonly logger = new Logger(WebhookController.name);
@@ -15,6 +20,7 @@ export class WebhookController {
     private readonly ingest: EventIngestService,
     private readonly replies: IngestReplyBuilder,
     private readonly inFlight: InFlightRequests,
+    private readonly quotas: SenderQuotas,
   ) {}
 
   @Post(WEBHOOK_ROUTES.map((route) => route.slice(1)))
@@ -26,7 +32,9 @@ export class WebhookController {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     let answer: WebhookReply;
     try {
-      answer = this.replies.result(await this.ingest.ingest(body, correlationId), correlationId);
+      const result = await this.ingest.ingest(body, correlationId);
+      this.quotas.charge(senderOf(request), result.accepted + result.rejected);
+      answer = this.replies.result(result, correlationId);
     } catch (error) {
       answer = this.replies.failure(error, correlationId);
     } finally {

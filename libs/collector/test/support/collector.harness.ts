@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { CollectorMetrics, CollectorModule, type CollectorModuleOptions } from '@evp/collector';
-import { CORRELATION_ID_HEADER, EVENT_COUNT_HEADER } from '@evp/contracts';
+import { CORRELATION_ID_HEADER, EVENT_COUNT_HEADER, RECEIVED_AT_HEADER } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
 import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
 import { REPO_ROOT, type UniqueNames } from '@evp/testing';
@@ -116,13 +116,14 @@ export interface TestMessage {
 
 /**
  * Messages as the gateway publishes them: the events in order, `perMessage` to a message, each message a JSON array
- * of them with their count in a header. The message ids are left out unless `msgIdPrefix` is given.
+ * of them with their count in a header (and the time the gateway received them, when `receivedAt` is given). The
+ * message ids are left out unless `msgIdPrefix` is given.
  */
 export function packedMessages(
   subject: string,
   events: readonly unknown[],
   perMessage: number,
-  options: { correlationId?: string; msgIdPrefix?: string } = {},
+  options: { correlationId?: string; msgIdPrefix?: string; receivedAt?: string } = {},
 ): TestMessage[] {
   const messages: TestMessage[] = [];
   for (let start = 0; start < events.length; start += perMessage) {
@@ -132,7 +133,10 @@ export function packedMessages(
       data: JSON.stringify(chunk),
       correlationId: options.correlationId,
       msgId: options.msgIdPrefix === undefined ? undefined : `${options.msgIdPrefix}-${start}`,
-      headers: { [EVENT_COUNT_HEADER]: String(chunk.length) },
+      headers: {
+        [EVENT_COUNT_HEADER]: String(chunk.length),
+        ...(options.receivedAt === undefined ? {} : { [RECEIVED_AT_HEADER]: options.receivedAt }),
+      },
     });
   }
   return messages;

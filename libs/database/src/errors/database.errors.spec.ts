@@ -5,14 +5,29 @@ describe(EventBatchWriteError, () => {
   describe('when PostgreSQL rejected the data (class 22)', () => {
     it('should not be retryable', () => {
       const error = new EventBatchWriteError('out of range', { cause: new Error('x'), sqlState: '22003' });
-      expect(error).toMatchObject({ retryable: false, code: 'DATABASE.INVALID_ROW', sqlState: '22003', name: 'EventBatchWriteError' });
+      expect(error).toMatchObject({
+        retryable: false,
+        code: 'DATABASE.INVALID_ROW',
+        sqlState: '22003',
+        name: 'EventBatchWriteError',
+      });
+    });
+  });
+
+  describe('when a row exceeded a PostgreSQL limit (class 54)', () => {
+    it('should not be retryable', () => {
+      const error = new EventBatchWriteError('index row too big', { cause: new Error('x'), sqlState: '54000' });
+      expect(error).toMatchObject({ retryable: false, code: 'DATABASE.INVALID_ROW', sqlState: '54000' });
     });
   });
 
   describe('when the database could not be reached or gave up for its own reasons', () => {
     it('should be retryable', () => {
       for (const sqlState of [undefined, '57P01', '08006', '53300', '40P01', '42P01']) {
-        expect(new EventBatchWriteError('down', { cause: null, sqlState })).toMatchObject({ retryable: true, code: 'DATABASE.WRITE_FAILED' });
+        expect(new EventBatchWriteError('down', { cause: null, sqlState })).toMatchObject({
+          retryable: true,
+          code: 'DATABASE.WRITE_FAILED',
+        });
       }
     });
   });

@@ -15,8 +15,9 @@ export class DatabaseMigrationError extends Error {
  *
  * `retryable` tells the caller's ack policy what to do: true when retrying the same batch later can succeed
  * (database down or restarting, connection lost, lock or resource trouble), false when the rows themselves
- * are unacceptable (PostgreSQL class 22, data exception: a value out of range, malformed JSON or date), so
- * retrying the same rows would fail forever and the offending ones must be found and dead-lettered.
+ * are unacceptable (PostgreSQL class 22, data exception: a value out of range, malformed JSON or date; or class 54,
+ * program limit exceeded: a value or index entry too big to store), so retrying the same rows would fail forever and
+ * the offending ones must be found and dead-lettered.
  */
 export class EventBatchWriteError extends Error {
   override readonly name = 'EventBatchWriteError';
@@ -28,7 +29,7 @@ export class EventBatchWriteError extends Error {
   constructor(message: string, options: { cause: unknown; sqlState: string | undefined }) {
     super(message, { cause: options.cause });
     this.sqlState = options.sqlState;
-    this.retryable = !isDataException(options.sqlState);
+    this.retryable = !isDataException(options.sqlState) && !isProgramLimitExceeded(options.sqlState);
     this.code = this.retryable ? 'DATABASE.WRITE_FAILED' : 'DATABASE.INVALID_ROW';
   }
 }
@@ -36,6 +37,15 @@ export class EventBatchWriteError extends Error {
 /** SQLSTATE class 22: the data is at fault, not the database. */
 export function isDataException(sqlState: string | undefined): boolean {
   return sqlState !== undefined && sqlState.startsWith('22');
+}
+
+/**
+ * SQLSTATE class 54: a value, index entry or statement beyond one of PostgreSQL's fixed limits. Caused by the rows
+ * (an index row over 2704 bytes, a jsonb over 255 MB) or by their number (too many parameters): both go away when the
+ * batch is split, which is what a non-retryable write error gets, instead of an hour of redeliveries.
+ */
+export function isProgramLimitExceeded(sqlState: string | undefined): boolean {
+  return sqlState !== undefined && sqlState.startsWith('54');
 }
 
 /** Deadlock or serialization failure: PostgreSQL rolled the statement back and asks for a retry. */

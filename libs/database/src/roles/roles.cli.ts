@@ -31,15 +31,27 @@ function passwordOf(variable: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+const USAGE = `Usage: npm run db:roles -- [--database-url URL]
+  Creates the pipeline's roles (evp_owner, evp_collector, evp_reporter, evp_indexer) or brings them back to what
+  they should be, and prepares the database for them. Safe to run again: it changes only what differs.
+  --database-url URL   a superuser's (default DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/evp)
+  Environment: DB_OWNER_PASSWORD, DB_COLLECTOR_PASSWORD, DB_REPORTER_PASSWORD, DB_INDEXER_PASSWORD (or <NAME>_FILE);
+  a role whose variable is unset keeps its password.`;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      help: { type: 'boolean', short: 'h', default: false },
       'database-url': {
         type: 'string',
         default: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp',
       },
     },
   });
+  if (values.help) {
+    print(USAGE);
+    return;
+  }
   const url = values['database-url'];
   const passwords: RolePasswords = {};
   for (const role of Object.keys(PASSWORD_VARIABLES) as DatabaseRole[]) {

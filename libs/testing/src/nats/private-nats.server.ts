@@ -14,6 +14,28 @@ export interface PrivateNatsOptions {
   binary?: string;
   /** Longest wait for the server to accept connections. @default 10_000 */
   startTimeoutMs?: number;
+  /**
+   * A server configuration file (`-c`), e.g. deploy/nats/nats.conf with its users; the port, address and store given
+   * on the command line still apply. @default none
+   */
+  configFile?: string;
+  /** Variables added to the server's environment, e.g. the passwords a configuration file reads. @default none */
+  env?: Record<string, string>;
+  /** Client port. @default a free port */
+  port?: number;
+  /** Membership of a cluster (`startPrivateNatsCluster` sets it). @default none: a server on its own */
+  cluster?: PrivateNatsClusterMembership;
+}
+
+/** How one server of a private cluster finds the others: every port on 127.0.0.1. */
+export interface PrivateNatsClusterMembership {
+  name: string;
+  /** The server's name, unique in the cluster: JetStream reports stream leaders by it. */
+  serverName: string;
+  /** Port of this server's cluster listener. */
+  port: number;
+  /** Cluster ports of every server of the cluster (its own may be among them). */
+  routes: readonly number[];
 }
 
 /** A nats-server owned by one test: its own port and store, so stopping or killing it touches nobody else. */
@@ -21,6 +43,8 @@ export interface PrivateNats {
   /** `nats://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** The server's name in its cluster; undefined for a server on its own. */
+  readonly serverName: string | undefined;
   /** JetStream store directory; kept across `restart()`. */
   readonly storeDir: string;
   /** Graceful stop (SIGTERM), waiting for the process to exit. The store is kept. */
@@ -34,20 +58,28 @@ export interface PrivateNats {
 }
 
 /**
- * Starts `nats-server -a 127.0.0.1 -p <free port> [-js -sd <tmpdir>]` and waits until it accepts connections.
+ * Starts `nats-server [-c <config>] -a 127.0.0.1 -p <free port> [-js -sd <tmpdir>]` and waits until it accepts connections.
  * Tests that stop, kill or restart NATS use this, never the machine's shared server.
  */
 export async function startPrivateNats(options: PrivateNatsOptions = {}): Promise<PrivateNats> {
   const binary = options.binary ?? process.env.NATS_SERVER_BIN ?? 'nats-server';
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   const jetstream = options.jetstream ?? true;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const storeDir = await mkdtemp(join(tmpdir(), 'evp-nats-'));
-  const args = ['-a', '127.0.0.1', '-p', String(port), ...(jetstream ? ['-js', '-sd', storeDir] : [])];
+  const args = [
+    ...(options.configFile === undefined ? [] : ['-c', options.configFile]),
+    ...['-a', '127.0.0.1', '-p', String(port)],
+    ...(jetstream ? ['-js', '-sd', storeDir] : []),
+    ...(options.cluster ? clusterArgs(options.cluster) : []),
+  ];
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const server = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const server = spawn(binary, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
     let output = '';
     server.stderr?.on('data', (chunk: Buffer) => {
       // Only the start-up lines matter for a failure message; a long-running server must not grow this forever.
@@ -80,6 +112,7 @@ export async function startPrivateNats(options: PrivateNatsOptions = {}): Promis
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    serverName: options.cluster?.serverName,
     storeDir,
     stop: () => halt('SIGTERM'),
     kill: () => halt('SIGKILL'),
@@ -92,6 +125,14 @@ export async function startPrivateNats(options: PrivateNatsOptions = {}): Promis
       await rm(storeDir, { recursive: true, force: true });
     },
   };
+}
+
+function clusterArgs(cluster: PrivateNatsClusterMembership): string[] {
+  return [
+    ...['--name', cluster.serverName, '--cluster_name', cluster.name],
+    ...['--cluster', `nats://127.0.0.1:${cluster.port}`],
+    ...['--routes', cluster.routes.map((route) => `nats://127.0.0.1:${route}`).join(',')],
+  ];
 }
 
 /** Servers still running when the test process exits would outlive it and hold their ports. */

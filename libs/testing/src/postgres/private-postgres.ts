@@ -40,17 +40,60 @@ export interface PrivatePostgresOptions {
  */
 export async function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const database = options.database ?? 'evp';
+  const { root, dataDir, pg } = await newServerDirectory();
+  await pg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--no-locale']);
+  const server = await startServer(root, dataDir, pg);
+  const url = `postgresql://postgres@127.0.0.1:${server.port}/${encodeURIComponent(database)}`;
+  try {
+    const admin = new Client({ connectionString: `postgresql://postgres@127.0.0.1:${server.port}/postgres` });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`).finally(() => admin.end());
+    if (options.migrate !== false) await runMigrations({ url });
+  } catch (error) {
+    await server.destroy();
+    throw error;
+  }
+  return { ...server, url };
+}
+
+/**
+ * A streaming replica of a private server: `pg_basebackup -R` (a base backup that starts as a standby following
+ * the primary), on a port of its own, read-only and hot standby. Its `url` names the primary's database. Stopping
+ * or destroying it leaves the primary alone.
+ */
+export async function startPrivateReplica(primary: PrivatePostgres): Promise<PrivatePostgres> {
+  const { root, dataDir, pg } = await newServerDirectory();
+  const database = new URL(primary.url).pathname;
+  try {
+    await pg('pg_basebackup', [
+      ...['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'],
+      ...['-D', dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+    ]);
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+  const server = await startServer(root, dataDir, pg);
+  return { ...server, url: `postgresql://postgres@127.0.0.1:${server.port}${database}` };
+}
+
+type PostgresTool = (tool: string, args: string[]) => Promise<unknown>;
+
+/** A fresh temporary directory for one server, and a runner of PostgreSQL's tools that works as root too. */
+async function newServerDirectory(): Promise<{ root: string; dataDir: string; pg: PostgresTool }> {
   const bin = postgresBinDir();
   const root = await mkdtemp(join(tmpdir(), 'evp-pg-'));
-  const dataDir = join(root, 'data');
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await chownToPostgres(root);
-  const pg = (tool: string, args: string[]) => {
+  const pg: PostgresTool = (tool, args) => {
     const command = join(bin, tool);
     return asRoot ? run('runuser', ['-u', 'postgres', '--', command, ...args]) : run(command, args);
   };
+  return { root, dataDir: join(root, 'data'), pg };
+}
 
-  await pg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--no-locale']);
+/** Starts the server of `dataDir` on a free port and returns its controls. */
+async function startServer(root: string, dataDir: string, pg: PostgresTool): Promise<Omit<PrivatePostgres, 'url'>> {
   const port = await freePort();
   // fsync off: these clusters are thrown away, and a killed server still recovers (the OS keeps its writes).
   const serverOptions = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
@@ -84,18 +127,13 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
     await rm(root, { recursive: true, force: true });
   };
 
-  await start();
-  const url = `postgresql://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   try {
-    const admin = new Client({ connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres` });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`).finally(() => admin.end());
-    if (options.migrate !== false) await runMigrations({ url });
+    await start();
   } catch (error) {
-    await destroy();
+    await rm(root, { recursive: true, force: true });
     throw error;
   }
-  return { url, port, dataDir, start, stop, kill, destroy };
+  return { port, dataDir, start, stop, kill, destroy };
 }
 
 /** PG_BIN_DIR, else the newest /usr/lib/postgresql/<version>/bin, else whatever is on PATH. */

@@ -1,4 +1,4 @@
-import { type Source, SOURCES } from '@evp/contracts';
+import { LANES, type Lane, type Source, SOURCES, laneDurable } from '@evp/contracts';
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
@@ -158,14 +158,16 @@ export class PipelineSystem {
     return Number(row?.count ?? 0);
   }
 
-  async backlog(source: Source): Promise<ConsumerBacklog> {
-    const info = await this.jsm.consumers.info(this.names.stream, this.names.durable(COLLECTOR_OF[source]));
+  /** Unfinished work of a collector's durable consumer of one lane (the live one unless named). */
+  async backlog(source: Source, lane: Lane = 'live'): Promise<ConsumerBacklog> {
+    const durable = laneDurable(lane, this.names.durable(COLLECTOR_OF[source]));
+    const info = await this.jsm.consumers.info(this.names.stream, durable);
     return { pending: info.num_pending, ackPending: info.num_ack_pending };
   }
 
-  /** Unfinished consumer work of both collectors together. */
+  /** Unfinished consumer work of both collectors together, in both lanes. */
   async totalBacklog(): Promise<number> {
-    const backlogs = await Promise.all(SOURCES.map((source) => this.backlog(source)));
+    const backlogs = await Promise.all(LANES.flatMap((lane) => SOURCES.map((source) => this.backlog(source, lane))));
     return backlogs.reduce((sum, backlog) => sum + backlog.pending + backlog.ackPending, 0);
   }
 

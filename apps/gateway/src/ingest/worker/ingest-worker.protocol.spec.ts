@@ -9,14 +9,15 @@ describe(encodeSlice, () => {
     it('should come back equal, valid events packed into typed arrays', () => {
       const slice: EventSlice = {
         valid: [
-          { index: 0, source: 'facebook', eventId: 'fb-1', start: 1, end: 420 },
-          { index: 2, source: 'tiktok', eventId: 'ttk-2', start: 900, end: 1_300 },
+          { index: 0, source: 'facebook', eventId: 'fb-1', lane: 'live', start: 1, end: 420 },
+          { index: 2, source: 'tiktok', eventId: 'ttk-2', lane: 'backfill', start: 900, end: 1_300 },
         ],
         invalid: [
           {
             index: 1,
             source: undefined,
             eventId: undefined,
+            reason: 'invalid',
             issues: [{ path: 'source', message: 'bad' }],
             start: 421,
             end: 899,

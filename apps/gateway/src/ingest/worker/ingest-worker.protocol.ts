@@ -1,5 +1,5 @@
-import { SOURCES, type Source } from '@evp/contracts';
-import { UnsupportedBodyError } from '../event-batch.errors';
+import { LANES, type Lane, SOURCES, type Source } from '@evp/contracts';
+import { TooManyEventsError, UnsupportedBodyError } from '../event-batch.errors';
 import {
   type EventBatchReaderOptions,
   type EventSlice,
@@ -29,6 +29,8 @@ export interface EncodedSlice {
   positions: Int32Array;
   /** Index into `SOURCES` of each valid event. */
   sources: Uint8Array;
+  /** Index into `LANES` of each valid event. */
+  lanes: Uint8Array;
   eventIds: string[];
   invalid: InvalidEvent[];
 }
@@ -36,6 +38,7 @@ export interface EncodedSlice {
 export type SerializedError =
   | { type: 'syntax'; reason: string; position: number }
   | { type: 'unsupported'; found: string }
+  | { type: 'too-many-events'; limit: number }
   | { type: 'internal'; message: string };
 
 /** Worker → main thread, per job: `opened` once the whole body is checked, then slices, then `done` (or `failed`). */
@@ -49,15 +52,17 @@ export function encodeSlice(slice: EventSlice): EncodedSlice {
   const count = slice.valid.length;
   const positions = new Int32Array(count * 3);
   const sources = new Uint8Array(count);
+  const lanes = new Uint8Array(count);
   const eventIds = new Array<string>(count);
   slice.valid.forEach((event, i) => {
     positions[i * 3] = event.index;
     positions[i * 3 + 1] = event.start;
     positions[i * 3 + 2] = event.end;
     sources[i] = SOURCES.indexOf(event.source);
+    lanes[i] = LANES.indexOf(event.lane);
     eventIds[i] = event.eventId;
   });
-  return { positions, sources, eventIds, invalid: slice.invalid };
+  return { positions, sources, lanes, eventIds, invalid: slice.invalid };
 }
 
 export function decodeSlice(encoded: EncodedSlice): EventSlice {
@@ -68,6 +73,7 @@ export function decodeSlice(encoded: EncodedSlice): EventSlice {
       start: encoded.positions[i * 3 + 1] as number,
       end: encoded.positions[i * 3 + 2] as number,
       source: SOURCES[encoded.sources[i] as number] as Source,
+      lane: LANES[encoded.lanes[i] as number] as Lane,
       eventId: encoded.eventIds[i] as string,
     };
   }
@@ -77,6 +83,7 @@ export function decodeSlice(encoded: EncodedSlice): EventSlice {
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof JsonSyntaxError) return { type: 'syntax', reason: error.reason, position: error.position };
   if (error instanceof UnsupportedBodyError) return { type: 'unsupported', found: error.found };
+  if (error instanceof TooManyEventsError) return { type: 'too-many-events', limit: error.limit };
   return { type: 'internal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
 }
 
@@ -87,6 +94,8 @@ export function deserializeError(error: SerializedError): Error {
       return new JsonSyntaxError(error.reason, error.position);
     case 'unsupported':
       return new UnsupportedBodyError(error.found);
+    case 'too-many-events':
+      return new TooManyEventsError(error.limit);
     case 'internal':
       return new Error(`ingest worker failed: ${error.message}`);
   }

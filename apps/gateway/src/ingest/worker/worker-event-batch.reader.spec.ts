@@ -5,7 +5,7 @@ import { encodeSlice, serializeError } from './ingest-worker.protocol';
 import { WorkerEventBatchReader } from './worker-event-batch.reader';
 
 const slice = (eventId: string): EventSlice => ({
-  valid: [{ index: 0, source: 'facebook', eventId, start: 0, end: 1 }],
+  valid: [{ index: 0, source: 'facebook', eventId, lane: 'live', start: 0, end: 1 }],
   invalid: [],
 });
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigValidationError, loadConfig } from '@evp/config';
+import { ConfigValidationError, loadConfig } from './config.loader';
 import { type z } from 'zod';
 
 /**
