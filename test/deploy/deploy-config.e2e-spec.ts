@@ -25,9 +25,18 @@ interface ComposeService {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition?: string }>;
   healthcheck?: { test?: string[]; start_period?: string };
+  profiles?: string[];
   ports?: { published?: number | string; target?: number; host_ip?: string }[];
   volumes?: string[];
   stop_grace_period?: string;
+  networks?: Record<string, unknown>;
+  read_only?: boolean;
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  mem_limit?: string | number;
+  cpus?: string | number;
+  pids_limit?: number;
 }
 
 interface ComposeConfig {
@@ -47,7 +56,22 @@ const PLACEHOLDER_SECRETS = {
   DB_COLLECTOR_PASSWORD: 'check-only',
   DB_REPORTER_PASSWORD: 'check-only',
   DB_INDEXER_PASSWORD: 'check-only',
+  NATS_GATEWAY_PASSWORD: 'check-only',
+  NATS_FB_COLLECTOR_PASSWORD: 'check-only',
+  NATS_TTK_COLLECTOR_PASSWORD: 'check-only',
+  NATS_PROVISIONER_PASSWORD: 'check-only',
+  WEBHOOK_TOKENS: 'check-only-webhook-token',
+  PUBLISHER_WEBHOOK_TOKEN: 'check-only-webhook-token',
+  PUBLISHER_IMAGE: 'andriiuni/events:check-only',
+  PUBLISHER_IMAGE: 'andriiuni/events:check-only',
 };
+
+/** What each NATS identity of deploy/nats/nats.conf is called, and the variable holding its password. */
+const NATS_IDENTITIES = {
+  gateway: 'NATS_GATEWAY_PASSWORD',
+  'fb-collector': 'NATS_FB_COLLECTOR_PASSWORD',
+  'ttk-collector': 'NATS_TTK_COLLECTOR_PASSWORD',
+} as const;
 
 /** The combinations deploy/README.md documents; staging and production get their secrets from the environment. */
 const COMBINATIONS = [
@@ -122,7 +146,8 @@ describe('deployment configuration', () => {
 
     it('should give every service but the external publisher a healthcheck', () => {
       for (const [name, service] of Object.entries(config.services)) {
-        if (name === 'publisher') continue;
+        // The publisher is not ours; a tool (profile `tools`, e.g. dlq) runs once and exits, so nothing waits on it.
+        if (name === 'publisher' || service.profiles?.includes('tools')) continue;
         expect(service.healthcheck?.test?.length, name).toBeGreaterThan(0);
       }
       expect(config.services.postgres?.healthcheck?.test?.join(' ')).toContain('pg_isready');
@@ -131,11 +156,37 @@ describe('deployment configuration', () => {
       );
     });
 
+    it('should connect each NATS service as its own user of deploy/nats/nats.conf, which the server mounts', () => {
+      const nats = config.services.nats!;
+      expect(nats.volumes).toContainEqual(`${join(repoRoot, 'deploy/nats/nats.conf')}:/etc/nats/nats.conf:ro`);
+      expect(nats.command?.join(' ')).toContain('-c /etc/nats/nats.conf');
+      expect(nats.image).toMatch(/^nats:2\.(1\d|[2-9]\d)\.\d+-alpine$/);
+      for (const [user, variable] of Object.entries(NATS_IDENTITIES)) {
+        const environment = config.services[user]?.environment ?? {};
+        expect(environment.NATS_USER, user).toBe(user);
+        expect(environment.NATS_PASSWORD, user).toBe(nats.environment?.[variable]);
+        expect(environment.NATS_PASSWORD, user).toMatch(/.+/);
+      }
+    });
+
+    it('should let the publisher reach the gateway and nothing else', () => {
+      expect(Object.keys(config.services.publisher?.networks ?? {})).toEqual(['edge']);
+      const onEdge = Object.entries(config.services)
+        .filter(([, service]) => Object.keys(service.networks ?? { default: {} }).includes('edge'))
+        .map(([name]) => name);
+      expect(onEdge.sort()).toEqual(['gateway', 'publisher']);
+    });
+
     it('should run the upstream publisher image against the gateway once the gateway is healthy', () => {
       const publisher = config.services.publisher!;
-      expect(publisher.image).toBe('andriiuni/events');
+      expect(publisher.image).toMatch(/^andriiuni\/events(:.+)?$/);
       expect(publisher.platform).toBe('linux/arm64');
-      expect(publisher.environment?.EVENT_ENDPOINT).toBe('http://gateway:3000/webhook');
+      // Staging and production authenticate the publisher by the one setting it has: a token in the URL.
+      expect(publisher.environment?.EVENT_ENDPOINT).toBe(
+        secrets === PLACEHOLDER_SECRETS
+          ? `http://gateway:3000/webhook?token=${PLACEHOLDER_SECRETS.PUBLISHER_WEBHOOK_TOKEN}`
+          : 'http://gateway:3000/webhook',
+      );
       expect(publisher.depends_on?.gateway?.condition).toBe('service_healthy');
     });
 
@@ -147,7 +198,8 @@ describe('deployment configuration', () => {
         expect(service.user, name).toBe('node');
         expect(service.environment?.SERVICE, name).toBe(name);
         expect(service.environment?.PORT, name).toBe(String(port));
-        expect(service.environment?.NATS_URL, name).toBe('nats://nats:4222');
+        // One server, or the production cluster's three with `nats` first.
+        expect(service.environment?.NATS_URL, name).toMatch(/^nats:\/\/nats:4222(,nats:\/\/nats-\d:4222)*$/);
         expect(service.healthcheck?.test, name).toEqual(['CMD', 'node', '/app/deploy/docker/healthcheck.cjs']);
       }
       expect(images.size).toBe(1);
@@ -207,10 +259,11 @@ describe('deployment configuration', () => {
       const mounts = (name: string): string[] => config.services[name]?.volumes ?? [];
       expect(mounts('postgres')).toContainEqual(expect.stringMatching(/^postgres-data:\/var\/lib\/postgresql\/data/));
       expect(mounts('nats')).toContainEqual(expect.stringMatching(/^nats-data:\/data/));
-      expect(config.services.nats?.command).toEqual(['-js', '-sd', '/data', '-m', '8222']);
+      expect(config.services.nats?.command?.slice(0, 5)).toEqual(['-js', '-sd', '/data', '-m', '8222']);
       expect(mounts('prometheus')).toContainEqual(expect.stringMatching(/^prometheus-data:\/prometheus/));
       expect(mounts('grafana')).toContainEqual(expect.stringMatching(/^grafana-data:\/var\/lib\/grafana/));
-      expect(Object.keys(config.volumes ?? {}).sort()).toEqual([
+      // Production adds one store per extra NATS node.
+      expect(Object.keys(config.volumes ?? {}).filter((volume) => !/^nats-\d-data$/.test(volume))).toEqual([
         'grafana-data',
         'nats-data',
         'postgres-data',
@@ -247,12 +300,83 @@ describe('deployment configuration', () => {
     });
   });
 
+  describe('when production is rendered', () => {
+    let config: ComposeConfig;
+    beforeAll(async () => {
+      const production = COMBINATIONS.find((candidate) => candidate.name === 'production')!;
+      config = await renderedConfig(production.args, production.secrets);
+    });
+
+    it('should run three NATS servers in one JetStream cluster, each on its own store', () => {
+      const nodes = ['nats', 'nats-2', 'nats-3'];
+      const routes = 'nats://nats:6222,nats://nats-2:6222,nats://nats-3:6222';
+      const names = nodes.map((node) => {
+        const command = config.services[node]?.command ?? [];
+        const option = (flag: string) => command[command.indexOf(flag) + 1];
+        expect(command, node).toEqual(expect.arrayContaining(['-js', '--cluster_name', 'evp', '--routes', routes]));
+        expect(option('--routes'), node).toBe(routes);
+        expect(config.services[node]?.healthcheck?.test?.join(' '), node).toContain('healthz?js-enabled-only=true');
+        return option('--name');
+      });
+      expect(new Set(names).size).toBe(3);
+      const stores = nodes.map((node) =>
+        config.services[node]?.volumes?.find((volume) => volume.endsWith(':/data:rw')),
+      );
+      expect(new Set(stores).size).toBe(3);
+    });
+
+    it('should keep both streams on all three servers and give the services every server', () => {
+      for (const name of ['gateway', 'fb-collector', 'ttk-collector']) {
+        expect(config.services[name]?.environment?.NATS_STREAM_REPLICAS, name).toBe('3');
+        expect(config.services[name]?.environment?.NATS_URL, name).toBe(
+          'nats://nats:4222,nats://nats-2:4222,nats://nats-3:4222',
+        );
+      }
+    });
+  });
+
+  describe.each(COMBINATIONS.filter(({ name }) => name === 'staging' || name === 'production'))(
+    'when $name is rendered',
+    ({ args, secrets }) => {
+      let config: ComposeConfig;
+      beforeAll(async () => {
+        config = await renderedConfig(args, secrets);
+      });
+
+      it('should harden every container: read-only, no capabilities, no privilege gain, bounded resources', () => {
+        for (const [name, service] of Object.entries(config.services)) {
+          expect(service.read_only, name).toBe(true);
+          expect(service.cap_drop, name).toEqual(['ALL']);
+          expect(service.security_opt, name).toContain('no-new-privileges:true');
+          expect(service.mem_limit, name).toBeDefined();
+          expect(Number(service.cpus), name).toBeGreaterThan(0);
+          expect(service.pids_limit, name).toBeGreaterThan(0);
+        }
+        // Only PostgreSQL's entrypoint needs capabilities back, to hand its data directory to the postgres user.
+        const withCapabilities = Object.entries(config.services).filter(([, service]) => service.cap_add?.length);
+        expect(withCapabilities.map(([name]) => name)).toEqual(['postgres']);
+      });
+
+      it('should pin every third-party image to a release, and take the publisher tag from the environment', () => {
+        for (const [name, service] of Object.entries(config.services)) {
+          const ours = service.image === config.services.gateway?.image;
+          if (name in PIPELINE_SERVICES || name === 'publisher' || ours) continue;
+          // postgres:15.13, nats:2.10.24-alpine, prom/prometheus:v2.53.0: a version, never a moving name.
+          expect(service.image, name).toMatch(/:v?\d+\.\d+(\.\d+)?(-[a-z]+)?$/);
+        }
+        expect(config.services.publisher?.image).toBe(PLACEHOLDER_SECRETS.PUBLISHER_IMAGE);
+      });
+    },
+  );
+
   describe('when staging or production is rendered with the secrets from the environment', () => {
     it('should carry no default credential from the base file', async () => {
       for (const name of ['staging', 'production'] as const) {
         const combination = COMBINATIONS.find((candidate) => candidate.name === name)!;
         const rendered = stringify(await renderedConfig(combination.args, combination.secrets));
-        expect(rendered, name).not.toMatch(/evp(-\w+)?-local|grafana-local|GF_SECURITY_ADMIN_PASSWORD: admin/);
+        expect(rendered, name).not.toMatch(
+          /evp(-\w+)?-local|nats(-\w+)+-local|grafana-local|GF_SECURITY_ADMIN_PASSWORD: admin/,
+        );
       }
     });
   });
@@ -260,8 +384,8 @@ describe('deployment configuration', () => {
   describe('when the image definition is read', () => {
     const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
-    it('should build on Node 20 slim, install production dependencies only and run as a non-root user', () => {
-      expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20[.\d]*-\w+-slim$/m);
+    it('should build on an exact Node 22 LTS slim release, install production dependencies only and run as a non-root user', () => {
+      expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22\.\d+\.\d+-bookworm-slim$/m);
       expect(dockerfile).toMatch(/npm ci --omit=dev/);
       const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
       expect(runtime).toMatch(/^USER node$/m);

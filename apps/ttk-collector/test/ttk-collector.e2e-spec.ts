@@ -145,7 +145,7 @@ describe('ttk-collector', () => {
       expect(others).toHaveLength(0);
       expect(letter?.header.get(DEAD_LETTER_ORIGIN_HEADER)).toBe('ttk-collector');
       expect(letter?.header.get(DEAD_LETTER_REASON_HEADER)).toBe(
-        'cannot be stored: followers 3000000000 exceeds 2147483647',
+        'invalid event: data.user.followers: must be at most 2147483647 (a PostgreSQL integer)',
       );
       expect(
         service!.logs.some(

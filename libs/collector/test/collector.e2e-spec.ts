@@ -46,6 +46,8 @@ function storedColumnsOf(event: MarketingEvent, correlationId: string): Record<s
 }
 
 const MAX_EVENTS_PER_WRITE = 250;
+/** Binds only for large events: 250 events of the usual ~600 bytes are ~150 KB. */
+const MAX_BYTES_PER_WRITE = 256 * 1024;
 
 describe(CollectorBatchHandler, () => {
   let suite: CollectorSuite;
@@ -58,7 +60,11 @@ describe(CollectorBatchHandler, () => {
     suite = await openCollectorSuite('collector', await createTestDatabase());
     subject = eventSubject('facebook', suite.names.subjectPrefix);
     collector = await startTestCollector(
-      suiteCollectorOptions(suite, 'facebook', { batchSize: 100, maxEventsPerWrite: MAX_EVENTS_PER_WRITE }),
+      suiteCollectorOptions(suite, 'facebook', {
+        batchSize: 100,
+        maxEventsPerWrite: MAX_EVENTS_PER_WRITE,
+        maxBytesPerWrite: MAX_BYTES_PER_WRITE,
+      }),
     );
     // Watches the statements the collector sends; the writer itself is left as it is.
     const writer = collector.context.get(EventBatchWriter);
@@ -163,13 +169,13 @@ describe(CollectorBatchHandler, () => {
       const valid = Array.from({ length: 60 }, () => generator.facebook());
       const missingId = { ...generator.facebook(), eventId: undefined };
       const otherSource = generator.tiktok();
-      const refusedByDatabase = generator.facebook('page.like');
-      refusedByDatabase.data.user.name = 'Nul\u0000Byte';
+      const unstorable = generator.facebook('page.like');
+      unstorable.data.user.name = 'Nul\u0000Byte';
       const poison: TestMessage[] = [
         { subject, data: '{"eventId": "half', correlationId: 'poison', msgId: 'not-json' },
         { subject, data: JSON.stringify(missingId), correlationId: 'poison' },
         { subject, data: JSON.stringify(otherSource), correlationId: 'poison', msgId: otherSource.eventId },
-        { subject, data: JSON.stringify(refusedByDatabase), correlationId: 'poison', msgId: refusedByDatabase.eventId },
+        { subject, data: JSON.stringify(unstorable), correlationId: 'poison', msgId: unstorable.eventId },
       ];
       const messages = [
         ...valid
@@ -202,10 +208,30 @@ describe(CollectorBatchHandler, () => {
       expect(reasons[0]).toMatch(/^not JSON: /);
       expect(reasons[1]).toMatch(/^invalid event: eventId: /);
       expect(reasons[2]).toBe('event of source tiktok on the facebook subject');
-      expect(reasons[3]).toMatch(/^database refused the event: /);
-      expect(await collector.metric('collector_events_failed_total', { reason: 'invalid' })).toBe(3);
-      expect(await collector.metric('collector_events_failed_total', { reason: 'dead_letter' })).toBe(1);
+      // The contract refuses what PostgreSQL cannot store, so the collector names it before any write is tried.
+      expect(reasons[3]).toMatch(/^invalid event: data\.user\.name: must not contain the NUL character/);
+      expect(await collector.metric('collector_events_failed_total', { reason: 'invalid' })).toBe(4);
       expect(await collector.readiness.run('database')).toEqual({ up: true });
+    });
+  });
+
+  describe('when large events arrive', () => {
+    it('should bound each write by bytes as well as by count, and store every event', async () => {
+      const generator = new EventGenerator({ seed: 31 });
+      // ~4 KB each, in a field outside the contract (kept in `extra`): 64 of them fill a write's bytes.
+      const events = Array.from({ length: 300 }, () => ({ ...generator.facebook(), notes: 'n'.repeat(4_000) }));
+      const messages = packedMessages(subject, events, 50, { correlationId: 'large' });
+      const eventBytes = Math.min(...messages.map((message) => Buffer.byteLength(message.data) / 50));
+      const acceptedBefore = await collector.metric('collector_events_accepted_total');
+      writes.length = 0;
+
+      await publishAll(suite.admin.js, messages);
+      await eventually(() => drained(acceptedBefore + events.length), 60_000, 'every message handled');
+
+      expect(await countRows(suite.pool, `correlation_id = 'large'`)).toBe(events.length);
+      expect(writes.reduce((sum, rows) => sum + rows, 0)).toBe(events.length);
+      expect(Math.max(...writes)).toBeLessThanOrEqual(Math.floor(MAX_BYTES_PER_WRITE / eventBytes));
+      expect(Math.max(...writes)).toBeLessThan(MAX_EVENTS_PER_WRITE);
     });
   });
 
@@ -216,7 +242,7 @@ describe(CollectorBatchHandler, () => {
       const large = Array.from({ length: 300 }, () => generator.facebook());
       const single = Array.from({ length: 20 }, () => generator.facebook());
       const messages = [
-        ...packedMessages(subject, events, 100, { correlationId: 'packed' }),
+        ...packedMessages(subject, events, 100, { correlationId: 'packed', receivedAt: '2026-12-06T01:02:03.456Z' }),
         ...packedMessages(subject, large, large.length, { correlationId: 'packed' }),
         ...single.map((event): TestMessage => ({ subject, data: JSON.stringify(event), correlationId: 'single' })),
       ];
@@ -231,6 +257,9 @@ describe(CollectorBatchHandler, () => {
 
       expect(await countRows(suite.pool)).toBe(total);
       expect(await countRows(suite.pool, `correlation_id = 'single'`)).toBe(single.length);
+      // The gateway's received time is stored with every event of a message that carries it, NULL for the others.
+      expect(await countRows(suite.pool, `received_at = '2026-12-06T01:02:03.456Z'`)).toBe(events.length);
+      expect(await countRows(suite.pool, 'received_at IS NULL')).toBe(large.length + single.length);
       expect((await collector.metric('collector_events_processed_total')) - processedBefore).toBe(total);
       expect((await collector.metric('collector_messages_received_total')) - messagesBefore).toBe(messages.length);
       expect(Math.max(...writes)).toBeLessThanOrEqual(MAX_EVENTS_PER_WRITE);
@@ -251,9 +280,9 @@ describe(CollectorBatchHandler, () => {
       const valid = Array.from({ length: 6 }, () => generator.facebook());
       const missingUser = { ...generator.facebook(), data: {} };
       const otherSource = generator.tiktok();
-      const refusedByDatabase = generator.facebook('page.like');
-      refusedByDatabase.data.user.name = 'Nul\u0000Byte';
-      const events = [valid[0], valid[1], missingUser, valid[2], otherSource, valid[3], refusedByDatabase, valid[4]];
+      const unstorable = generator.facebook('page.like');
+      unstorable.data.user.name = 'Nul\u0000Byte';
+      const events = [valid[0], valid[1], missingUser, valid[2], otherSource, valid[3], unstorable, valid[4]];
       const [message] = packedMessages(subject, events, events.length, {
         correlationId: 'parts',
         msgIdPrefix: 'parts',
@@ -275,20 +304,20 @@ describe(CollectorBatchHandler, () => {
       expect(letters.map((letter) => JSON.parse(letter.string()) as unknown)).toEqual([
         missingUser,
         otherSource,
-        refusedByDatabase,
+        unstorable,
       ]);
       expect(letters.map((letter) => letter.header.get(ORIGINAL_PART_HEADER))).toEqual(['2', '4', '6']);
       expect(letters.map((letter) => letter.header.get(ORIGINAL_MSG_ID_HEADER))).toEqual([
         missingUser.eventId,
         otherSource.eventId,
-        refusedByDatabase.eventId,
+        unstorable.eventId,
       ]);
       expect(letters.every((letter) => letter.header.get('x-correlation-id') === 'parts')).toBe(true);
       const reasons = letters.map((letter) => letter.header.get(DEAD_LETTER_REASON_HEADER));
       expect(reasons[0]).toMatch(/^event 2 of the message: invalid event: data/);
       expect(reasons[1]).toBe('event 4 of the message: event of source tiktok on the facebook subject');
-      expect(reasons[2]).toMatch(/^event 6 of the message: database refused the event: /);
-      expect((await collector.metric('collector_events_failed_total', { reason: 'invalid' })) - invalidBefore).toBe(2);
+      expect(reasons[2]).toMatch(/^event 6 of the message: invalid event: data\.user\.name: must not contain the NUL/);
+      expect((await collector.metric('collector_events_failed_total', { reason: 'invalid' })) - invalidBefore).toBe(3);
     });
   });
 
