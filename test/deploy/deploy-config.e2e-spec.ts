@@ -63,7 +63,6 @@ const PLACEHOLDER_SECRETS = {
   WEBHOOK_TOKENS: 'check-only-webhook-token',
   PUBLISHER_WEBHOOK_TOKEN: 'check-only-webhook-token',
   PUBLISHER_IMAGE: 'andriiuni/events:check-only',
-  PUBLISHER_IMAGE: 'andriiuni/events:check-only',
 };
 
 /** What each NATS identity of deploy/nats/nats.conf is called, and the variable holding its password. */

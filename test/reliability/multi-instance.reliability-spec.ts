@@ -33,7 +33,7 @@ describe('two gateways and two instances of each collector on the same streams a
     // One emulator per gateway, at once, with events of their own (different seeds) and duplicates in each.
     runs = await Promise.all(
       gateways.map((gateway, index) =>
-        runPublisher({ endpoint: `${gateway.url}/webhook`, flags: loadFlags(TOTAL, 707 + index) }),
+        runPublisher({ endpoint: stack.webhookUrlOf(gateway), flags: loadFlags(TOTAL, 707 + index) }),
       ),
     );
     outcome = await reconcile(stack, 'two gateways, two instances per collector', runs);

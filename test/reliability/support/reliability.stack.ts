@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Source, SOURCES } from '@evp/contracts';
 import { type ServiceName, ServiceProcess, type UniqueNames, createTestDatabase, uniqueNames } from '@evp/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -23,6 +24,9 @@ export interface ReliabilityStackOptions {
  * NATS under it.
  */
 export class ReliabilityStack {
+  /** The gateway's one webhook token (WEBHOOK_TOKENS), new for every stack. */
+  private readonly webhookToken = randomBytes(18).toString('base64url');
+
   private constructor(
     readonly names: UniqueNames,
     readonly natsUrl: string,
@@ -68,8 +72,16 @@ export class ReliabilityStack {
     return instance;
   }
 
+  /**
+   * The first gateway's webhook, with the token in the query: the scenarios run with authentication on, the way the
+   * real publisher (whose only setting is its endpoint) sends.
+   */
   get webhookUrl(): string {
-    return `${this.service('gateway').url}/webhook`;
+    return this.webhookUrlOf(this.service('gateway'));
+  }
+
+  webhookUrlOf(gateway: ServiceProcess): string {
+    return `${gateway.url}/webhook?token=${this.webhookToken}`;
   }
 
   async query<Row extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> {
@@ -156,6 +168,7 @@ export class ReliabilityStack {
       MIGRATE_ON_START: 'false',
       LOG_LEVEL: 'info',
       ...(service.endsWith('collector') ? { CONSUMER_DURABLE: this.names.durable(service) } : {}),
+      ...(service === 'gateway' ? { WEBHOOK_TOKENS: this.webhookToken } : {}),
       ...this.env,
     };
   }
