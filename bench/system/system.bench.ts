@@ -56,7 +56,7 @@ const USAGE = `Usage: npm run bench -- [options]
   The whole pipeline end to end under the publisher emulator, every acknowledged event checked in the database.
   --quick                         ~1 minute: 30 s of real-publisher traffic, 10 s of load
   --duration <time>               the real-publisher phase (default 5m, quick 30s)
-  --load <time>                   the load phase (default 30s, quick 10s; 0 skips it)
+  --load <time>                   the load phase, then as long again with gzip bodies (default 30s, quick 10s; 0 skips both)
   --concurrency <n>               load mode: requests in flight (default 1)
   --batch-min <n> --batch-max <n> load mode body sizes in events (default 1000-50000)
   --rate <events/s>               pace the load phase at this rate instead
@@ -161,6 +161,16 @@ async function main(): Promise<void> {
             flags: { ...loadFlags, duration: `${loadS}s`, 'duplicate-rate': 0.01 },
           }),
         );
+        // The same load with gzip bodies, beside it: what compression costs or saves the gateway (the emulator
+        // compresses each body before its clock starts, and is not counted).
+        outcomes.push(
+          await runPhase(system, sampler, directory, {
+            name: `${flags.rate === undefined ? 'load' : `paced ${flags.rate}/s`}, gzip`,
+            warmupS: Math.min(warmupS, loadS / 3),
+            sendingS: loadS,
+            flags: { ...loadFlags, duration: `${loadS}s`, 'duplicate-rate': 0.01, gzip: true as const },
+          }),
+        );
       }
       return { value: outcomes, runs: outcomes.map((outcome) => outcome.run) };
     },
@@ -216,7 +226,7 @@ async function runPhase(
   system: PipelineSystem,
   sampler: PeriodicSampler<SystemObservation>,
   directory: string,
-  phase: { name: string; warmupS: number; sendingS: number; flags: Record<string, string | number> },
+  phase: { name: string; warmupS: number; sendingS: number; flags: Record<string, string | number | true> },
 ): Promise<PhaseOutcome> {
   log(
     `phase "${phase.name}": ${Object.entries(phase.flags)

@@ -55,8 +55,11 @@ export interface CorruptedEntry {
 export interface PublisherRunOptions {
   /** Where the batches go, e.g. `system.webhookUrl`. */
   endpoint: string;
-  /** Emulator flags without the leading dashes, e.g. `{ mode: 'load', duration: '30s', seed: 7 }` (see `--help`). */
-  flags?: Record<string, string | number>;
+  /**
+   * Emulator flags without the leading dashes, e.g. `{ mode: 'load', duration: '30s', seed: 7 }` (see `--help`);
+   * `true` gives a switch alone, e.g. `{ gzip: true }`.
+   */
+  flags?: Record<string, string | number | true>;
   /** Directory for the ledger and summary files. @default a fresh temporary directory */
   directory?: string;
   /** Receives each line the emulator prints (progress, summary). */
@@ -91,7 +94,9 @@ export async function runPublisher(options: PublisherRunOptions): Promise<Publis
     ledgerPath,
     '--summary-json',
     summaryPath,
-    ...Object.entries(options.flags ?? {}).flatMap(([flag, value]) => [`--${flag}`, String(value)]),
+    ...Object.entries(options.flags ?? {}).flatMap(([flag, value]) =>
+      value === true ? [`--${flag}`] : [`--${flag}`, String(value)],
+    ),
   ];
   const output: string[] = [];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
