@@ -23,7 +23,7 @@ command -v docker-compose >/dev/null || fail "docker-compose not found: install 
 # Secrets that staging and production take from the environment; placeholders for validation only.
 placeholder_secrets=(POSTGRES_PASSWORD=check-only GRAFANA_ADMIN_PASSWORD=check-only GRAFANA_DB_PASSWORD=check-only
   REPORTER_API_KEYS=check-only DB_OWNER_PASSWORD=check-only DB_COLLECTOR_PASSWORD=check-only
-  DB_REPORTER_PASSWORD=check-only DB_INDEXER_PASSWORD=check-only NATS_GATEWAY_PASSWORD=check-only
+  DB_REPORTER_PASSWORD=check-only DB_INDEXER_PASSWORD=check-only DB_MONITOR_PASSWORD=check-only NATS_GATEWAY_PASSWORD=check-only
   NATS_FB_COLLECTOR_PASSWORD=check-only NATS_TTK_COLLECTOR_PASSWORD=check-only NATS_PROVISIONER_PASSWORD=check-only
   PUBLISHER_IMAGE=andriiuni/events:check-only WEBHOOK_TOKENS=check-only PUBLISHER_WEBHOOK_TOKEN=check-only)
 secret_names=()

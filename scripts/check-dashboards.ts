@@ -1,8 +1,11 @@
 /**
  * `npm run check:dashboards`: proves the Grafana dashboards and the Prometheus alert rules work against the real
- * services. Starts the pipeline from its build (own database, streams and durables, free ports) under the
- * publisher emulator's load with corruptions, a private Prometheus scraping it with the committed no-Docker
- * configuration and rules, then runs every PromQL expression of the dashboards and the rules through
+ * services. Starts a private NATS server with its monitoring port, the pipeline from its build (own database,
+ * streams and durables, free ports) under the publisher emulator's load with corruptions, the exporters of NATS and
+ * PostgreSQL (Debian's postgres_exporter on the check's database; for NATS a stand-in serving
+ * prometheus-nats-exporter's metrics, since compose's exporter image needs Docker), a private Prometheus scraping
+ * all of it with the committed no-Docker configuration and rules, then runs every PromQL expression of the
+ * dashboards and the rules through
  * Prometheus's HTTP API. A panel query that errors or returns no series fails the check, as does a rule that
  * does not evaluate. Everything started is stopped and removed at the end, on failure and on Ctrl-C too.
  */
@@ -10,11 +13,15 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort, startPrivateNats } from '@evp/testing';
+import { checkAudienceAgreement } from './dashboards/check/audience.agreement';
 import { formatChecked, formatSummary } from './dashboards/check/check.report';
+import { NatsMonitorExporter } from './dashboards/check/nats-monitor.exporter';
 import { PipelineStack } from './dashboards/check/pipeline.stack';
+import { PostgresExporterProcess } from './dashboards/check/postgres-exporter.process';
 import { PrivatePrometheus } from './dashboards/check/private-prometheus';
 import { buildCheckConfig } from './dashboards/check/prometheus-config.builder';
-import { ensurePrometheus } from './dashboards/check/prometheus.binary';
+import { ensureDebianBinary, ensurePrometheus } from './dashboards/check/prometheus.binary';
 import { dashboardPanelQueries, dashboardSqlQueryCount, ruleExpressions } from './dashboards/check/promql.catalog';
 import { type CheckedExpression, checkPanelQueries, checkRules } from './dashboards/check/promql.checker';
 import { waitForScrapes } from './dashboards/check/scrape.readiness';
@@ -29,7 +36,8 @@ const USAGE = `Usage: npm run check:dashboards -- [options]
   --min-scrapes N       successful scrapes of every service before the queries run (default 15)
   --no-build            skip the TypeScript build (use what dist/ holds)
 Environment: DATABASE_URL (server for the check's own database evp_dashcheck_<id>; default
-postgresql://postgres@127.0.0.1:5432/evp), NATS_URL (default nats://127.0.0.1:4222).`;
+postgresql://postgres@127.0.0.1:5432/evp), NATS_SERVER_BIN (the nats-server binary of the check's private server,
+with its monitoring port; default nats-server on PATH).`;
 
 const log = (line: string): void => console.log(line);
 const heading = (title: string): void => console.log(`\n▶ ${title}`);
@@ -76,6 +84,7 @@ async function main(): Promise<number> {
   const runProblems: string[] = [];
   let panels: CheckedExpression[] = [];
   let rules: CheckedExpression[] = [];
+  let agreements: CheckedExpression[] = [];
 
   // Ctrl-C: undo whatever has started, then leave; the queries' verdict no longer matters.
   const interrupt = (signal: NodeJS.Signals): void => {
@@ -86,17 +95,28 @@ async function main(): Promise<number> {
   process.once('SIGTERM', interrupt);
 
   try {
-    heading('Prometheus');
+    heading('Prometheus and postgres_exporter');
     const binary = ensurePrometheus(log);
-    log(`using ${binary}`);
+    const postgresExporterBinary = ensureDebianBinary(
+      'prometheus-postgres-exporter',
+      'prometheus-postgres-exporter',
+      log,
+    );
+    log(`using ${binary} and ${postgresExporterBinary}`);
     if (settings.build) step('build', 'npm', ['run', '--silent', 'build']);
     step('infrastructure (PostgreSQL, NATS JetStream)', 'bash', ['scripts/infra.sh']);
+
+    // The machine's shared server has no monitoring port, and must not be reconfigured: the check runs its own.
+    heading('private NATS server with JetStream and its monitoring port');
+    const nats = await startPrivateNats({ monitorPort: await freePort() });
+    teardown.add('stop the private NATS server and remove its store', () => nats.dispose());
+    log(`  ${nats.url}, monitoring on ${nats.monitorUrl}`);
 
     heading('pipeline under load (own database, streams and durables)');
     const stack = await PipelineStack.start(
       {
         serverDatabaseUrl: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp',
-        natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+        natsUrl: nats.url,
         // A modest pace for a shared 2-core machine; a corrupted event in half the batches makes failed and
         // dead-letter series appear within seconds.
         load: { batchMin: 50, batchMax: 400, intervalMs: 1_000, corruptionRate: 0.5, duplicateRate: 0.02 },
@@ -106,11 +126,19 @@ async function main(): Promise<number> {
       teardown,
     );
 
+    heading('exporters of PostgreSQL and NATS');
+    const postgresExporter = await PostgresExporterProcess.start(postgresExporterBinary, stack.databaseUrl);
+    teardown.add('stop postgres_exporter', () => postgresExporter.stop());
+    const natsExporter = await NatsMonitorExporter.start(nats.monitorUrl!);
+    teardown.add('stop the NATS exporter', () => natsExporter.stop());
+    const targetPorts = { ...stack.targetPorts(), postgres: postgresExporter.port, nats: natsExporter.port };
+    log(`  postgres_exporter on ${postgresExporter.port}, NATS exporter on ${natsExporter.port}`);
+
     heading(
       `private Prometheus (scrape every ${settings.scrapeIntervalSeconds} s, rules from deploy/prometheus/rules)`,
     );
     const configYaml = buildCheckConfig(await readFile(LOCAL_CONFIG, 'utf8'), {
-      targetPorts: stack.targetPorts(),
+      targetPorts,
       scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
       baseDir: dirname(LOCAL_CONFIG),
     });
@@ -119,7 +147,7 @@ async function main(): Promise<number> {
     log(`  ${prometheus.url} (data in ${prometheus.dir})`);
     const started = Date.now();
     await waitForScrapes(prometheus.api, {
-      jobs: Object.keys(stack.targetPorts()),
+      jobs: Object.keys(targetPorts),
       minScrapes: settings.minScrapes,
       assertStillRunning: () => stack.assertPublisherRunning(),
       onProgress: (line) => log(`  ${line}`),
@@ -138,6 +166,12 @@ async function main(): Promise<number> {
     heading(`alert rule expressions (${ruleList.length})`);
     rules = await checkRules(prometheus.api, ruleList, await prometheus.api.rules(), knownMetrics);
     for (const checked of rules) for (const line of formatChecked(checked)) log(line);
+
+    heading('business dashboard against GET /reports/demographics (publisher stopped, so both read one moment)');
+    const publisherExit = await stack.publisher.stop();
+    log(`  publisher emulator stopped (exit ${publisherExit})`);
+    agreements = await checkAudienceAgreement(stack.databaseUrl, stack.services.get('reporter')!.url);
+    for (const checked of agreements) for (const line of formatChecked(checked)) log(line);
   } catch (error) {
     runProblems.push(describeError(error));
   }
@@ -147,7 +181,7 @@ async function main(): Promise<number> {
   for (const failure of failures) runProblems.push(`${failure.step}: ${describeError(failure.error)}`);
 
   heading('summary');
-  const summary = formatSummary({ panels, rules, sqlQueries: await dashboardSqlQueryCount(), runProblems });
+  const summary = formatSummary({ panels, rules, agreements, sqlQueries: await dashboardSqlQueryCount(), runProblems });
   for (const line of summary.lines) log(line);
   return summary.failed ? 1 : 0;
 }

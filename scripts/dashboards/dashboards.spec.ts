@@ -11,11 +11,22 @@ import {
   substituteGrafanaVariables,
 } from './dashboard.inspection';
 import { DASHBOARDS, DASHBOARDS_DIR, renderDashboard } from './dashboards.catalog';
-import { FRESHNESS_GOAL_SECONDS, STREAM_ALERT_LEVELS } from './pipeline.dashboard';
+import { REVENUE_UNIT } from './business.dashboard';
+import { INFRASTRUCTURE_ALERT_LEVELS, INFRASTRUCTURE_EXPRESSIONS } from './infrastructure.panels';
+import { FRESHNESS_GOAL_SECONDS, PIPELINE_ALERT_LEVELS, STREAM_ALERT_LEVELS } from './pipeline.dashboard';
 
 const DATASOURCES_FILE = resolve(__dirname, '../../deploy/grafana/provisioning/datasources/datasources.yml');
 const ALERT_RULES_FILE = resolve(__dirname, '../../deploy/prometheus/rules/pipeline.alerts.yml');
 const FRESHNESS_RULES_FILE = resolve(__dirname, '../../deploy/prometheus/rules/freshness.alerts.yml');
+const INFRASTRUCTURE_RULES_FILE = resolve(__dirname, '../../deploy/prometheus/rules/infrastructure.alerts.yml');
+
+/** The expression of each alert of a rule file, by alert name. */
+async function alertExpressions(file: string): Promise<Map<string, string>> {
+  const { groups } = parse(await readFile(file, 'utf8')) as {
+    groups: { rules: { alert?: string; expr: string }[] }[];
+  };
+  return new Map(groups.flatMap((group) => group.rules).map((rule) => [rule.alert ?? '', rule.expr.trim()]));
+}
 
 interface ProvisionedDatasource {
   uid: string;
@@ -206,6 +217,106 @@ describe('DASHBOARDS', () => {
       expect(rule?.expr).toBe(
         `histogram_quantile(0.95, sum by (le, source) (rate(pipeline_ingest_to_stored_seconds_bucket{lane="live"}[5m]))) > ${FRESHNESS_GOAL_SECONDS}`,
       );
+    });
+
+    const thresholdsOf = (title: string): (number | null)[] =>
+      (panel(title).fieldConfig?.defaults?.thresholds?.steps ?? []).map((step) => step.value);
+
+    it('should draw the consumer lag, dead letter and report latency alert levels as thresholds', async () => {
+      const rules = await alertExpressions(ALERT_RULES_FILE);
+      const levels = PIPELINE_ALERT_LEVELS;
+      expect(thresholdsOf('Consumer lag (pending events)')).toEqual([null, levels.consumerLagEvents]);
+      expect(rules.get('EvpConsumerLagGrowing')).toContain(
+        `max by (source) (collector_consumer_pending_events) > ${levels.consumerLagEvents}`,
+      );
+      expect(thresholdsOf('Dead letters per minute')).toEqual([null, levels.deadLettersPerMinute]);
+      expect(rules.get('EvpDeadLettersGrowing')).toBe(
+        `sum by (origin) (rate(messaging_dead_lettered_total[10m])) > ${levels.deadLettersPerMinute / 60}`,
+      );
+      expect(thresholdsOf('Reporter: report latency by report')).toEqual([null, levels.reportP95Seconds]);
+      expect(rules.get('EvpSlowReports')).toMatch(new RegExp(` > ${levels.reportP95Seconds}$`));
+    });
+
+    it('should show stream bytes and messages, consumer pending and redeliveries from the NATS exporter', () => {
+      expect(exprs('JetStream: stream bytes and messages')).toEqual([
+        'max by (stream_name) (jetstream_stream_total_bytes)',
+        'max by (stream_name) (jetstream_stream_total_messages)',
+      ]);
+      expect(exprs('JetStream: consumer pending and redeliveries')).toEqual([
+        'max by (stream_name, consumer_name) (jetstream_consumer_num_redelivered)',
+        'max by (stream_name, consumer_name) (jetstream_consumer_num_pending)',
+        'max by (stream_name, consumer_name) (jetstream_consumer_num_ack_pending)',
+      ]);
+    });
+
+    it('should show PostgreSQL connections, database and table sizes and dead rows from postgres_exporter', () => {
+      expect(exprs('PostgreSQL: connections of max_connections')[0]).toBe(
+        INFRASTRUCTURE_EXPRESSIONS.postgresConnections,
+      );
+      expect(exprs('PostgreSQL: database size')[0]).toContain('pg_database_size_bytes');
+      expect(exprs('PostgreSQL: largest tables')).toEqual([
+        'topk(10, max by (relname) (pg_stat_user_tables_table_size_bytes))',
+      ]);
+      expect(exprs('PostgreSQL: dead rows').join('\n')).toContain('pg_stat_user_tables_n_dead_tup');
+      expect(thresholdsOf('PostgreSQL: dead rows')).toEqual([null, 0.2]);
+    });
+
+    it("should draw each infrastructure alert's level as the threshold of the panel showing its expression", async () => {
+      const rules = await alertExpressions(INFRASTRUCTURE_RULES_FILE);
+      const cases = [
+        ['EvpJetStreamStorageNearLimit', 'jetstreamStorage', 'JetStream: store used of the server limit'],
+        ['EvpNatsConnectionsNearLimit', 'natsConnections', 'NATS: client connections of the limit'],
+        ['EvpConsumerRedeliveriesRising', 'redelivered', 'JetStream: consumer pending and redeliveries'],
+        ['EvpPostgresConnectionsNearLimit', 'postgresConnections', 'PostgreSQL: connections of max_connections'],
+      ] as const;
+      for (const [alert, key, title] of cases) {
+        const level = INFRASTRUCTURE_ALERT_LEVELS[key];
+        expect(rules.get(alert)?.startsWith(`${INFRASTRUCTURE_EXPRESSIONS[key]} > ${level}`), alert).toBe(true);
+        expect(exprs(title), title).toContain(INFRASTRUCTURE_EXPRESSIONS[key]);
+        expect(thresholdsOf(title), title).toEqual([null, level]);
+      }
+    });
+  });
+
+  describe('when the business dashboard is built', () => {
+    const business = (): DashboardJson => committed.find(({ file }) => file === 'business.json')!.dashboard;
+    const panel = (title: string): PanelJson & { fieldConfig?: { defaults?: { unit?: string } } } => {
+      const found = panelsOf(business()).find((candidate) => candidate.title === title);
+      expect(found, title).toBeDefined();
+      return found!;
+    };
+    const sqlOf = (title: string): string => (panel(title).targets ?? []).map((target) => target.rawSql).join('\n');
+
+    it('should offer a multi-value source variable and a free-text campaign variable', () => {
+      const variables = (business() as { templating?: { list?: Record<string, unknown>[] } }).templating?.list ?? [];
+      expect(variables).toEqual([
+        expect.objectContaining({ name: 'source', type: 'custom', multi: true, includeAll: true }),
+        expect.objectContaining({ name: 'campaign', type: 'textbox', query: '' }),
+      ]);
+      for (const title of ['Events stored', 'Revenue', 'Funnel conversion', 'Revenue per minute by source'])
+        expect(sqlOf(title), title).toContain('source IN ($source)');
+      for (const title of ['Revenue', 'Transactions', 'Average order value', 'Top campaigns by revenue'])
+        expect(sqlOf(title), title).toContain("('$campaign' = '' OR campaign_id = '$campaign')");
+    });
+
+    it('should show money in a currency unit and conversions as shares', () => {
+      for (const title of ['Revenue', 'Average order value', 'Revenue per minute by source'])
+        expect(panel(title).fieldConfig?.defaults?.unit, title).toBe(REVENUE_UNIT);
+      for (const title of [
+        'Funnel conversion',
+        'Funnel conversion per minute by source',
+        'Change from the previous period',
+      ])
+        expect(panel(title).fieldConfig?.defaults?.unit, title).toBe('percentunit');
+      expect(sqlOf('Funnel conversion')).toMatch(/funnel_stage = 'bottom'.*\/ NULLIF\(.*funnel_stage = 'top'/);
+    });
+
+    it('should read the audience from the read model, never from a sample of events', () => {
+      const audience = ['Facebook users, all time', 'TikTok users, all time', 'Facebook users by gender'];
+      for (const title of audience) expect(sqlOf(title), title).not.toMatch(/FROM events\b|LIMIT 100000/);
+      expect(sqlOf('Facebook users, all time')).toContain('FROM facebook_user_profiles');
+      expect(sqlOf('TikTok users, all time')).toContain('FROM tiktok_user_follower_bands');
+      expect(sqlOf('Facebook users by gender')).toContain('FROM demographic_users');
     });
   });
 });

@@ -11,7 +11,8 @@ import {
   ThresholdsConfigBuilder,
   ThresholdsMode,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import { PanelIds, row, statPanel, timeseriesPanel } from './prometheus.panels';
+import { withInfrastructurePanels } from './infrastructure.panels';
+import { PanelIds, row, statPanel, timeseriesPanel, withLimit } from './prometheus.panels';
 
 /**
  * Share of a stream's byte limit at which EvpStreamFillingUp and EvpStreamAlmostFull fire
@@ -23,6 +24,16 @@ export const STREAM_ALERT_LEVELS = { warning: 0.7, critical: 0.9 } as const;
  * (deploy/prometheus/rules/freshness.alerts.yml) fires above it; dashboards.spec.ts checks that the two agree.
  */
 export const FRESHNESS_GOAL_SECONDS = 2;
+/**
+ * Levels of the pipeline's other alert rules (deploy/prometheus/rules/pipeline.alerts.yml) drawn as thresholds:
+ * EvpConsumerLagGrowing's pending events, EvpDeadLettersGrowing's 1 message/s (the panel counts per minute),
+ * EvpSlowReports' p95 seconds. dashboards.spec.ts checks that the two agree.
+ */
+export const PIPELINE_ALERT_LEVELS = {
+  consumerLagEvents: 10_000,
+  deadLettersPerMinute: 60,
+  reportP95Seconds: 0.5,
+} as const;
 /** Replicas and services that provision the same stream all report it; `> 0` leaves out streams with no limit. */
 const STREAM_MAX_BYTES = 'max by (stream) (messaging_stream_max_bytes > 0)';
 /** A series listed in the legend and tooltip with its own unit, without drawing a line or an axis. */
@@ -52,7 +63,7 @@ const totalOverRange = (metric: string): string => `sum(increase(${metric}[$__ra
  */
 export function buildPipelineDashboard(): Dashboard {
   const ids = new PanelIds();
-  return new DashboardBuilder('Event pipeline')
+  const dashboard = new DashboardBuilder('Event pipeline')
     .uid('evp-pipeline')
     .description('Gateway intake, collectors, JetStream consumer lag, dead letters and stream storage, report latency.')
     .tags(['evp', 'pipeline'])
@@ -245,39 +256,45 @@ export function buildPipelineDashboard(): Dashboard {
 
     .withRow(row(ids, 'JetStream: consumer lag, dead letters and stream storage'))
     .withPanel(
-      timeseriesPanel(ids, {
-        title: 'Consumer lag (pending events)',
-        description:
-          'Events in the stream the durable consumer of each source has not finished: its pending and unacked messages times the events per message its collector has received (a message carries up to 200). Replicas of a collector share the consumer, so the highest report counts.',
-        targets: [{ expr: 'max by (source) (collector_consumer_pending_events)', legend: '{{source}}' }],
-        axisLabel: 'events',
-        width: 12,
-      }),
+      withLimit(
+        timeseriesPanel(ids, {
+          title: 'Consumer lag (pending events)',
+          description:
+            'Events in the stream the durable consumer of each source has not finished: its pending and unacked messages times the events per message its collector has received (a message carries up to 200). Replicas of a collector share the consumer, so the highest report counts.',
+          targets: [{ expr: 'max by (source) (collector_consumer_pending_events)', legend: '{{source}}' }],
+          axisLabel: 'events',
+          width: 12,
+        }),
+        PIPELINE_ALERT_LEVELS.consumerLagEvents,
+      ),
     )
     .withPanel(
-      timeseriesPanel(ids, {
-        title: 'Dead letters per minute',
-        description:
-          'Messages moved to the EVENTS_DLQ stream by origin, of which: invalid events refused by the gateway, and poison messages terminated by a collector (zero when healthy).',
-        targets: [
-          {
-            expr: perMinute(rateOf('messaging_dead_lettered_total', 'origin')),
-            legend: 'dead-lettered from {{origin}}',
-          },
-          {
-            expr: perMinute(rateOf('gateway_events_failed_total', 'source', '{reason=~"invalid|future_timestamp"}')),
-            legend: 'invalid or future-dated at the gateway ({{source}})',
-          },
-          {
-            expr: orZeroPerSource(
-              perMinute(rateOf('collector_events_failed_total', 'source', '{reason=~"invalid|dead_letter"}')),
-            ),
-            legend: 'poison at the {{source}} collector',
-          },
-        ],
-        axisLabel: 'messages/min',
-        width: 12,
-      }),
+      withLimit(
+        timeseriesPanel(ids, {
+          title: 'Dead letters per minute',
+          description:
+            'Messages moved to the EVENTS_DLQ stream by origin, of which: invalid events refused by the gateway, and poison messages terminated by a collector (zero when healthy).',
+          targets: [
+            {
+              expr: perMinute(rateOf('messaging_dead_lettered_total', 'origin')),
+              legend: 'dead-lettered from {{origin}}',
+            },
+            {
+              expr: perMinute(rateOf('gateway_events_failed_total', 'source', '{reason=~"invalid|future_timestamp"}')),
+              legend: 'invalid or future-dated at the gateway ({{source}})',
+            },
+            {
+              expr: orZeroPerSource(
+                perMinute(rateOf('collector_events_failed_total', 'source', '{reason=~"invalid|dead_letter"}')),
+              ),
+              legend: 'poison at the {{source}} collector',
+            },
+          ],
+          axisLabel: 'messages/min',
+          width: 12,
+        }),
+        PIPELINE_ALERT_LEVELS.deadLettersPerMinute,
+      ),
     )
     .withPanel(
       timeseriesPanel(ids, {
@@ -315,16 +332,19 @@ export function buildPipelineDashboard(): Dashboard {
 
     .withRow(row(ids, 'Reporter'))
     .withPanel(
-      timeseriesPanel(ids, {
-        title: 'Reporter: report latency by report',
-        description: 'Report durations (p50, p95) by report category: events, revenue, demographics.',
-        targets: [
-          { expr: quantile(0.5, 'reporter_report_duration_seconds', 'le, report'), legend: '{{report}} p50' },
-          { expr: quantile(0.95, 'reporter_report_duration_seconds', 'le, report'), legend: '{{report}} p95' },
-        ],
-        unit: 's',
-        width: 12,
-      }),
+      withLimit(
+        timeseriesPanel(ids, {
+          title: 'Reporter: report latency by report',
+          description: 'Report durations (p50, p95) by report category: events, revenue, demographics.',
+          targets: [
+            { expr: quantile(0.5, 'reporter_report_duration_seconds', 'le, report'), legend: '{{report}} p50' },
+            { expr: quantile(0.95, 'reporter_report_duration_seconds', 'le, report'), legend: '{{report}} p95' },
+          ],
+          unit: 's',
+          width: 12,
+        }),
+        PIPELINE_ALERT_LEVELS.reportP95Seconds,
+      ),
     )
     .withPanel(
       timeseriesPanel(ids, {
@@ -396,6 +416,6 @@ export function buildPipelineDashboard(): Dashboard {
         unit: 's',
         width: 6,
       }),
-    )
-    .build();
+    );
+  return withInfrastructurePanels(dashboard, ids).build();
 }

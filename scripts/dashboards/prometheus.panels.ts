@@ -1,6 +1,8 @@
 import {
   BigValueColorMode,
   BigValueGraphMode,
+  GraphThresholdsStyleConfigBuilder,
+  GraphThresholdsStyleMode,
   LegendDisplayMode,
   LegendPlacement,
   ReduceDataOptionsBuilder,
@@ -11,7 +13,7 @@ import {
   VizLegendOptionsBuilder,
   VizTooltipOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
-import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder, ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -105,6 +107,18 @@ export function timeseriesPanel(
   if (spec.axisLabel !== undefined) panel.axisLabel(spec.axisLabel);
   spec.targets.forEach((target, index) => panel.withTarget(promQuery(target, index, 'range')));
   return panel;
+}
+
+/** A dashed red line at `limit`, the level an alert rule fires above: the panel shows how close the value is. */
+export function withLimit(panel: TimeseriesPanelBuilder, limit: number): TimeseriesPanelBuilder {
+  return panel
+    .thresholds(
+      new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+        { value: null, color: 'green' },
+        { value: limit, color: 'red' },
+      ]),
+    )
+    .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
 }
 
 /** A full-width section header; the panels added after it belong to it. */

@@ -56,6 +56,7 @@ const PLACEHOLDER_SECRETS = {
   DB_COLLECTOR_PASSWORD: 'check-only',
   DB_REPORTER_PASSWORD: 'check-only',
   DB_INDEXER_PASSWORD: 'check-only',
+  DB_MONITOR_PASSWORD: 'check-only',
   NATS_GATEWAY_PASSWORD: 'check-only',
   NATS_FB_COLLECTOR_PASSWORD: 'check-only',
   NATS_TTK_COLLECTOR_PASSWORD: 'check-only',

@@ -19,6 +19,8 @@ export function oneLine(query: string): string {
 export interface CheckSummary {
   panels: readonly CheckedExpression[];
   rules: readonly CheckedExpression[];
+  /** Business-dashboard panels compared with the reports API. @default [] */
+  agreements?: readonly CheckedExpression[];
   sqlQueries: number;
   /** Problems outside the queries: start-up, shutdown, clean-up. */
   runProblems: readonly string[];
@@ -28,9 +30,12 @@ export interface CheckSummary {
 export function formatSummary(summary: CheckSummary): { lines: string[]; failed: boolean } {
   const failedPanels = summary.panels.filter((checked) => checked.problem !== undefined);
   const failedRules = summary.rules.filter((checked) => checked.problem !== undefined);
+  const agreements = summary.agreements ?? [];
+  const failedAgreements = agreements.filter((checked) => checked.problem !== undefined);
   const problems = [
     ...failedPanels.map((checked) => `panel ${checked.title}: ${checked.problem}`),
     ...failedRules.map((checked) => `rule ${checked.title}: ${checked.problem}`),
+    ...failedAgreements.map((checked) => `${checked.title}: ${checked.problem}`),
     ...summary.runProblems,
   ];
   const warnings = [...summary.panels, ...summary.rules]
@@ -40,6 +45,7 @@ export function formatSummary(summary: CheckSummary): { lines: string[]; failed:
     `  dashboard PromQL queries: ${summary.panels.length}, with data: ${summary.panels.length - failedPanels.length}, failing: ${failedPanels.length}`,
     `  (the ${summary.sqlQueries} SQL queries of the business dashboard are checked by test/deploy/business-dashboard.e2e-spec.ts)`,
     `  alert rule expressions: ${summary.rules.length}, evaluated without error: ${summary.rules.length - failedRules.length}, failing: ${failedRules.length}`,
+    `  business panels compared with the reports API: ${agreements.length}, agreeing: ${agreements.length - failedAgreements.length}`,
   ];
   if (warnings.length > 0) {
     lines.push(`  warnings (do not fail the check): ${warnings.length}`);

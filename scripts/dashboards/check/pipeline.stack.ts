@@ -58,6 +58,8 @@ export class PipelineStack {
   private constructor(
     readonly services: ReadonlyMap<ServiceName, ServiceProcess>,
     readonly publisher: PublisherProcess,
+    /** The check's own database, which the services write and read. */
+    readonly databaseUrl: string,
   ) {}
 
   static async start(options: PipelineStackOptions, teardown: TeardownStack): Promise<PipelineStack> {
@@ -118,7 +120,7 @@ export class PipelineStack {
       for (const line of summary.unexpected) options.log(`  unexpected answer: ${line}`);
     });
 
-    return new PipelineStack(services, publisher);
+    return new PipelineStack(services, publisher, databaseUrl);
   }
 
   /** The port of each service, keyed by the scrape job that scrapes it (job names are the service names). */

@@ -7,7 +7,14 @@ import { buildCheckConfig } from './prometheus-config.builder';
 
 const LOCAL_CONFIG = resolve(__dirname, '../../../deploy/prometheus/prometheus.local.yml');
 const baseYaml = readFileSync(LOCAL_CONFIG, 'utf8');
-const ports = { gateway: 41000, 'fb-collector': 41001, 'ttk-collector': 41002, reporter: 41003 };
+const ports = {
+  gateway: 41000,
+  'fb-collector': 41001,
+  'ttk-collector': 41002,
+  reporter: 41003,
+  postgres: 41004,
+  nats: 41005,
+};
 
 interface BuiltConfig {
   global: Record<string, string | Record<string, string>>;
@@ -24,12 +31,14 @@ describe(buildCheckConfig.name, () => {
   describe('when every job of the committed local configuration has a port', () => {
     const config = build(ports);
 
-    it('should point each job at its one service on 127.0.0.1', () => {
+    it('should point each job at its one service or exporter on 127.0.0.1', () => {
       expect(Object.fromEntries(config.scrape_configs.map((job) => [job.job_name, job.static_configs]))).toEqual({
         gateway: [{ targets: ['127.0.0.1:41000'] }],
         'fb-collector': [{ targets: ['127.0.0.1:41001'] }],
         'ttk-collector': [{ targets: ['127.0.0.1:41002'] }],
         reporter: [{ targets: ['127.0.0.1:41003'] }],
+        postgres: [{ targets: ['127.0.0.1:41004'] }],
+        nats: [{ targets: ['127.0.0.1:41005'] }],
       });
     });
 

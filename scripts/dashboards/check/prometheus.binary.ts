@@ -12,37 +12,41 @@ export function findOnPath(name: string): string | undefined {
     .find((path) => existsSync(path));
 }
 
+/** The `prometheus` binary (Debian's `prometheus` package), installed when missing as `ensureDebianBinary` does. */
+export const ensurePrometheus = (log: (line: string) => void): string =>
+  ensureDebianBinary('prometheus', 'prometheus', log);
+
 /**
- * The `prometheus` binary, installed from Debian's `prometheus` package when it is missing and the check runs as
- * root (the only way apt-get may install); otherwise a `DASHCHECK.PROMETHEUS_MISSING` error saying what to do.
+ * The binary `name` from the Debian package `debianPackage`, installed when it is missing and the check runs as root
+ * (the only way apt-get may install); otherwise a `DASHCHECK.BINARY_MISSING` error saying what to do.
  */
-export function ensurePrometheus(log: (line: string) => void): string {
-  const found = findOnPath('prometheus');
+export function ensureDebianBinary(name: string, debianPackage: string, log: (line: string) => void): string {
+  const found = findOnPath(name);
   if (found) return found;
   const isRoot = process.getuid?.() === 0;
   const aptGet = findOnPath('apt-get');
   if (!isRoot || !aptGet) {
     throw new DashboardCheckError(
-      'DASHCHECK.PROMETHEUS_MISSING',
-      'prometheus is not installed and this run cannot install it (needs root and apt-get): run `apt-get install -y prometheus` as root',
+      'DASHCHECK.BINARY_MISSING',
+      `${name} is not installed and this run cannot install it (needs root and apt-get): run \`apt-get install -y ${debianPackage}\` as root`,
     );
   }
-  log("prometheus not found: installing Debian's prometheus package");
+  log(`${name} not found: installing Debian's ${debianPackage} package`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
     // A fresh image has no package lists yet; refreshing them when present would only slow the run down.
     if (!hasPackageLists()) execFileSync(aptGet, ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync(aptGet, ['install', '-y', '-qq', 'prometheus'], { stdio: 'inherit', env });
+    execFileSync(aptGet, ['install', '-y', '-qq', debianPackage], { stdio: 'inherit', env });
   } catch (error) {
-    throw new DashboardCheckError('DASHCHECK.PROMETHEUS_MISSING', 'apt-get install -y prometheus failed', {
+    throw new DashboardCheckError('DASHCHECK.BINARY_MISSING', `apt-get install -y ${debianPackage} failed`, {
       cause: error,
     });
   }
-  const installed = findOnPath('prometheus');
+  const installed = findOnPath(name);
   if (!installed) {
     throw new DashboardCheckError(
-      'DASHCHECK.PROMETHEUS_MISSING',
-      'apt-get installed prometheus, but no prometheus binary is on PATH',
+      'DASHCHECK.BINARY_MISSING',
+      `apt-get installed ${debianPackage}, but no ${name} binary is on PATH`,
     );
   }
   return installed;

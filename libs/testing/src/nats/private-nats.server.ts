@@ -25,6 +25,8 @@ export interface PrivateNatsOptions {
   port?: number;
   /** Membership of a cluster (`startPrivateNatsCluster` sets it). @default none: a server on its own */
   cluster?: PrivateNatsClusterMembership;
+  /** HTTP monitoring port (`-m`: `/varz`, `/jsz`, `/healthz` on 127.0.0.1). @default none: monitoring off */
+  monitorPort?: number;
 }
 
 /** How one server of a private cluster finds the others: every port on 127.0.0.1. */
@@ -47,6 +49,8 @@ export interface PrivateNats {
   readonly serverName: string | undefined;
   /** JetStream store directory; kept across `restart()`. */
   readonly storeDir: string;
+  /** `http://127.0.0.1:<monitorPort>`; undefined when the server was started without monitoring. */
+  readonly monitorUrl: string | undefined;
   /** Graceful stop (SIGTERM), waiting for the process to exit. The store is kept. */
   stop(): Promise<void>;
   /** Crash (SIGKILL), waiting for the process to exit. The store is kept. */
@@ -58,7 +62,7 @@ export interface PrivateNats {
 }
 
 /**
- * Starts `nats-server [-c <config>] -a 127.0.0.1 -p <free port> [-js -sd <tmpdir>]` and waits until it accepts connections.
+ * Starts `nats-server [-c <config>] -a 127.0.0.1 -p <free port> [-js -sd <tmpdir>] [-m <monitor port>]` and waits until it accepts connections.
  * Tests that stop, kill or restart NATS use this, never the machine's shared server.
  */
 export async function startPrivateNats(options: PrivateNatsOptions = {}): Promise<PrivateNats> {
@@ -72,6 +76,7 @@ export async function startPrivateNats(options: PrivateNatsOptions = {}): Promis
     ...['-a', '127.0.0.1', '-p', String(port)],
     ...(jetstream ? ['-js', '-sd', storeDir] : []),
     ...(options.cluster ? clusterArgs(options.cluster) : []),
+    ...(options.monitorPort === undefined ? [] : ['-m', String(options.monitorPort)]),
   ];
   let child: ChildProcess | undefined;
 
@@ -114,6 +119,7 @@ export async function startPrivateNats(options: PrivateNatsOptions = {}): Promis
     port,
     serverName: options.cluster?.serverName,
     storeDir,
+    monitorUrl: options.monitorPort === undefined ? undefined : `http://127.0.0.1:${options.monitorPort}`,
     stop: () => halt('SIGTERM'),
     kill: () => halt('SIGKILL'),
     restart: async () => {
