@@ -26,7 +26,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { EVENT_COUNT_HEADER, eventSubject, type MarketingEvent, SOURCES, type Source } from '@evp/contracts';
+import {
+  EVENT_COUNT_HEADER,
+  eventSubject,
+  ingestionStreamName,
+  type MarketingEvent,
+  SOURCES,
+  type Source,
+} from '@evp/contracts';
 import {
   createDatabasePool,
   eventKeyOf,
@@ -379,7 +386,7 @@ nats-server CPU per event while draining: ${natsMicrosPerEvent === null ? 'not f
     console.log(`\nwrote ${RESULTS_FILE}`);
   } finally {
     await pool.end();
-    for (const stream of [names.stream, names.deadLetterStream])
+    for (const stream of [names.stream, names.deadLetterStream, ingestionStreamName(names.stream)])
       await jsm.streams.delete(stream).catch(() => undefined);
     await nc.close();
     if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`kept database ${database.name}`);

@@ -28,7 +28,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { validateEvent } from '@evp/contracts';
+import { ingestionStreamName, validateEvent } from '@evp/contracts';
 import { JetStreamModule, JetStreamPublisher, type OutgoingMessage } from '@evp/messaging';
 import {
   type PrivateNats,
@@ -578,7 +578,12 @@ async function main(): Promise<void> {
   } finally {
     await agent.close();
     await gateway.stop();
-    for (const stream of [names.stream, names.deadLetterStream, `${names.stream}_BASELINE`])
+    for (const stream of [
+      names.stream,
+      names.deadLetterStream,
+      ingestionStreamName(names.stream),
+      `${names.stream}_BASELINE`,
+    ])
       await jsm.streams.delete(stream).catch(() => undefined);
     await nats.close();
     await privateNats?.dispose();

@@ -2,6 +2,7 @@ import {
   DemographicsIndexer,
   EventBatchWriter,
   type EventRow,
+  IngestionCountsWriter,
   createDatabasePool,
   toDecimalAmount,
 } from '@evp/database';
@@ -15,12 +16,17 @@ import {
   queriesOf,
 } from '../../scripts/dashboards/dashboard.inspection';
 
+/** The dashboard's template variables as the PostgreSQL datasource fills them in: every source, no campaign. */
+const DEFAULT_VARIABLES = { source: "'facebook','tiktok'", campaign: '' };
+
 /**
- * Grafana's time macros (`$__timeFilter(column)`, `$__timeFrom()`, `$__timeTo()`) as the PostgreSQL datasource
- * expands them.
+ * Grafana's time macros (`$__timeFilter(column)`, `$__timeFrom()`, `$__timeTo()`) and the template variables
+ * (`$source`, a quoted list; `$campaign`, a bare value the SQL quotes) as the PostgreSQL datasource expands them.
  */
-function expandTimeMacros(sql: string, from: Date, to: Date): string {
+function expandMacros(sql: string, from: Date, to: Date, variables = DEFAULT_VARIABLES): string {
   return sql
+    .replaceAll('$source', variables.source)
+    .replaceAll('$campaign', variables.campaign.replaceAll("'", "''"))
     .replaceAll(
       /\$__timeFilter\((\w+)\)/g,
       (_, column: string) => `${column} BETWEEN '${from.toISOString()}' AND '${to.toISOString()}'`,
@@ -101,6 +107,27 @@ describe('business dashboard (deploy/grafana/dashboards/business.json)', () => {
     await new EventBatchWriter(pool).write(rows);
     // The audience panels read the demographics read model, which the reporter's indexer keeps: fold the batch in.
     await new DemographicsIndexer(pool).drain(10);
+    // What the gateway's records of two requests and one throttled request add up to.
+    await new IngestionCountsWriter(pool).fold([
+      { msgId: 'request-1', receivedAt: minutesAgo(2), source: 'facebook', outcome: 'accepted', reason: '', count: 32 },
+      { msgId: 'request-1', receivedAt: minutesAgo(2), source: 'tiktok', outcome: 'accepted', reason: '', count: 21 },
+      {
+        msgId: 'request-1',
+        receivedAt: minutesAgo(2),
+        source: 'facebook',
+        outcome: 'dead_lettered',
+        reason: 'invalid',
+        count: 2,
+      },
+      {
+        msgId: 'request-2',
+        receivedAt: minutesAgo(1),
+        source: 'unknown',
+        outcome: 'throttled',
+        reason: 'anonymous',
+        count: 1,
+      },
+    ]);
     business = (await loadCommittedDashboards()).find(({ file }) => file === 'business.json')!.dashboard;
   });
 
@@ -109,8 +136,11 @@ describe('business dashboard (deploy/grafana/dashboards/business.json)', () => {
     await database?.drop();
   });
 
-  const run = async (sql: string): Promise<{ rows: Record<string, unknown>[]; fields: string[] }> => {
-    const result = await pool.query<Record<string, unknown>>(expandTimeMacros(sql, from, to));
+  const run = async (
+    sql: string,
+    variables = DEFAULT_VARIABLES,
+  ): Promise<{ rows: Record<string, unknown>[]; fields: string[] }> => {
+    const result = await pool.query<Record<string, unknown>>(expandMacros(sql, from, to, variables));
     return { rows: result.rows, fields: result.fields.map((field) => field.name) };
   };
 
@@ -146,6 +176,21 @@ describe('business dashboard (deploy/grafana/dashboards/business.json)', () => {
       const { rows } = await run(sqlOf('Top campaigns by revenue'));
       expect(rows.map((row) => row.campaign)).toEqual(['camp-10001', 'camp-10002']);
     });
+
+    it('should narrow revenue to the chosen source and campaign', async () => {
+      const tiktok = await run(sqlOf('Revenue'), { source: "'tiktok'", campaign: '' });
+      expect(String(tiktok.rows[0]!.revenue)).toBe('5.25');
+      const campaign = await run(sqlOf('Revenue'), { ...DEFAULT_VARIABLES, campaign: 'camp-10002' });
+      expect(String(campaign.rows[0]!.revenue)).toBe('10.00');
+      const quoted = await run(sqlOf('Revenue'), { ...DEFAULT_VARIABLES, campaign: "x' OR '1'='1" });
+      expect(String(quoted.rows[0]!.revenue)).toBe('0');
+    });
+
+    it('should divide bottom-of-funnel events by top-of-funnel events for the conversion', async () => {
+      const { rows } = await run(sqlOf('Funnel conversion'));
+      // 3 purchases over 50 views (30 Facebook, 20 TikTok).
+      expect(Number(rows[0]!.conversion)).toBeCloseTo(3 / 50, 6);
+    });
   });
 
   describe('when the audience figures are read', () => {
@@ -161,6 +206,29 @@ describe('business dashboard (deploy/grafana/dashboards/business.json)', () => {
       expect(await usersOf('Facebook users by age group')).toBe(7);
       expect(await usersOf('TikTok users by followers')).toBe(5);
       expect(await usersOf('TikTok users by device')).toBe(5);
+    });
+
+    it('should count all-time users from the read model as /reports/demographics does', async () => {
+      expect(await usersOf('Facebook users, all time')).toBe(7);
+      expect(await usersOf('TikTok users, all time')).toBe(5);
+    });
+  });
+
+  describe('when the ingestion counts are read', () => {
+    it('should sum each outcome and reason, throttled requests whatever the sources', async () => {
+      const sql = queriesOf(business).find((query) => query.panel === 'What became of what senders sent')!.query;
+      const totals = async (source: string) => {
+        const { rows } = await run(sql, { ...DEFAULT_VARIABLES, source });
+        const sums: Record<string, number> = {};
+        for (const row of rows) sums[String(row.outcome)] = (sums[String(row.outcome)] ?? 0) + Number(row.count);
+        return sums;
+      };
+      expect(await totals(DEFAULT_VARIABLES.source)).toEqual({
+        accepted: 53,
+        'dead_lettered invalid': 2,
+        throttled: 1,
+      });
+      expect(await totals("'tiktok'")).toEqual({ accepted: 21, throttled: 1 });
     });
   });
 

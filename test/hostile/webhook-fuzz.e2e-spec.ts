@@ -1,3 +1,4 @@
+import { ingestionStreamName } from '@evp/contracts';
 import { ServiceProcess, buildServicesOnce, uniqueNames } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { connect } from '@nats-io/transport-node';
@@ -49,7 +50,8 @@ describe('gateway webhook under hostile input', () => {
     await gateway?.kill();
     const nc = await connect({ servers: NATS_URL });
     const jsm = await jetstreamManager(nc);
-    for (const stream of [names.stream, names.deadLetterStream]) await jsm.streams.delete(stream).catch(() => false);
+    for (const stream of [names.stream, names.deadLetterStream, ingestionStreamName(names.stream)])
+      await jsm.streams.delete(stream).catch(() => false);
     await nc.close();
   });
 

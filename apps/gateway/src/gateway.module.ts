@@ -1,6 +1,6 @@
 import { Module, type Type } from '@nestjs/common';
 import { natsAuthOf, streamLimitsOf } from '@evp/config';
-import { eventsStream, JetStreamModule } from '@evp/messaging';
+import { eventsStream, ingestionStream, JetStreamModule } from '@evp/messaging';
 import { ObservabilityModule } from '@evp/observability';
 import { WebhookAuthenticator } from './auth/webhook.authenticator';
 import { EVENT_SINK, GATEWAY_CONFIG } from './gateway.constants';
@@ -9,6 +9,7 @@ import { EventBatchReaders } from './ingest/event-batch.readers';
 import { EventIngestService } from './ingest/event-ingest.service';
 import { IngestReplyBuilder } from './ingest/ingest-reply.builder';
 import { IngestMetrics } from './ingest/ingest.metrics';
+import { IngestionRecorder } from './ingest/ingestion.recorder';
 import { JetStreamEventSink } from './ingest/jetstream-event.sink';
 import { BodyDecoder } from './intake/body-decoding';
 import { InFlightRequests } from './intake/in-flight.requests';
@@ -28,7 +29,10 @@ export function createGatewayModule(config: GatewayConfig): Type {
         servers: config.NATS_URL,
         auth: natsAuthOf(config),
         connectionName: 'gateway',
-        streams: [eventsStream(config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX, limits.events)],
+        streams: [
+          eventsStream(config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX, limits.events),
+          ingestionStream(config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX, limits.events.replicas),
+        ],
         deadLetter: {
           stream: config.DEAD_LETTER_STREAM,
           subjectPrefix: config.DEAD_LETTER_SUBJECT_PREFIX,
@@ -52,6 +56,7 @@ export function createGatewayModule(config: GatewayConfig): Type {
       },
       EventBatchReaders,
       EventIngestService,
+      IngestionRecorder,
       IngestMetrics,
       InFlightRequests,
       WebhookAuthenticator,

@@ -3,6 +3,7 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { ingestionStreamName } from '@evp/contracts';
 import { type UniqueNames, uniqueNames } from '@evp/testing';
 import { startGateway } from '../src/gateway.bootstrap';
 import { type GatewayConfig, loadGatewayConfig } from '../src/gateway.config';
@@ -60,7 +61,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       if (disposed) return;
       disposed = true;
       await app.close();
-      for (const stream of [names.stream, names.deadLetterStream])
+      for (const stream of [names.stream, names.deadLetterStream, ingestionStreamName(names.stream)])
         await jsm.streams.delete(stream).catch(() => undefined);
       await nats.close();
     },

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { ingestionStreamName } from '@evp/contracts';
 import { REPO_ROOT, ServiceProcess, type UniqueNames, uniqueNames } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +62,7 @@ describe(EventIngestService, () => {
     await gateway?.stop();
     const nats = await connect({ servers: SHARED_NATS_URL });
     const jsm = await jetstreamManager(nats);
-    for (const stream of [names.stream, names.deadLetterStream])
+    for (const stream of [names.stream, names.deadLetterStream, ingestionStreamName(names.stream)])
       await jsm.streams.delete(stream).catch(() => undefined);
     await nats.close();
   });

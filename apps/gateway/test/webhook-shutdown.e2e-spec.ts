@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { CORRELATION_ID_HEADER } from '@evp/contracts';
+import { CORRELATION_ID_HEADER, ingestionStreamName } from '@evp/contracts';
 import { REPO_ROOT, ServiceProcess, type UniqueNames, streamEventCount, uniqueNames } from '@evp/testing';
 import { EventGenerator } from '@evp/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,7 @@ describe(InFlightRequests, () => {
     await gateway?.stop('SIGKILL');
     const nats = await connect({ servers: SHARED_NATS_URL });
     const jsm = await jetstreamManager(nats);
-    for (const stream of [names.stream, names.deadLetterStream])
+    for (const stream of [names.stream, names.deadLetterStream, ingestionStreamName(names.stream)])
       await jsm.streams.delete(stream).catch(() => undefined);
     await nats.close();
   });

@@ -8,6 +8,8 @@ import { DemographicsReport } from './demographics/demographics.report';
 import { EventsReportController } from './events/events-report.controller';
 import { EventsReport } from './events/events.report';
 import { ErrorHeadersFilter } from './http/error-headers.filter';
+import { IngestionReportController } from './ingestion/ingestion-report.controller';
+import { IngestionReport } from './ingestion/ingestion.report';
 import { ReplicaLagMetrics } from './metrics/replica-lag.metrics';
 import { ReportMetrics } from './metrics/report.metrics';
 import { ReportReader } from './query/report.reader';
@@ -17,7 +19,7 @@ import { RevenueReportController } from './revenue/revenue-report.controller';
 import { RevenueReport } from './revenue/revenue.report';
 
 /**
- * The reporter's root module for a validated configuration: three report endpoints over PostgreSQL (behind the
+ * The reporter's root module for a validated configuration: four report endpoints over PostgreSQL (behind the
  * API keys when REPORTER_API_KEYS is set) and the demographics indexer, with logging, metrics and health. A class
  * per configuration because the root module's imports depend on it (log level, database URL) and
  * `bootstrapService` takes a module class.
@@ -36,7 +38,12 @@ export function createReporterModule(config: ReporterConfig): Type {
         poolSize: config.REPORT_POOL_SIZE,
       }),
     ],
-    controllers: [EventsReportController, RevenueReportController, DemographicsReportController],
+    controllers: [
+      EventsReportController,
+      RevenueReportController,
+      DemographicsReportController,
+      IngestionReportController,
+    ],
     providers: [
       { provide: REPORTER_CONFIG, useValue: config },
       { provide: APP_FILTER, useClass: ErrorHeadersFilter },
@@ -47,6 +54,7 @@ export function createReporterModule(config: ReporterConfig): Type {
       RevenueReport,
       DemographicsReport,
       DemographicsIndexing,
+      IngestionReport,
     ],
   })
   class ReporterModule {}

@@ -12,6 +12,7 @@ import { BackfillPacer } from './backfill.pacer';
 import { COLLECTOR_SETTINGS } from './collector.constants';
 import { CollectorMetrics } from './collector.metrics';
 import type { CollectorSettings } from './collector.settings';
+import { DeadLetterCounter } from './dead-letter.counter';
 import { type AssembledBatch, type AssembledMessage, assembleBatch } from './event-batch.assembler';
 import { EventBatchStore, type StoredBatch } from './event-batch.store';
 import { EventMessageDecoder, eventOfMessage, receivedAtOf } from './event-message.decoder';
@@ -47,7 +48,8 @@ interface BatchContext {
  * committed (new or duplicate). An event that cannot be stored is dead-lettered: alone when it came in an array
  * (the rest of its message is acked), with its message when that message is the event or is not JSON at all.
  * When the database cannot take a write, every message with an event not yet committed is retried with back-off,
- * so nothing is acked that was not stored.
+ * so nothing is acked that was not stored. Dead-lettered events are counted for `GET /reports/ingestion` before
+ * the outcomes are applied (`DeadLetterCounter`).
  *
  * Pulls are sized from the largest message of the batch before, so a pull brings at most about one write's worth
  * of events whether the messages carry one event or hundreds.
@@ -73,6 +75,7 @@ export class CollectorBatchHandler implements OnModuleInit {
     @Inject(JetStreamConsumerRunner) private readonly runner: JetStreamConsumerRunner,
     @Inject(EventBatchStore) private readonly store: EventBatchStore,
     @Inject(CollectorMetrics) private readonly metrics: CollectorMetrics,
+    @Inject(DeadLetterCounter) private readonly deadLetters: DeadLetterCounter,
   ) {
     this.decoder = new EventMessageDecoder(settings.source, settings.normalise);
     this.largestMessage = { live: settings.maxEventsPerWrite, backfill: settings.maxEventsPerWrite };
@@ -95,12 +98,16 @@ export class CollectorBatchHandler implements OnModuleInit {
     this.metrics.batchSize.observe(batch.events);
     if (lane === 'backfill') this.pacer.pulled(batch.events);
     if (messages.length > 0) this.largestMessage[lane] = Math.max(...batch.messages.map((message) => message.events));
-    if (batch.rows.length === 0) return this.settle(messages, batch, NOTHING_TO_STORE, { lane, committedAtMs: 0 });
+    if (batch.rows.length === 0) {
+      const outcomes = this.settle(messages, batch, NOTHING_TO_STORE, { lane, committedAtMs: 0 });
+      return this.deadLetters.count(messages, batch.messages, outcomes);
+    }
 
     const started = process.hrtime.bigint();
     const stored = await this.store.store(batch.rows, batch.rowBytes);
     this.metrics.writeDuration.observe(secondsSince(started));
-    return this.settle(messages, batch, stored, { lane, committedAtMs: Date.now() });
+    const outcomes = this.settle(messages, batch, stored, { lane, committedAtMs: Date.now() });
+    return this.deadLetters.count(messages, batch.messages, outcomes);
   }
 
   /** A live pull takes one write's worth of events; a backfill pull about a second's worth at its rate, at most that. */

@@ -100,7 +100,7 @@ describe(collectorOptionsOf, () => {
       });
     });
 
-    it('should declare the events and dead-letter streams with the configured limits, as the gateway does', () => {
+    it('should declare the events, ingestion and dead-letter streams with the configured limits, as the gateway does', () => {
       const config = loadCollectorConfig(
         'fb-collector',
         { port: 3001, source: 'facebook' },
@@ -113,6 +113,8 @@ describe(collectorOptionsOf, () => {
       );
       expect(options.streams).toEqual([
         expect.objectContaining({ name: 'EVENTS', maxBytes: 2_147_483_648, maxAgeMs: 0 }),
+        // No byte or age cap: it would reserve broker storage beside the events stream's.
+        { name: 'EVENTS_INGESTION', subjects: ['events.ingestion'], retention: 'workqueue', replicas: 1 },
       ]);
       expect(options.deadLetter).toMatchObject({ stream: 'EVENTS_DLQ', maxBytes: 1_073_741_824, maxAgeMs: 86_400_000 });
     });

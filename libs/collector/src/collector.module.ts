@@ -10,7 +10,9 @@ import {
   ConfigurableCollectorOptionsModule,
 } from './collector.module-definition';
 import { type CollectorSettings, databaseOptionsOf, jetStreamOptionsOf } from './collector.settings';
+import { DeadLetterCounter } from './dead-letter.counter';
 import { EventBatchStore } from './event-batch.store';
+import { IngestionRecordsHandler } from './ingestion-records.handler';
 
 /** The options and their validated settings, shared by the collector and the modules it configures. */
 @Module({})
@@ -20,7 +22,7 @@ class CollectorOptionsModule extends ConfigurableCollectorOptionsModule {}
  * One collector, parameterised by source: the events stream and the source's durable pull consumer
  * (`JetStreamModule`), PostgreSQL with start-up migrations (`DatabaseModule`), and the batch handler that
  * stores each fetched batch in one statement and acks it only after the commit. Both collector apps are this
- * module with their own normaliser.
+ * module with their own normaliser; both also fold the gateway's ingestion records (`IngestionRecordsHandler`).
  *
  * @example CollectorModule.forRoot({ source: 'facebook', normaliser: normaliseFacebookEvent, databaseUrl, migrateOnStart: true })
  * @example CollectorModule.forRootAsync({ useFactory: (config: AppConfig) => ({ source: 'tiktok', normaliser, ...config }), inject: [APP_CONFIG] })
@@ -51,7 +53,7 @@ export class CollectorModule {
           inject: [COLLECTOR_SETTINGS],
         }),
       ],
-      providers: [CollectorMetrics, EventBatchStore, CollectorBatchHandler],
+      providers: [CollectorMetrics, EventBatchStore, DeadLetterCounter, CollectorBatchHandler, IngestionRecordsHandler],
       exports: [CollectorMetrics, options],
     };
   }

@@ -64,7 +64,7 @@ describe(resolveCollectorSettings, () => {
 
 describe(jetStreamOptionsOf, () => {
   describe('when a collector is configured', () => {
-    it('should declare the events stream as the gateway does and one durable per lane of the source', () => {
+    it('should declare the events and ingestion streams as the gateway does, one durable per lane of the source and the shared ingestion durable', () => {
       const settings = resolveCollectorSettings({
         source: 'facebook',
         normaliser: plainNormaliser<'facebook'>(),
@@ -85,6 +85,7 @@ describe(jetStreamOptionsOf, () => {
           ],
           retention: 'workqueue',
         },
+        { name: 'EVENTS_INGESTION', subjects: ['test.events.ingestion'], retention: 'workqueue' },
       ]);
       expect(options.consumers).toEqual([
         expect.objectContaining({
@@ -98,6 +99,11 @@ describe(jetStreamOptionsOf, () => {
           durable: 'fb-test-backfill',
           filterSubject: 'test.events.backfill.facebook',
           batchSize: 500,
+        }),
+        expect.objectContaining({
+          stream: 'EVENTS_INGESTION',
+          durable: 'ingestion-outcomes',
+          filterSubject: 'test.events.ingestion',
         }),
       ]);
       expect(databaseOptionsOf(settings)).toEqual({

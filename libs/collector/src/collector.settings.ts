@@ -3,17 +3,20 @@ import {
   DEAD_LETTER_STREAM,
   DEAD_LETTER_SUBJECT_PREFIX,
   EVENTS_STREAM,
+  INGESTION_DURABLE,
   EVENTS_SUBJECT_PREFIX,
   LANES,
   type Lane,
   type MarketingEvent,
   SOURCES,
   type Source,
+  ingestionStreamName,
+  ingestionSubject,
   laneDurable,
   laneSubject,
 } from '@evp/contracts';
 import { type DatabaseModuleOptions, type EventRow, PARTITION_INTERVALS } from '@evp/database';
-import { eventsStream, type JetStreamModuleOptions, type NatsAuthOptions } from '@evp/messaging';
+import { eventsStream, ingestionStream, type JetStreamModuleOptions, type NatsAuthOptions } from '@evp/messaging';
 import { z } from 'zod';
 import { CollectorOptionsError } from './collector.errors';
 import type { CollectorModuleOptions } from './collector.options';
@@ -80,6 +83,8 @@ export interface CollectorSettings extends Omit<ParsedSettings, 'durable' | 'con
   subject: string;
   /** Per lane, the durable consumer (`durable` for live, `<durable>-backfill`) and the subject it reads. */
   lanes: Record<Lane, { durable: string; subject: string }>;
+  /** The gateway's ingestion records: their stream, and the durable both collectors share to fold them. */
+  ingestion: { stream: string; durable: string; subject: string };
   /** The source's normaliser, taking any validated event: the caller checks the source first. */
   normalise: (event: MarketingEvent, context: NormaliseContext) => EventRow;
 }
@@ -109,6 +114,11 @@ export function resolveCollectorSettings(options: CollectorModuleOptions): Colle
         subject: laneSubject('backfill', settings.source, settings.subjectPrefix),
       },
     },
+    ingestion: {
+      stream: ingestionStreamName(settings.stream),
+      durable: INGESTION_DURABLE,
+      subject: ingestionSubject(settings.subjectPrefix),
+    },
     // The source/normaliser pairing was type-checked where the options were written (`SourceNormaliser`);
     // the handler only passes events whose source it has checked against `source`.
     normalise: normaliser,
@@ -117,25 +127,40 @@ export function resolveCollectorSettings(options: CollectorModuleOptions): Colle
 
 /**
  * The messaging module for a collector: the events stream exactly as the gateway declares it (so either service
- * may start first), and the source's durable pull consumers, one per lane.
+ * may start first), and the source's durable pull consumers, one per lane; and the ingestion records' stream with
+ * the durable both collectors pull them from.
  */
 export function jetStreamOptionsOf(settings: CollectorSettings): JetStreamModuleOptions {
   return {
     servers: settings.natsServers,
     auth: settings.natsAuth,
     connectionName: settings.connectionName,
-    streams: [eventsStream(settings.stream, settings.subjectPrefix, settings.streamLimits.events)],
+    streams: [
+      eventsStream(settings.stream, settings.subjectPrefix, settings.streamLimits.events),
+      ingestionStream(settings.stream, settings.subjectPrefix, settings.streamLimits.events?.replicas),
+    ],
     // One durable per lane, so backfill messages never queue in front of live ones.
-    consumers: LANES.map((lane) => ({
-      stream: settings.stream,
-      durable: settings.lanes[lane].durable,
-      filterSubject: settings.lanes[lane].subject,
-      batchSize: settings.batchSize,
-      maxWaitMs: settings.maxWaitMs,
-      maxDeliver: settings.maxDeliver,
-      ackWaitMs: settings.ackWaitMs,
-      maxAckPending: settings.maxAckPending,
-    })),
+    consumers: [
+      ...LANES.map((lane) => ({
+        stream: settings.stream,
+        durable: settings.lanes[lane].durable,
+        filterSubject: settings.lanes[lane].subject,
+        batchSize: settings.batchSize,
+        maxWaitMs: settings.maxWaitMs,
+        maxDeliver: settings.maxDeliver,
+        ackWaitMs: settings.ackWaitMs,
+        maxAckPending: settings.maxAckPending,
+      })),
+      {
+        stream: settings.ingestion.stream,
+        durable: settings.ingestion.durable,
+        filterSubject: settings.ingestion.subject,
+        batchSize: settings.batchSize,
+        maxWaitMs: settings.maxWaitMs,
+        maxDeliver: settings.maxDeliver,
+        ackWaitMs: settings.ackWaitMs,
+      },
+    ],
     deadLetter: {
       stream: settings.deadLetterStream,
       subjectPrefix: settings.deadLetterSubjectPrefix,

@@ -4,6 +4,7 @@ import { DemographicsIndexer } from './demographics/demographics.indexer';
 import { ConfigurableDatabaseModule, DATABASE_MODULE_OPTIONS } from './database.module-definition';
 import { type DatabaseModuleOptions, resolveDatabaseOptions, type ResolvedDatabaseOptions } from './database.options';
 import { DatabaseReadiness } from './health/database.readiness';
+import { IngestionCountsWriter } from './ingestion/ingestion-counts.writer';
 import { createDatabasePool } from './prisma/database.pool';
 import { PrismaService } from './prisma/prisma.service';
 import { RolePools } from './roles/role.pools';
@@ -45,6 +46,7 @@ import { EventBatchWriter } from './writer/event-batch.writer';
     },
     PrismaService,
     EventBatchWriter,
+    IngestionCountsWriter,
     {
       provide: DemographicsIndexer,
       useFactory: (pools: RolePools) => new DemographicsIndexer(pools.indexer),
@@ -56,6 +58,7 @@ import { EventBatchWriter } from './writer/event-batch.writer';
   exports: [
     PrismaService,
     EventBatchWriter,
+    IngestionCountsWriter,
     DemographicsIndexer,
     DatabaseReadiness,
     StorageMaintenance,

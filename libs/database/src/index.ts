@@ -39,6 +39,8 @@ export type {
   EventSeriesInterval,
   EventSeriesRow,
 } from './reports/events/events-report.queries';
+export { ingestionReportRows } from './reports/ingestion/ingestion-report.queries';
+export type { IngestionReportRow } from './reports/ingestion/ingestion-report.queries';
 export { revenueRows } from './reports/revenue/revenue-report.queries';
 export type { RevenueFilters, RevenueRow } from './reports/revenue/revenue-report.queries';
 export type { ReportQuery } from './reports/shared/report.query';
@@ -79,5 +81,7 @@ export type { RollupUnit } from './rollups/rollup.sql';
 export { amountToCents, centsToAmount, toDecimalAmount } from './writer/decimal-amount';
 export type { DecimalAmount } from './writer/decimal-amount';
 export { EventBatchWriter } from './writer/event-batch.writer';
+export { IngestionCountsWriter } from './ingestion/ingestion-counts.writer';
+export type { IngestionCountRow } from './ingestion/ingestion-counts.writer';
 export type { EventBatchWriteResult, EventRow } from './writer/event-row';
 export { Prisma } from './generated/prisma/client';

@@ -14,6 +14,7 @@ import {
   demographicDeltaCtes,
   DemographicsIndexer,
   EventBatchWriter,
+  IngestionCountsWriter,
   PartitionManager,
   provisionRoles,
   type RolePasswords,
@@ -27,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const repoRoot = resolve(__dirname, '../../..');
-const INIT_SCRIPTS = ['05-evp-roles.sh', '10-grafana-reader.sh'].map((name) =>
+const INIT_SCRIPTS = ['05-evp-roles.sh', '10-grafana-reader.sh', '15-evp-monitor.sh'].map((name) =>
   join(repoRoot, 'deploy/postgres/initdb', name),
 );
 const ROLES_CLI = join(repoRoot, 'libs/database/src/roles/roles.cli.ts');
@@ -163,6 +164,7 @@ describe(provisionRoles, () => {
             PGHOST: '127.0.0.1',
             PGPORT: String(postgres.port),
             GRAFANA_DB_PASSWORD: 'grafana-secret',
+            DB_MONITOR_PASSWORD: 'monitor-secret',
           },
         });
       }
@@ -245,6 +247,18 @@ describe(provisionRoles, () => {
       ]);
     });
 
+    it('should fold ingestion records as the collector, once each', async () => {
+      const writer = collector.get(IngestionCountsWriter);
+      const record = { msgId: 'roles-1', receivedAt: new Date().toISOString(), reason: '', count: 7 };
+      const rows = [{ ...record, source: 'facebook', outcome: 'accepted' }];
+
+      expect(await writer.fold(rows)).toBe(1);
+      expect(await writer.fold(rows)).toBe(0);
+      expect(
+        await query<{ count: string }>(adminUrl, 'SELECT sum(count) AS count FROM ingestion_counts_minute'),
+      ).toEqual([{ count: '7' }]);
+    });
+
     it('should refuse the collector whatever it does not need (SQLSTATE 42501)', async () => {
       const statements = [
         'DELETE FROM events',
@@ -261,6 +275,8 @@ describe(provisionRoles, () => {
         `INSERT INTO demographic_users (chain, user_id, first_at, first_event_id)
          VALUES (1, gen_random_uuid(), now(), gen_random_uuid())`,
         'UPDATE storage_horizons SET dropped_before = now()',
+        'DELETE FROM ingestion_records_seen',
+        'DELETE FROM ingestion_counts_minute',
       ];
       expect(await outcomesOf(collectorPool, statements)).toEqual(everyOutcome(statements, '42501'));
     });
@@ -324,10 +340,24 @@ describe(provisionRoles, () => {
       expect(rows[0]?.count).toBe(250);
     });
 
-    it('should drop expired partitions through the owner', async () => {
+    it("should let postgres_exporter's role read table statistics and sizes, and no row", async () => {
+      const monitorUrl = urlAs(adminUrl, 'evp_monitor', 'monitor-secret');
+      const stats = await query<{ size: string; settings: number }>(
+        monitorUrl,
+        `SELECT pg_table_size(relid)::text AS size, (SELECT count(*)::int FROM pg_settings WHERE name = 'max_connections') AS settings
+         FROM pg_stat_user_tables WHERE relname = 'event_counts_minute'`,
+      );
+      expect(Number(stats[0]?.size)).toBeGreaterThan(0);
+      expect(stats[0]?.settings).toBe(1);
+      await expect(query(monitorUrl, 'SELECT count(*) FROM events')).rejects.toMatchObject({ code: '42501' });
+    });
+
+    it('should drop expired partitions and ingestion record ids through the owner', async () => {
+      await query(adminUrl, `UPDATE ingestion_records_seen SET seen_at = now() - interval '8 days'`);
       const result = await collector.get(StorageMaintenance).pass();
 
       expect(result?.dropped.sort()).toEqual(['demographic_events_d19710101', 'events_d19710101']);
+      expect(await query(adminUrl, 'SELECT msg_id FROM ingestion_records_seen')).toEqual([]);
     });
   });
 

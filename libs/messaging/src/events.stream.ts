@@ -1,4 +1,4 @@
-import { LANES, laneSubject, SOURCES } from '@evp/contracts';
+import { LANES, ingestionStreamName, ingestionSubject, laneSubject, SOURCES } from '@evp/contracts';
 import type { StreamDefinition, StreamLimits } from './jetstream.types';
 
 /**
@@ -12,5 +12,20 @@ export function eventsStream(name: string, subjectPrefix: string, limits: Stream
     subjects: LANES.flatMap((lane) => SOURCES.map((source) => laneSubject(lane, source, subjectPrefix))),
     retention: 'workqueue',
     ...limits,
+  };
+}
+
+/**
+ * The stream of the gateway's ingestion records (`<prefix>.ingestion`, see @evp/contracts), named after the events
+ * stream, with the events stream's replicas. Declared by the gateway, which publishes into it, and both collectors,
+ * which fold it. No byte or age cap: records are a few hundred bytes, folded as they come, and a byte cap would reserve
+ * broker storage beside the events stream's (and, when reached, lose counts).
+ */
+export function ingestionStream(eventsStreamName: string, subjectPrefix: string, replicas?: number): StreamDefinition {
+  return {
+    name: ingestionStreamName(eventsStreamName),
+    subjects: [ingestionSubject(subjectPrefix)],
+    retention: 'workqueue',
+    ...(replicas === undefined ? {} : { replicas }),
   };
 }

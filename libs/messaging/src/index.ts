@@ -1,5 +1,5 @@
 export { JetStreamBatchHandler } from './batch-handler.decorator';
-export { eventsStream } from './events.stream';
+export { eventsStream, ingestionStream } from './events.stream';
 export { forEachCorrelation, withMessageCorrelation } from './message.correlation';
 export { JetStreamConnection, type ConnectionState } from './jetstream.connection';
 export { type BatchHandlerOptions, JetStreamConsumerRunner, type ConsumerPending } from './jetstream.consumer-runner';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Source, SOURCES } from '@evp/contracts';
+import { type Source, SOURCES, ingestionStreamName } from '@evp/contracts';
 import { type ServiceName, ServiceProcess, type UniqueNames, createTestDatabase, uniqueNames } from '@evp/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -177,7 +177,7 @@ export class ReliabilityStack {
     const nc = await connect({ servers: this.natsUrl.split(',') });
     try {
       const jsm = await jetstreamManager(nc);
-      for (const stream of [this.names.stream, this.names.deadLetterStream])
+      for (const stream of [this.names.stream, this.names.deadLetterStream, ingestionStreamName(this.names.stream)])
         await jsm.streams.delete(stream).catch(() => false);
     } finally {
       await nc.close();

@@ -7,6 +7,7 @@ import {
   RECEIVED_AT_HEADER,
   SOURCES,
   type Source,
+  UNKNOWN_SOURCE,
   deadLetterSubject,
   laneSubject,
 } from '@evp/contracts';
@@ -19,6 +20,7 @@ import { EventMessagePacker, type PackedMessage } from './event-message.packer';
 import { type EventSink } from './event.sink';
 import { type IngestResult } from './ingest-reply.builder';
 import { IngestMetrics, countBySource } from './ingest.metrics';
+import { IngestionRecorder, IngestionTally } from './ingestion.recorder';
 
 /** Who dead-letters rejected webhook events, as recorded in each dead letter. */
 export const GATEWAY_ORIGIN = 'gateway';
@@ -41,6 +43,8 @@ interface Delivery {
   /** Events the broker confirmed (stored or duplicate); dead letters are not accepted events. */
   accepted: number;
   duplicates: number;
+  /** The source of the events, for a published message. */
+  source?: Source;
   failure?: Error;
 }
 
@@ -49,8 +53,9 @@ interface Delivery {
  * as a whole, nothing published), then validates the events slice by slice and hands them to the broker while
  * the next slice is validated: valid events packed per source into messages of up to `EVENTS_PER_MESSAGE` events
  * (a JSON array of their original bytes; the message id a digest of their ids, the correlation id and the event
- * count in headers), invalid ones to the dead-letter stream one by one with their issues. Resolves only when the
- * broker confirmed all of it; rejects with `EventSinkUnavailableError` otherwise.
+ * count in headers), invalid ones to the dead-letter stream one by one with their issues. Once the broker confirmed
+ * all of it, the request's ingestion record (new events per source, dead-lettered ones per source and reason) is
+ * published, and only then does it resolve; it rejects with `EventSinkUnavailableError` otherwise.
  *
  * Packing exists for the CPU per event: storing, delivering and acking a message costs the broker and the
  * collectors about the same whatever it holds, so one message per event paid that cost for every event.
@@ -70,6 +75,7 @@ export class EventIngestService {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly metrics: IngestMetrics,
     private readonly readers: EventBatchReaders,
+    private readonly recorder: IngestionRecorder,
   ) {
     const subjectsOf = (lane: Lane) => ({
       facebook: laneSubject(lane, 'facebook', config.EVENTS_SUBJECT_PREFIX),
@@ -93,6 +99,7 @@ export class EventIngestService {
     const invalid: InvalidEvent[] = [];
     const inFlight = new Set<Promise<void>>();
     const result = { accepted: 0, duplicates: 0 };
+    const tally = new IngestionTally();
     let rejected = 0;
     let deadLettered = 0;
     let unconfirmed = 0;
@@ -104,6 +111,9 @@ export class EventIngestService {
         inFlight.delete(settled);
         result.accepted += outcome.accepted;
         result.duplicates += outcome.duplicates;
+        // A re-sent body's events are already counted: only the new ones are accepted again.
+        if (outcome.source !== undefined)
+          tally.add(outcome.source, 'accepted', '', outcome.accepted - outcome.duplicates);
         failure ??= outcome.failure;
       });
       inFlight.add(settled);
@@ -127,6 +137,7 @@ export class EventIngestService {
     for await (const slice of reader.slices()) {
       this.count(slice);
       rejected += slice.invalid.length;
+      for (const event of slice.invalid) tally.add(event.source ?? UNKNOWN_SOURCE, 'dead_lettered', event.reason, 1);
       invalid.push(...slice.invalid.slice(0, this.invalidKept - invalid.length));
       for (const event of slice.valid) packers[event.lane][event.source].add(event);
       // A body of mostly invalid items dead-letters a bounded sample; the rest is counted in one letter at the end.
@@ -146,6 +157,7 @@ export class EventIngestService {
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
+    await this.recorder.record(receivedAt, tally.counts);
     return { ...result, rejected, deadLettered, invalid };
   }
 
@@ -177,7 +189,7 @@ export class EventIngestService {
         headers: { [EVENT_COUNT_HEADER]: String(message.events), [RECEIVED_AT_HEADER]: receivedAt },
       });
       this.metrics.eventsProcessed(events);
-      return { accepted: message.events, duplicates: outcome === 'duplicate' ? message.events : 0 };
+      return { accepted: message.events, duplicates: outcome === 'duplicate' ? message.events : 0, source };
     } catch (error) {
       this.metrics.eventsFailed('publish_failed', events);
       return { accepted: 0, duplicates: 0, failure: asError(error) };

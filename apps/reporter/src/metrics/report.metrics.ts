@@ -4,7 +4,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { UNAUTHENTICATED_REASONS, type UnauthenticatedReason } from '../auth/unauthenticated.error';
 import { ReportUnavailableError, UNAVAILABLE_REASONS } from '../query/report-unavailable.error';
 
-export const REPORT_NAMES = ['events', 'revenue', 'demographics'] as const;
+export const REPORT_NAMES = ['events', 'revenue', 'demographics', 'ingestion'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
 export const REPORT_STATUSES = ['ok', 'bad_request', 'error'] as const;

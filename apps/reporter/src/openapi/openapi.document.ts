@@ -2,11 +2,12 @@ import { type OpenAPIObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import { demographicsQuerySchema, demographicsReportSchema } from '../demographics/demographics-report.schema';
 import { eventsQuerySchema, eventsReportSchema } from '../events/events-report.schema';
+import { ingestionQuerySchema, ingestionReportSchema } from '../ingestion/ingestion-report.schema';
 import { revenueQuerySchema, revenueReportSchema } from '../revenue/revenue-report.schema';
 import { badRequestSchema, unauthorizedSchema, unavailableSchema } from './error-responses.schema';
 
 /** Version of the reports contract (paths, parameters, field names): bumped when a client would notice. */
-export const REPORTS_API_VERSION = '1.1.0';
+export const REPORTS_API_VERSION = '1.2.0';
 
 /** Name of the bearer security scheme in `components.securitySchemes`. */
 export const API_KEY_SCHEME = 'apiKey';
@@ -50,6 +51,15 @@ const REPORTS: ReportOperation[] = [
     query: demographicsQuerySchema,
     response: demographicsReportSchema,
     responseName: 'DemographicsReport',
+  },
+  {
+    path: '/reports/ingestion',
+    summary: 'What became of what senders sent',
+    description:
+      'Events accepted, stored and dead-lettered by reason, and requests throttled, over [from, to). Accepted, dead-lettered and throttled count in the UTC minutes the gateway received the requests (a minute counts when its start lies in the range), exactly once each, from a per-minute rollup of the gateway’s records; stored counts events by their own timestamp, as `/reports/events` does.',
+    query: ingestionQuerySchema,
+    response: ingestionReportSchema,
+    responseName: 'IngestionReport',
   },
 ];
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { CollectorMetrics, CollectorModule, type CollectorModuleOptions } from '@evp/collector';
-import { CORRELATION_ID_HEADER, EVENT_COUNT_HEADER, RECEIVED_AT_HEADER } from '@evp/contracts';
+import { CORRELATION_ID_HEADER, EVENT_COUNT_HEADER, RECEIVED_AT_HEADER, ingestionStreamName } from '@evp/contracts';
 import { MSG_ID_HEADER } from '@evp/messaging';
 import { METRICS_REGISTRY, ReadinessRegistry } from '@evp/observability';
 import { REPO_ROOT, type UniqueNames } from '@evp/testing';
@@ -98,7 +98,7 @@ export async function openNatsAdmin(url: string = SHARED_NATS_URL): Promise<Nats
     jsm: await jetstreamManager(nc),
     cleanUp: async (names) => {
       const jsm = await jetstreamManager(nc);
-      for (const stream of [names.stream, names.deadLetterStream])
+      for (const stream of [names.stream, names.deadLetterStream, ingestionStreamName(names.stream)])
         await jsm.streams.delete(stream).catch(() => undefined);
       await nc.close();
     },

@@ -27,7 +27,7 @@ describe('TABLE_GRANTS', () => {
       expect(Object.keys(TABLE_GRANTS).sort()).toEqual([...schemaTables, ...OTHER_RELATIONS].sort());
     });
 
-    it('should let the collector write only events, the rollups and the demographics queue', () => {
+    it('should let the collector write only events, the rollups, the demographics queue and the ingestion counts', () => {
       const written = Object.entries(TABLE_GRANTS)
         .filter(([, grants]) => grants.collector?.some((privilege) => privilege !== 'SELECT'))
         .map(([name]) => name)
@@ -37,6 +37,8 @@ describe('TABLE_GRANTS', () => {
         'event_counts_hour',
         'event_counts_minute',
         'events',
+        'ingestion_counts_minute',
+        'ingestion_records_seen',
         'revenue_hour',
         'revenue_minute',
       ]);

@@ -28,6 +28,10 @@ export const TABLE_GRANTS: Readonly<Record<string, TableGrants>> = {
   ...Object.fromEntries(
     ROLLUP_TABLES.map((table): [string, TableGrants] => [table, { collector: ['SELECT', 'INSERT', 'UPDATE'] }]),
   ),
+  // The collectors fold the gateway's ingestion records: upserts that add to the row they find, and the ids folded,
+  // inserted in the same statement (RETURNING reads them); storage maintenance drops old ids as the owner.
+  ingestion_counts_minute: { collector: ['SELECT', 'INSERT', 'UPDATE'] },
+  ingestion_records_seen: { collector: ['SELECT', 'INSERT'] },
   // The writer queues the events it inserted; the indexer takes batches off the queue.
   demographic_pending: { collector: ['INSERT'], indexer: ['SELECT', 'DELETE'] },
   // Links and counters are upserts. Emptying the model (`DemographicsIndexer.rebuild`, TRUNCATE) is the seeder's, run

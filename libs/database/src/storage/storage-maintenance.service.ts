@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Pool } from 'pg';
 import { DATABASE_OPTIONS, DATABASE_POOL, PARTITION_MANAGER, STORAGE_MAINTENANCE_LOCK } from '../database.constants';
 import type { ResolvedDatabaseOptions } from '../database.options';
+import { PRUNE_INGESTION_RECORD_IDS_SQL } from '../ingestion/ingestion-counts.sql';
+import { RolePools } from '../roles/role.pools';
 import { PartitionManager, type RetentionResult } from './partition.manager';
 
 /**
@@ -20,6 +22,7 @@ export class StorageMaintenance implements OnApplicationBootstrap, OnApplication
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(DATABASE_OPTIONS) private readonly options: ResolvedDatabaseOptions,
     @Inject(PARTITION_MANAGER) private readonly partitions: PartitionManager,
+    @Inject(RolePools) private readonly pools: RolePools,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,7 +38,10 @@ export class StorageMaintenance implements OnApplicationBootstrap, OnApplication
     await this.running;
   }
 
-  /** One pass: partitions ahead, then retention. Undefined when another instance holds the lock. */
+  /**
+   * One pass: partitions ahead, then retention, and the ids of folded ingestion records past theirs. Undefined when
+   * another instance holds the lock.
+   */
   async pass(now: Date = new Date()): Promise<RetentionResult | undefined> {
     const client = await this.pool.connect();
     try {
@@ -45,7 +51,9 @@ export class StorageMaintenance implements OnApplicationBootstrap, OnApplication
       if (!rows[0]?.locked) return undefined;
       try {
         await this.partitions.ensureAroundNow();
-        return await this.partitions.dropExpired(now);
+        const retention = await this.partitions.dropExpired(now);
+        await this.pools.owner.query(PRUNE_INGESTION_RECORD_IDS_SQL);
+        return retention;
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [STORAGE_MAINTENANCE_LOCK]);
       }

@@ -1,4 +1,4 @@
-import { LANES, type Lane, type Source, SOURCES, laneDurable } from '@evp/contracts';
+import { LANES, type Lane, type Source, SOURCES, ingestionStreamName, laneDurable } from '@evp/contracts';
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
@@ -250,7 +250,7 @@ async function deleteStreams(natsUrl: string, names: UniqueNames): Promise<void>
   const nc = await connect({ servers: natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
-    for (const stream of [names.stream, names.deadLetterStream]) {
+    for (const stream of [names.stream, names.deadLetterStream, ingestionStreamName(names.stream)]) {
       await jsm.streams.delete(stream).catch(() => false);
     }
   } finally {
