@@ -17,7 +17,7 @@ import { freePort, startPrivateNats } from '@evp/testing';
 import { checkAudienceAgreement } from './dashboards/check/audience.agreement';
 import { formatChecked, formatSummary } from './dashboards/check/check.report';
 import { NatsMonitorExporter } from './dashboards/check/nats-monitor.exporter';
-import { PipelineStack } from './dashboards/check/pipeline.stack';
+import { PipelineLoad } from './dashboards/check/pipeline.load';
 import { PostgresExporterProcess } from './dashboards/check/postgres-exporter.process';
 import { PrivatePrometheus } from './dashboards/check/private-prometheus';
 import { buildCheckConfig } from './dashboards/check/prometheus-config.builder';
@@ -35,7 +35,7 @@ const USAGE = `Usage: npm run check:dashboards -- [options]
   --scrape-interval S   Prometheus scrape and rule evaluation interval, seconds, 2-5 (default 2)
   --min-scrapes N       successful scrapes of every service before the queries run (default 15)
   --no-build            skip the TypeScript build (use what dist/ holds)
-Environment: DATABASE_URL (server for the check's own database evp_dashcheck_<id>; default
+Environment: DATABASE_URL (server for the check's own database, a migrated evp_test_<id>; default
 postgresql://postgres@127.0.0.1:5432/evp), NATS_SERVER_BIN (the nats-server binary of the check's private server,
 with its monitoring port; default nats-server on PATH).`;
 
@@ -113,13 +113,21 @@ async function main(): Promise<number> {
     log(`  ${nats.url}, monitoring on ${nats.monitorUrl}`);
 
     heading('pipeline under load (own database, streams and durables)');
-    const stack = await PipelineStack.start(
+    const pipeline = await PipelineLoad.start(
       {
-        serverDatabaseUrl: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/evp',
         natsUrl: nats.url,
         // A modest pace for a shared 2-core machine; a corrupted event in half the batches makes failed and
         // dead-letter series appear within seconds.
-        load: { batchMin: 50, batchMax: 400, intervalMs: 1_000, corruptionRate: 0.5, duplicateRate: 0.02 },
+        publisherFlags: {
+          mode: 'default',
+          'batch-min': 50,
+          'batch-max': 400,
+          'interval-ms': 1_000,
+          'corruption-rate': 0.5,
+          'duplicate-rate': 0.02,
+          'log-requests': 'false',
+          'progress-interval-ms': 10_000,
+        },
         reporterPauseMs: 500,
         log: (line) => log(`  ${line}`),
       },
@@ -127,11 +135,11 @@ async function main(): Promise<number> {
     );
 
     heading('exporters of PostgreSQL and NATS');
-    const postgresExporter = await PostgresExporterProcess.start(postgresExporterBinary, stack.databaseUrl);
+    const postgresExporter = await PostgresExporterProcess.start(postgresExporterBinary, pipeline.system.databaseUrl);
     teardown.add('stop postgres_exporter', () => postgresExporter.stop());
     const natsExporter = await NatsMonitorExporter.start(nats.monitorUrl!);
     teardown.add('stop the NATS exporter', () => natsExporter.stop());
-    const targetPorts = { ...stack.targetPorts(), postgres: postgresExporter.port, nats: natsExporter.port };
+    const targetPorts = { ...pipeline.targetPorts(), postgres: postgresExporter.port, nats: natsExporter.port };
     log(`  postgres_exporter on ${postgresExporter.port}, NATS exporter on ${natsExporter.port}`);
 
     heading(
@@ -149,14 +157,14 @@ async function main(): Promise<number> {
     await waitForScrapes(prometheus.api, {
       jobs: Object.keys(targetPorts),
       minScrapes: settings.minScrapes,
-      assertStillRunning: () => stack.assertPublisherRunning(),
+      assertStillRunning: () => pipeline.assertPublisherRunning(),
       onProgress: (line) => log(`  ${line}`),
     });
     log(
       `  every target up, ${settings.minScrapes}+ scrapes each, every rule evaluated (${Math.round((Date.now() - started) / 1000)} s)`,
     );
 
-    const knownMetrics = new Set([...(await stack.declaredMetricNames()), ...(await prometheus.api.metricNames())]);
+    const knownMetrics = new Set([...(await pipeline.declaredMetricNames()), ...(await prometheus.api.metricNames())]);
     const panelQueries = await dashboardPanelQueries(settings.scrapeIntervalSeconds);
     heading(`dashboard panel queries (${panelQueries.length}), instant queries through ${prometheus.url}/api/v1/query`);
     panels = await checkPanelQueries(prometheus.api, panelQueries, knownMetrics);
@@ -168,9 +176,9 @@ async function main(): Promise<number> {
     for (const checked of rules) for (const line of formatChecked(checked)) log(line);
 
     heading('business dashboard against GET /reports/demographics (publisher stopped, so both read one moment)');
-    const publisherExit = await stack.publisher.stop();
-    log(`  publisher emulator stopped (exit ${publisherExit})`);
-    agreements = await checkAudienceAgreement(stack.databaseUrl, stack.services.get('reporter')!.url);
+    const publisherRun = await pipeline.stopPublisher();
+    log(`  publisher emulator stopped (exit ${publisherRun.exitCode})`);
+    agreements = await checkAudienceAgreement(pipeline.system.databaseUrl, pipeline.system.reporter.url);
     for (const checked of agreements) for (const line of formatChecked(checked)) log(line);
   } catch (error) {
     runProblems.push(describeError(error));

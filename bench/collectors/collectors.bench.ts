@@ -58,6 +58,7 @@ import { NestFactory } from '@nestjs/core';
 import { normaliseFacebookEvent } from '../../apps/fb-collector/src/facebook-event.normaliser';
 import { normaliseTiktokEvent } from '../../apps/ttk-collector/src/tiktok-event.normaliser';
 import { spread } from '../shared/sample.statistics';
+import { renderTable } from '../shared/text.table';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -334,11 +335,16 @@ async function main(): Promise<void> {
     }));
     const natsMicrosPerEvent =
       natsCpuMillis === undefined ? null : Number(((natsCpuMillis * 1_000) / EVENTS).toFixed(1));
+    const methods = [
+      ['method', 'events/s min', 'median', 'max'],
+      [
+        `both collectors, ${EVENTS_PER_MESSAGE} events/message (3 windows)`,
+        ...[drainRates.min, drainRates.median, drainRates.max].map(String),
+      ],
+      ['row-at-a-time baseline (prisma.event.create, 2)', ...[baseline, baseline, baseline].map(String)],
+    ];
     console.log(`
-| method                                              | events/s min | median | max    |
-|-----------------------------------------------------|--------------|--------|--------|
-| both collectors, ${String(EVENTS_PER_MESSAGE).padEnd(4)} events/message (3 windows)  | ${String(drainRates.min).padStart(12)} | ${String(drainRates.median).padStart(6)} | ${String(drainRates.max).padStart(6)} |
-| row-at-a-time baseline (prisma.event.create, 2)     | ${String(baseline).padStart(12)} | ${String(baseline).padStart(6)} | ${String(baseline).padStart(6)} |
+${renderTable(methods, { align: ['left', 'right', 'right', 'right'] })}
 
 overall drain ${count(overall)} events/s (${count(EVENTS)} events in ${seconds(lastRow - firstRow)} s from the first stored row; start-up to first row ${seconds(firstRow)} s)
 table ${count(rowsBefore)} → ${count(rowsBefore + stored)} rows; speed-up over row-at-a-time: ×${(drainRates.median / baseline).toFixed(1)}

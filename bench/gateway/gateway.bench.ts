@@ -47,6 +47,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Agent, request } from 'undici';
 import { ascending, percentile } from '../shared/sample.statistics';
+import { type ColumnAlignment, renderTable } from '../shared/text.table';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 60);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 2);
@@ -59,6 +60,8 @@ const MAX_EVENTS = 50_000;
 const TARGET_EVENTS_PER_SECOND = 30_000;
 const TARGET_FULL_BODY_P99_MS = 1_000;
 const RESULTS_FILE = join(REPO_ROOT, 'bench', 'results', 'gateway.json');
+/** A label column, then figures. */
+const FIGURE_COLUMNS: readonly ColumnAlignment[] = ['left', 'right', 'right', 'right', 'right'];
 const BUCKETS = [
   { name: '1k–10k', from: 1_000, to: 10_000 },
   { name: '10k–25k', from: 10_000, to: 25_000 },
@@ -275,14 +278,12 @@ function printPhase(name: string, phase: PhaseResult): void {
   console.log(
     `  gateway CPU ${phase.gatewayCpuMicrosPerEvent} µs/event, ${phase.gatewayCpuCores} cores on average; nats-server ${phase.natsCpuCores} cores`,
   );
-  console.log(
-    `  ${'body size'.padEnd(12)}${'requests'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}`,
-  );
-  for (const [bucket, figures] of Object.entries(phase.latency)) {
-    console.log(
-      `  ${bucket.padEnd(12)}${String(figures.requests).padStart(10)}${String(figures.p50Ms).padStart(10)}${String(figures.p99Ms).padStart(10)}${String(figures.maxMs).padStart(10)}`,
-    );
-  }
+  const latencyRows = Object.entries(phase.latency).map(([bucket, figures]) => [
+    bucket,
+    ...[figures.requests, figures.p50Ms, figures.p99Ms, figures.maxMs].map(String),
+  ]);
+  const header = ['body size', 'requests', 'p50 ms', 'p99 ms', 'max ms'];
+  console.log(renderTable([header, ...latencyRows], { align: FIGURE_COLUMNS, indent: '  ' }));
 }
 
 /** Saturation figures of two phases in two columns (plain and gzip, one gateway and two). */
@@ -293,9 +294,11 @@ function printSideBySide(title: string, columns: ReadonlyArray<readonly [string,
     ['gateway CPU cores', (phase) => phase.gatewayCpuCores],
     ['wire bytes/event', (phase) => phase.wireBytesPerEvent],
   ];
-  console.log(`\n${title}:\n  ${''.padEnd(22)}${columns.map(([label]) => label.padStart(12)).join('')}`);
-  for (const [name, value] of rows)
-    console.log(`  ${name.padEnd(22)}${columns.map(([, phase]) => String(value(phase)).padStart(12)).join('')}`);
+  const table = [
+    ['figure', ...columns.map(([label]) => label)],
+    ...rows.map(([name, value]) => [name, ...columns.map(([, phase]) => String(value(phase)))]),
+  ];
+  console.log(`\n${title}:\n${renderTable(table, { align: FIGURE_COLUMNS, indent: '  ' })}`);
 }
 
 interface RunningGateway {

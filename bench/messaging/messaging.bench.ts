@@ -29,6 +29,7 @@ import { connect } from '@nats-io/transport-node';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { spread } from '../shared/sample.statistics';
+import { renderTable } from '../shared/text.table';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
@@ -255,15 +256,14 @@ async function main(): Promise<void> {
     ['consume (ack each)', 'stock consume()', results.consume.stock],
   ] as const;
   console.log(`\n${MESSAGES} messages of ~${averageBytes} bytes, msgs/s over ${RUNS} runs`);
-  console.log(
-    `${'stage'.padEnd(26)}${'client'.padEnd(20)}${'min'.padStart(9)}${'median'.padStart(9)}${'max'.padStart(9)}${'cpu µs/msg'.padStart(14)}`,
-  );
-  for (const [stage, client, figures] of rows) {
-    const cpu = spread(figures.cpuMicrosPerMessage).median;
-    console.log(
-      `${stage.padEnd(26)}${client.padEnd(20)}${String(figures.min).padStart(9)}${String(figures.median).padStart(9)}${String(figures.max).padStart(9)}${cpu.toFixed(2).padStart(14)}`,
-    );
-  }
+  const table = rows.map(([stage, client, figures]) => [
+    stage,
+    client,
+    ...[figures.min, figures.median, figures.max].map(String),
+    spread(figures.cpuMicrosPerMessage).median.toFixed(2),
+  ]);
+  const header = ['stage', 'client', 'min', 'median', 'max', 'cpu µs/msg'];
+  console.log(renderTable([header, ...table], { align: ['left', 'left', 'right', 'right', 'right', 'right'] }));
   await mkdir(join(__dirname, '..', 'results'), { recursive: true });
   await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nresults written to ${RESULTS_FILE}`);

@@ -64,6 +64,13 @@ export interface PublisherRunOptions {
   directory?: string;
   /** Receives each line the emulator prints (progress, summary). */
   onLine?: (line: string) => void;
+  /**
+   * Stops a run given neither `duration` nor `total` when aborted: SIGTERM, on which the emulator waits for the
+   * replies in flight, writes its summary and exits 0; SIGKILL if it has not exited after `stopTimeoutMs`.
+   */
+  signal?: AbortSignal;
+  /** @default 30_000 */
+  stopTimeoutMs?: number;
 }
 
 /** A finished emulator run: its exit code, output, summary and ledger files. */
@@ -111,9 +118,19 @@ export async function runPublisher(options: PublisherRunOptions): Promise<Publis
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
+  let killTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), options.stopTimeoutMs ?? 30_000);
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => resolve(code));
+  }).finally(() => {
+    options.signal?.removeEventListener('abort', stop);
+    clearTimeout(killTimer);
   });
   if (pending) output.push(pending);
   if (exitCode !== 0) throw new Error(`the publisher exited with ${exitCode}:\n${output.slice(-20).join('\n')}`);
