@@ -128,9 +128,17 @@ describe('reporter over HTTP', () => {
       expect(document.openapi).toBe('3.0.3');
       expect(document.info.version).toBe(REPORTS_API_VERSION);
       const parameters = (path: string) => document.paths[path]!.get.parameters.map((parameter) => parameter.name);
-      expect(parameters('/reports/events')).toEqual(['from', 'to', 'source', 'funnelStage', 'eventType', 'interval']);
-      expect(parameters('/reports/revenue')).toEqual(['from', 'to', 'source', 'campaignId']);
-      expect(parameters('/reports/demographics')).toEqual(['from', 'to', 'source']);
+      expect(parameters('/reports/events')).toEqual([
+        'from',
+        'to',
+        'source',
+        'funnelStage',
+        'eventType',
+        'interval',
+        'format',
+      ]);
+      expect(parameters('/reports/revenue')).toEqual(['from', 'to', 'source', 'campaignId', 'format']);
+      expect(parameters('/reports/demographics')).toEqual(['from', 'to', 'source', 'format']);
       for (const path of ['/reports/events', '/reports/revenue', '/reports/demographics']) {
         for (const parameter of document.paths[path]!.get.parameters) expect(parameter.in).toBe('query');
       }

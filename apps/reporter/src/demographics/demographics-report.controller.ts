@@ -1,7 +1,8 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { type ReportReply } from '../csv/report-format';
+import { serveReport } from '../http/report.endpoint';
 import { ReportMetrics } from '../metrics/report.metrics';
-import { parseReportQuery } from '../query/query-parameters';
 import {
   type DemographicsReport as DemographicsReportBody,
   demographicsQuerySchema,
@@ -17,9 +18,15 @@ export class DemographicsReportController {
   ) {}
 
   @Get('demographics')
-  demographics(@Query() query: Record<string, unknown>): Promise<DemographicsReportBody> {
-    return this.metrics.measure('demographics', () =>
-      this.report.generate(parseReportQuery(demographicsQuerySchema, query)),
+  demographics(
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: ReportReply,
+  ): Promise<DemographicsReportBody | string> {
+    return serveReport(
+      this.metrics,
+      { report: 'demographics', schema: demographicsQuerySchema, generate: (parsed) => this.report.generate(parsed) },
+      query,
+      reply,
     );
   }
 }

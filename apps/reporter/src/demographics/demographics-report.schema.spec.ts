@@ -20,6 +20,7 @@ describe('demographicsQuerySchema', () => {
         {
           from: Date.UTC(2026, 0, 1, 0, 0, 0, 500),
           source: 'facebook',
+          format: 'json',
         },
       );
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatParameters } from '../csv/report-format';
 import { checkRange, rangeParameters, sourceParameter } from '../query/query-parameters';
 import { countSchema, rangeFiltersSchema, sourceSchema } from '../query/report-filters.schema';
 
@@ -14,6 +15,7 @@ export const demographicsQuerySchema = z
     source: sourceParameter
       .optional()
       .meta({ description: 'Only this source: the answer then holds only its object.' }),
+    ...formatParameters,
   })
   .superRefine(checkRange);
 

@@ -1,7 +1,8 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { type ReportReply } from '../csv/report-format';
+import { serveReport } from '../http/report.endpoint';
 import { ReportMetrics } from '../metrics/report.metrics';
-import { parseReportQuery } from '../query/query-parameters';
 import { eventsQuerySchema, type EventsReport as EventsReportBody } from './events-report.schema';
 import { EventsReport } from './events.report';
 
@@ -14,7 +15,15 @@ export class EventsReportController {
   ) {}
 
   @Get('events')
-  events(@Query() query: Record<string, unknown>): Promise<EventsReportBody> {
-    return this.metrics.measure('events', () => this.report.generate(parseReportQuery(eventsQuerySchema, query)));
+  events(
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: ReportReply,
+  ): Promise<EventsReportBody | string> {
+    return serveReport(
+      this.metrics,
+      { report: 'events', schema: eventsQuerySchema, generate: (parsed) => this.report.generate(parsed) },
+      query,
+      reply,
+    );
   }
 }

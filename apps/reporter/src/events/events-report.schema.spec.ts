@@ -24,6 +24,7 @@ describe('eventsQuerySchema', () => {
           funnelStage: 'bottom',
           eventType: 'purchase',
           interval: 'hour',
+          format: 'csv',
         }),
       ).toEqual({
         from: Date.UTC(2026, 0, 1),
@@ -32,11 +33,12 @@ describe('eventsQuerySchema', () => {
         funnelStage: 'bottom',
         eventType: 'purchase',
         interval: 'hour',
+        format: 'csv',
       });
     });
 
-    it('should accept no parameter at all', () => {
-      expect(parseReportQuery(eventsQuerySchema, {})).toEqual({});
+    it('should accept no parameter at all, and answer JSON', () => {
+      expect(parseReportQuery(eventsQuerySchema, {})).toEqual({ format: 'json' });
     });
 
     it('should accept a type shared by both sources without a source', () => {

@@ -7,6 +7,7 @@ import {
   funnelStageOf,
 } from '@evp/contracts';
 import { z } from 'zod';
+import { formatParameters } from '../csv/report-format';
 import { checkRange, funnelStageParameter, rangeParameters, sourceParameter } from '../query/query-parameters';
 import {
   countSchema,
@@ -44,6 +45,7 @@ export const eventsQuerySchema = z
     funnelStage: funnelStageParameter.optional(),
     eventType: eventTypeParameter.optional(),
     interval: intervalParameter.optional(),
+    ...formatParameters,
   })
   .superRefine((query, ctx) => {
     checkRange(query, ctx);

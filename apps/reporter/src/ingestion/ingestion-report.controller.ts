@@ -1,7 +1,8 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { type ReportReply } from '../csv/report-format';
+import { serveReport } from '../http/report.endpoint';
 import { ReportMetrics } from '../metrics/report.metrics';
-import { parseReportQuery } from '../query/query-parameters';
 import { ingestionQuerySchema, type IngestionReport as IngestionReportBody } from './ingestion-report.schema';
 import { IngestionReport } from './ingestion.report';
 
@@ -14,7 +15,15 @@ export class IngestionReportController {
   ) {}
 
   @Get('ingestion')
-  ingestion(@Query() query: Record<string, unknown>): Promise<IngestionReportBody> {
-    return this.metrics.measure('ingestion', () => this.report.generate(parseReportQuery(ingestionQuerySchema, query)));
+  ingestion(
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: ReportReply,
+  ): Promise<IngestionReportBody | string> {
+    return serveReport(
+      this.metrics,
+      { report: 'ingestion', schema: ingestionQuerySchema, generate: (parsed) => this.report.generate(parsed) },
+      query,
+      reply,
+    );
   }
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { formatParameters } from '../csv/report-format';
 import { checkRange, rangeParameters, sourceParameter } from '../query/query-parameters';
 import { countSchema, rangeFiltersSchema, sourceSchema } from '../query/report-filters.schema';
 
 export const ingestionQuerySchema = z
-  .strictObject({ ...rangeParameters, source: sourceParameter.optional() })
+  .strictObject({ ...rangeParameters, source: sourceParameter.optional(), ...formatParameters })
   .superRefine((query, ctx) => checkRange(query, ctx));
 
 export type IngestionQuery = z.output<typeof ingestionQuerySchema>;

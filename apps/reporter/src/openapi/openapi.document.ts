@@ -7,7 +7,7 @@ import { revenueQuerySchema, revenueReportSchema } from '../revenue/revenue-repo
 import { badRequestSchema, unauthorizedSchema, unavailableSchema } from './error-responses.schema';
 
 /** Version of the reports contract (paths, parameters, field names): bumped when a client would notice. */
-export const REPORTS_API_VERSION = '1.2.0';
+export const REPORTS_API_VERSION = '1.3.0';
 
 /** Name of the bearer security scheme in `components.securitySchemes`. */
 export const API_KEY_SCHEME = 'apiKey';
@@ -77,6 +77,22 @@ function queryParameters(query: z.ZodObject): ParameterObject[] {
 
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
 
+const CONTENT_DISPOSITION = {
+  'Content-Disposition': {
+    description:
+      'With `format=csv` only: `attachment; filename="<report>-<from>-<to>.csv"`, instants in ISO-8601 basic format (`20260131T120000Z`), `unbounded` for an open side.',
+    schema: { type: 'string' },
+  },
+};
+const CSV_TABLE = {
+  schema: {
+    type: 'string',
+    description:
+      'RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted). Header row `section,value,…`: `section` is the dotted path of a field of the JSON answer (`total`, `facebook.genders`); a plain value is one row with `value`; each list entry is one row with a column per field. An empty cell is a null or a field the row does not have. Money stays an exact decimal string, instants UTC ISO-8601.',
+  },
+  example:
+    'section,value,source,funnelStage,eventType,count\r\nfilters.from,2026-01-01T00:00:00.000Z,,,,\r\ntotal,40,,,,\r\nbreakdown,,facebook,top,ad.view,40\r\n',
+};
 const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } },
 };
@@ -108,7 +124,11 @@ export function buildOpenApiDocument(): OpenAPIObject {
         parameters: queryParameters(report.query),
         security: [{ [API_KEY_SCHEME]: [] }],
         responses: {
-          '200': { description: 'The report.', content: json(report.responseName) },
+          '200': {
+            description: 'The report: JSON, or with `format=csv` the same report as one CSV table.',
+            headers: CONTENT_DISPOSITION,
+            content: { ...json(report.responseName), 'text/csv': CSV_TABLE },
+          },
           '400': {
             description: 'A query parameter is unknown, repeated or invalid; each one is named in `issues`.',
             content: json('BadRequest'),

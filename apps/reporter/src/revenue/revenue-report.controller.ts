@@ -1,7 +1,8 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { type ReportReply } from '../csv/report-format';
+import { serveReport } from '../http/report.endpoint';
 import { ReportMetrics } from '../metrics/report.metrics';
-import { parseReportQuery } from '../query/query-parameters';
 import { revenueQuerySchema, type RevenueReport as RevenueReportBody } from './revenue-report.schema';
 import { RevenueReport } from './revenue.report';
 
@@ -14,7 +15,15 @@ export class RevenueReportController {
   ) {}
 
   @Get('revenue')
-  revenue(@Query() query: Record<string, unknown>): Promise<RevenueReportBody> {
-    return this.metrics.measure('revenue', () => this.report.generate(parseReportQuery(revenueQuerySchema, query)));
+  revenue(
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: ReportReply,
+  ): Promise<RevenueReportBody | string> {
+    return serveReport(
+      this.metrics,
+      { report: 'revenue', schema: revenueQuerySchema, generate: (parsed) => this.report.generate(parsed) },
+      query,
+      reply,
+    );
   }
 }

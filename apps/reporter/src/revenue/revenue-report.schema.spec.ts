@@ -21,6 +21,7 @@ describe('revenueQuerySchema', () => {
       ).toEqual({
         source: 'facebook',
         campaignId: "camp-'; DROP TABLE events; --",
+        format: 'json',
       });
     });
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatParameters } from '../csv/report-format';
 import { checkRange, identifierParameter, rangeParameters, sourceParameter } from '../query/query-parameters';
 import { countSchema, moneySchema, rangeFiltersSchema, sourceSchema } from '../query/report-filters.schema';
 
@@ -10,6 +11,7 @@ export const revenueQuerySchema = z
       'Only this Facebook campaign. Campaigns exist on Facebook events only, so this restricts the report to Facebook.',
       'camp-a1b2c',
     ).optional(),
+    ...formatParameters,
   })
   .superRefine((query, ctx) => {
     checkRange(query, ctx);
